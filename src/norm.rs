@@ -1,0 +1,557 @@
+//! The normalization kinds and their forward pass, with PyTorch's semantics.
+//!
+//! Every kind reduces to the same last step: each (image, channel) plane of
+//! the NCHW batch gets its own affine map `y = (x − center) · scale + offset`.
+//! The kinds differ only in which values share a mean and variance:
+//!
+//! ```text
+//! kind            one mean/variance per      reduced over
+//! batch           channel c                  (N, H, W)
+//! instance        image n, channel c         (H, W)
+//! layer           image n                    (C, H, W)
+//! group (G)       image n, group g           (C/G, H, W)
+//! batch-instance  ρ·batch + (1 − ρ)·instance
+//! ```
+//!
+//! Statistics are computed in f64 ([`crate::stats::moments_of_planes`]) and
+//! the subtraction `x − μ` happens in f64 too: a mean near 1e4 rounded to f32
+//! is off by ~5e-4, which is 0.05σ for a channel with σ = 0.01.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ndarray::{s, Array4, ArrayView4, ArrayViewMut4, Zip};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::stats::{moments_of_planes, Moments};
+
+/// PyTorch's default epsilon for all its normalization layers.
+pub const DEFAULT_EPS: f64 = 1e-5;
+/// PyTorch's default momentum for batch-norm running statistics.
+pub const DEFAULT_MOMENTUM: f64 = 0.1;
+
+/// Which values share one mean and variance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NormKind {
+    Batch,
+    Instance,
+    Layer,
+    Group,
+    BatchInstance,
+}
+
+impl NormKind {
+    /// All kinds, in the order the page and the CLI list them.
+    pub const ALL: [NormKind; 5] = [
+        NormKind::Batch,
+        NormKind::Instance,
+        NormKind::Layer,
+        NormKind::Group,
+        NormKind::BatchInstance,
+    ];
+
+    /// The name used on the command line and in the JS API.
+    pub fn name(self) -> &'static str {
+        match self {
+            NormKind::Batch => "batch",
+            NormKind::Instance => "instance",
+            NormKind::Layer => "layer",
+            NormKind::Group => "group",
+            NormKind::BatchInstance => "batch-instance",
+        }
+    }
+}
+
+impl fmt::Display for NormKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for NormKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        NormKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                Error::BadInput(format!(
+                    "unknown normalization kind {s:?}; expected one of: batch, instance, layer, group, batch-instance"
+                ))
+            })
+    }
+}
+
+/// Optional learned per-channel scale γ and shift β: `y = γ·x̂ + β`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelAffine {
+    pub gamma: Vec<f32>,
+    pub beta: Vec<f32>,
+}
+
+/// A kind with its parameters. Build with [`NormConfig::new`] and the
+/// `with_*` methods, then [`NormConfig::validate`] against a channel count
+/// (the forward functions validate too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormConfig {
+    pub kind: NormKind,
+    /// Number of groups G; required for [`NormKind::Group`], must divide C.
+    pub groups: Option<usize>,
+    /// Batch/instance mix ρ ∈ [0, 1]; required for [`NormKind::BatchInstance`].
+    pub rho: Option<f64>,
+    /// Added to the variance before the square root; finite and > 0.
+    pub eps: f64,
+    /// Optional γ, β (none by default, as in PyTorch's `affine=False`).
+    pub affine: Option<ChannelAffine>,
+}
+
+impl NormConfig {
+    /// A kind with PyTorch's defaults: eps = 1e-5, no affine, no groups/ρ.
+    pub fn new(kind: NormKind) -> Self {
+        NormConfig {
+            kind,
+            groups: None,
+            rho: None,
+            eps: DEFAULT_EPS,
+            affine: None,
+        }
+    }
+
+    pub fn with_groups(mut self, groups: usize) -> Self {
+        self.groups = Some(groups);
+        self
+    }
+
+    pub fn with_rho(mut self, rho: f64) -> Self {
+        self.rho = Some(rho);
+        self
+    }
+
+    pub fn with_eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    pub fn with_affine(mut self, gamma: Vec<f32>, beta: Vec<f32>) -> Self {
+        self.affine = Some(ChannelAffine { gamma, beta });
+        self
+    }
+
+    /// Check the parameters against a batch with `channels` channels.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] when eps is not finite and > 0, when `groups` is
+    /// missing for group norm or does not divide `channels`, when `rho` is
+    /// missing for batch-instance or not within [0, 1], or when γ/β do not
+    /// have one finite value per channel.
+    pub fn validate(&self, channels: usize) -> Result<()> {
+        if !(self.eps.is_finite() && self.eps > 0.0) {
+            return Err(Error::BadInput(format!(
+                "eps must be a finite number greater than 0 (got {})",
+                self.eps
+            )));
+        }
+        if self.kind == NormKind::Group {
+            let g = self.groups.ok_or_else(|| {
+                Error::BadInput("group norm needs a number of groups (--groups G)".into())
+            })?;
+            if g == 0 || !channels.is_multiple_of(g) {
+                return Err(Error::BadInput(format!(
+                    "the number of groups must divide the number of channels: {channels} channels cannot be split into {g} groups"
+                )));
+            }
+        }
+        if self.kind == NormKind::BatchInstance {
+            let rho = self.rho.ok_or_else(|| {
+                Error::BadInput(
+                    "batch-instance norm needs a mix ρ (--rho R, between 0 and 1)".into(),
+                )
+            })?;
+            if !(rho.is_finite() && (0.0..=1.0).contains(&rho)) {
+                return Err(Error::BadInput(format!(
+                    "ρ (rho) must be between 0 and 1 (got {rho})"
+                )));
+            }
+        }
+        if let Some(a) = &self.affine {
+            if a.gamma.len() != channels || a.beta.len() != channels {
+                return Err(Error::BadInput(format!(
+                    "γ and β need one value per channel: {channels} channels, got {} and {}",
+                    a.gamma.len(),
+                    a.beta.len()
+                )));
+            }
+            if a.gamma.iter().chain(&a.beta).any(|v| !v.is_finite()) {
+                return Err(Error::BadInput("γ and β must be finite numbers".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which values share one set of statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Per channel over (N, H, W): batch norm.
+    Batch,
+    /// Per image over G contiguous channel groups: G = C is instance norm,
+    /// G = 1 is layer norm.
+    Groups(usize),
+}
+
+impl Scope {
+    /// The scope(s) a kind reads its statistics from, for a batch with
+    /// `channels` channels. Batch-instance uses both batch and instance.
+    pub fn for_kind(cfg: &NormConfig, channels: usize) -> Vec<Scope> {
+        match cfg.kind {
+            NormKind::Batch => vec![Scope::Batch],
+            NormKind::Instance => vec![Scope::Groups(channels)],
+            NormKind::Layer => vec![Scope::Groups(1)],
+            NormKind::Group => vec![Scope::Groups(cfg.groups.unwrap_or(1).max(1))],
+            NormKind::BatchInstance => vec![Scope::Batch, Scope::Groups(channels)],
+        }
+    }
+}
+
+/// The moments used for every (n, c) plane under `scope`, as a vector of
+/// length N·C indexed `n·C + c` (shared statistics are repeated).
+///
+/// # Errors
+/// [`Error::BadInput`] if the batch contains NaN or infinite values.
+pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
+    let (n_img, ch, _, _) = x.dim();
+    let mut out = Vec::with_capacity(n_img * ch);
+    let plane = |n: usize, c: usize| x.slice(s![n, c, .., ..]);
+    match scope {
+        Scope::Batch => {
+            let per_channel: Vec<Moments> = (0..ch)
+                .map(|c| {
+                    let planes: Vec<_> = (0..n_img).map(|n| plane(n, c)).collect();
+                    moments_of_planes(&planes)
+                })
+                .collect();
+            for _ in 0..n_img {
+                out.extend_from_slice(&per_channel);
+            }
+        }
+        Scope::Groups(g) => {
+            let per_group = ch / g.max(1);
+            for n in 0..n_img {
+                for gi in 0..g {
+                    let planes: Vec<_> = (gi * per_group..(gi + 1) * per_group)
+                        .map(|c| plane(n, c))
+                        .collect();
+                    let m = moments_of_planes(&planes);
+                    out.extend(std::iter::repeat_n(m, per_group));
+                }
+            }
+        }
+    }
+    if out.iter().any(|m| !m.is_finite()) {
+        return Err(Error::BadInput(
+            "the data contains NaN or infinite values; normscope only normalizes finite numbers"
+                .into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The affine map one (n, c) plane gets: `y = (x − center) · scale + offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PlaneMap {
+    pub center: f64,
+    pub scale: f64,
+    pub offset: f64,
+}
+
+impl PlaneMap {
+    /// The map that standardizes values with moments `m`: `(x − μ)/sqrt(σ² + eps)`.
+    pub fn standardize(m: &Moments, eps: f64) -> Self {
+        PlaneMap {
+            center: m.mean,
+            scale: 1.0 / (m.var + eps).sqrt(),
+            offset: 0.0,
+        }
+    }
+
+    /// Apply the map to one value, in f64.
+    #[inline]
+    pub fn apply(&self, x: f32) -> f32 {
+        ((x as f64 - self.center) * self.scale + self.offset) as f32
+    }
+
+    /// `ρ·a + (1 − ρ)·b`, itself an affine map (both have positive scales).
+    fn mix(a: &PlaneMap, b: &PlaneMap, rho: f64) -> Self {
+        let scale = rho * a.scale + (1.0 - rho) * b.scale;
+        let center = (rho * a.scale * a.center + (1.0 - rho) * b.scale * b.center) / scale;
+        PlaneMap {
+            center,
+            scale,
+            offset: 0.0,
+        }
+    }
+
+    fn with_affine(self, gamma: f32, beta: f32) -> Self {
+        PlaneMap {
+            center: self.center,
+            scale: self.scale * gamma as f64,
+            offset: self.offset * gamma as f64 + beta as f64,
+        }
+    }
+}
+
+/// The per-plane maps of a kind for batch `x` (length N·C, index `n·C + c`).
+///
+/// # Errors
+/// [`Error::BadInput`] for invalid parameters (see [`NormConfig::validate`])
+/// or NaN/infinite data.
+pub fn plane_maps(x: ArrayView4<f32>, cfg: &NormConfig) -> Result<Vec<PlaneMap>> {
+    let (_, ch, _, _) = x.dim();
+    cfg.validate(ch)?;
+    let standardized = |scope| -> Result<Vec<PlaneMap>> {
+        Ok(scope_moments(x.view(), scope)?
+            .iter()
+            .map(|m| PlaneMap::standardize(m, cfg.eps))
+            .collect())
+    };
+    let maps = match cfg.kind {
+        NormKind::BatchInstance => {
+            let rho = cfg.rho.unwrap_or(0.5);
+            // ρ = 0 and ρ = 1 are exactly instance and batch norm.
+            if rho == 1.0 {
+                standardized(Scope::Batch)?
+            } else if rho == 0.0 {
+                standardized(Scope::Groups(ch))?
+            } else {
+                let bn = standardized(Scope::Batch)?;
+                let inn = standardized(Scope::Groups(ch))?;
+                bn.iter()
+                    .zip(&inn)
+                    .map(|(a, b)| PlaneMap::mix(a, b, rho))
+                    .collect()
+            }
+        }
+        _ => {
+            let scope = Scope::for_kind(cfg, ch)[0];
+            standardized(scope)?
+        }
+    };
+    Ok(apply_channel_affine(maps, cfg, ch))
+}
+
+fn apply_channel_affine(maps: Vec<PlaneMap>, cfg: &NormConfig, ch: usize) -> Vec<PlaneMap> {
+    match &cfg.affine {
+        None => maps,
+        Some(a) => maps
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| m.with_affine(a.gamma[i % ch], a.beta[i % ch]))
+            .collect(),
+    }
+}
+
+/// Write `maps` applied to `x` into `out` (same shape).
+///
+/// # Errors
+/// [`Error::BadInput`] if the shapes differ or `maps` has the wrong length.
+pub fn apply_plane_maps(
+    x: ArrayView4<f32>,
+    maps: &[PlaneMap],
+    mut out: ArrayViewMut4<f32>,
+) -> Result<()> {
+    let (n_img, ch, _, _) = x.dim();
+    if x.dim() != out.dim() {
+        return Err(Error::BadInput(format!(
+            "output shape {:?} differs from input shape {:?}",
+            out.dim(),
+            x.dim()
+        )));
+    }
+    if maps.len() != n_img * ch {
+        return Err(Error::Internal(format!(
+            "{} plane maps for {} planes",
+            maps.len(),
+            n_img * ch
+        )));
+    }
+    for n in 0..n_img {
+        for c in 0..ch {
+            let m = maps[n * ch + c];
+            Zip::from(out.slice_mut(s![n, c, .., ..]))
+                .and(x.slice(s![n, c, .., ..]))
+                .for_each(|o, &v| *o = m.apply(v));
+        }
+    }
+    Ok(())
+}
+
+/// Normalize batch `x` (N×C×H×W) as `cfg` says, in training mode for batch
+/// norm (batch statistics, as PyTorch's `F.batch_norm(training=True)`).
+///
+/// ```text
+/// y = (x − μ) / sqrt(σ² + eps)      σ² biased; μ, σ² over the kind's scope
+/// ```
+///
+/// # Errors
+/// [`Error::BadInput`] for invalid parameters or NaN/infinite data.
+///
+/// ```
+/// use ndarray::Array4;
+/// use normscope::norm::{normalize, NormConfig, NormKind};
+/// let x = Array4::from_shape_fn((2, 3, 4, 4), |(n, c, h, w)| (n + c * h + w) as f32);
+/// let y = normalize(x.view(), &NormConfig::new(NormKind::Instance)).unwrap();
+/// let mean: f32 = y.slice(ndarray::s![0, 1, .., ..]).mean().unwrap();
+/// assert!(mean.abs() < 1e-6);
+/// ```
+pub fn normalize(x: ArrayView4<f32>, cfg: &NormConfig) -> Result<Array4<f32>> {
+    let mut out = Array4::zeros(x.dim());
+    normalize_into(x, cfg, out.view_mut())?;
+    Ok(out)
+}
+
+/// [`normalize`] into a caller-provided output (reused across calls).
+///
+/// # Errors
+/// As [`normalize`], and [`Error::BadInput`] if `out` has another shape.
+pub fn normalize_into(x: ArrayView4<f32>, cfg: &NormConfig, out: ArrayViewMut4<f32>) -> Result<()> {
+    let maps = plane_maps(x.view(), cfg)?;
+    apply_plane_maps(x, &maps, out)
+}
+
+/// Batch norm's running statistics and its train/eval modes, as PyTorch's
+/// `BatchNorm2d(track_running_stats=True)`.
+///
+/// ```text
+/// training:   y = (x − μ_B) / sqrt(σ²_B + eps)
+///             running_mean ← (1 − m)·running_mean + m·μ_B
+///             running_var  ← (1 − m)·running_var  + m·σ²_B·n/(n − 1)
+/// evaluation: y = (x − running_mean) / sqrt(running_var + eps)
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunningStats {
+    pub mean: Vec<f64>,
+    pub var: Vec<f64>,
+    /// Weight m of the newest batch, in (0, 1].
+    pub momentum: f64,
+    /// Number of training steps taken since creation or reset.
+    pub steps: u64,
+}
+
+impl RunningStats {
+    /// PyTorch's initial state: mean 0, variance 1, momentum 0.1.
+    pub fn new(channels: usize) -> Self {
+        RunningStats {
+            mean: vec![0.0; channels],
+            var: vec![1.0; channels],
+            momentum: DEFAULT_MOMENTUM,
+            steps: 0,
+        }
+    }
+
+    /// Back to the initial state, keeping the momentum.
+    pub fn reset(&mut self) {
+        let momentum = self.momentum;
+        *self = RunningStats::new(self.mean.len());
+        self.momentum = momentum;
+    }
+
+    /// Set the momentum.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] unless `momentum` is finite and within (0, 1].
+    pub fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        if !(momentum.is_finite() && momentum > 0.0 && momentum <= 1.0) {
+            return Err(Error::BadInput(format!(
+                "momentum must be greater than 0 and at most 1 (got {momentum})"
+            )));
+        }
+        self.momentum = momentum;
+        Ok(())
+    }
+
+    fn check_channels(&self, x: &ArrayView4<f32>) -> Result<()> {
+        let ch = x.dim().1;
+        if ch != self.mean.len() {
+            return Err(Error::BadInput(format!(
+                "the running statistics are for {} channels, the batch has {ch}",
+                self.mean.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// One training step: update the running statistics from `x`'s batch
+    /// statistics and return the per-channel batch moments used.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for a channel mismatch, NaN/infinite data, or a
+    /// batch with a single value per channel (its unbiased variance is
+    /// undefined; PyTorch refuses it too).
+    pub fn update(&mut self, x: ArrayView4<f32>) -> Result<Vec<Moments>> {
+        self.check_channels(&x)?;
+        let (n_img, ch, h, w) = x.dim();
+        if n_img * h * w < 2 {
+            return Err(Error::BadInput(
+                "training needs more than one value per channel (a bigger batch or image)".into(),
+            ));
+        }
+        let moments: Vec<Moments> = scope_moments(x.view(), Scope::Batch)?
+            .into_iter()
+            .take(ch)
+            .collect();
+        let m = self.momentum;
+        for (c, mo) in moments.iter().enumerate() {
+            self.mean[c] = (1.0 - m) * self.mean[c] + m * mo.mean;
+            self.var[c] = (1.0 - m) * self.var[c] + m * mo.unbiased_var();
+        }
+        self.steps += 1;
+        Ok(moments)
+    }
+
+    /// A training forward pass: normalize with the batch statistics (as
+    /// [`normalize`] with batch norm) and update the running statistics.
+    ///
+    /// # Errors
+    /// As [`RunningStats::update`] and [`normalize`].
+    pub fn train_step(&mut self, x: ArrayView4<f32>, eps: f64) -> Result<Array4<f32>> {
+        let cfg = NormConfig::new(NormKind::Batch).with_eps(eps);
+        let y = normalize(x.view(), &cfg)?;
+        self.update(x)?;
+        Ok(y)
+    }
+
+    /// The per-plane maps of evaluation mode: a fixed per-channel affine map.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for a channel mismatch or a bad eps.
+    pub fn eval_maps(&self, x: ArrayView4<f32>, eps: f64) -> Result<Vec<PlaneMap>> {
+        self.check_channels(&x)?;
+        NormConfig::new(NormKind::Batch)
+            .with_eps(eps)
+            .validate(x.dim().1)?;
+        let (n_img, ch, _, _) = x.dim();
+        Ok((0..n_img * ch)
+            .map(|i| {
+                let c = i % ch;
+                PlaneMap {
+                    center: self.mean[c],
+                    scale: 1.0 / (self.var[c] + eps).sqrt(),
+                    offset: 0.0,
+                }
+            })
+            .collect())
+    }
+
+    /// Evaluation mode: normalize with the frozen running statistics.
+    ///
+    /// # Errors
+    /// As [`RunningStats::eval_maps`].
+    pub fn eval(&self, x: ArrayView4<f32>, eps: f64) -> Result<Array4<f32>> {
+        let maps = self.eval_maps(x.view(), eps)?;
+        let mut out = Array4::zeros(x.dim());
+        apply_plane_maps(x, &maps, out.view_mut())?;
+        Ok(out)
+    }
+}

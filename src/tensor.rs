@@ -1,0 +1,1 @@
+//! Loading images and tensors into an N×C×H×W batch, with limits.

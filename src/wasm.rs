@@ -1,0 +1,1 @@
+//! The browser skin: the only module that knows wasm-bindgen and web-sys.
