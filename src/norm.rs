@@ -215,38 +215,18 @@ impl Scope {
     }
 }
 
-/// The moments used for every (n, c) plane under `scope`, as a vector of
-/// length N·C indexed `n·C + c` (shared statistics are repeated).
+/// The moments of every (n, c) plane of `x`, indexed `n·C + c`. Every kind's
+/// statistics combine from these (see [`scope_moments_from`]), so one pass
+/// pair over the data serves all kinds.
 ///
 /// # Errors
 /// [`Error::BadInput`] if the batch contains NaN or infinite values.
-pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
+pub fn plane_moments(x: ArrayView4<f32>) -> Result<Vec<Moments>> {
     let (n_img, ch, _, _) = x.dim();
     let mut out = Vec::with_capacity(n_img * ch);
-    let plane = |n: usize, c: usize| x.slice(s![n, c, .., ..]);
-    match scope {
-        Scope::Batch => {
-            let per_channel: Vec<Moments> = (0..ch)
-                .map(|c| {
-                    let planes: Vec<_> = (0..n_img).map(|n| plane(n, c)).collect();
-                    moments_of_planes(&planes)
-                })
-                .collect();
-            for _ in 0..n_img {
-                out.extend_from_slice(&per_channel);
-            }
-        }
-        Scope::Groups(g) => {
-            let per_group = ch / g.max(1);
-            for n in 0..n_img {
-                for gi in 0..g {
-                    let planes: Vec<_> = (gi * per_group..(gi + 1) * per_group)
-                        .map(|c| plane(n, c))
-                        .collect();
-                    let m = moments_of_planes(&planes);
-                    out.extend(std::iter::repeat_n(m, per_group));
-                }
-            }
+    for n in 0..n_img {
+        for c in 0..ch {
+            out.push(moments_of_planes(&[x.slice(s![n, c, .., ..])]));
         }
     }
     if out.iter().any(|m| !m.is_finite()) {
@@ -256,6 +236,47 @@ pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
         ));
     }
     Ok(out)
+}
+
+/// The moments used for every (n, c) plane under `scope`, from per-plane
+/// moments `planes` (length N·C, as [`plane_moments`] returns). The result
+/// has the same indexing; shared statistics are repeated.
+pub fn scope_moments_from(planes: &[Moments], channels: usize, scope: Scope) -> Vec<Moments> {
+    let ch = channels.max(1);
+    let n_img = planes.len() / ch;
+    let mut out = Vec::with_capacity(planes.len());
+    match scope {
+        Scope::Batch => {
+            let per_channel: Vec<Moments> = (0..ch)
+                .map(|c| {
+                    let parts: Vec<Moments> = (0..n_img).map(|n| planes[n * ch + c]).collect();
+                    Moments::combine(&parts)
+                })
+                .collect();
+            for _ in 0..n_img {
+                out.extend_from_slice(&per_channel);
+            }
+        }
+        Scope::Groups(g) => {
+            let per_group = ch / g.max(1);
+            for image in planes.chunks_exact(ch) {
+                for group in image.chunks_exact(per_group.max(1)) {
+                    let m = Moments::combine(group);
+                    out.extend(std::iter::repeat_n(m, group.len()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The moments used for every (n, c) plane of `x` under `scope`.
+///
+/// # Errors
+/// [`Error::BadInput`] if the batch contains NaN or infinite values.
+pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
+    let planes = plane_moments(x.view())?;
+    Ok(scope_moments_from(&planes, x.dim().1, scope))
 }
 
 /// The affine map one (n, c) plane gets: `y = (x − center) · scale + offset`.
@@ -310,33 +331,47 @@ impl PlaneMap {
 pub fn plane_maps(x: ArrayView4<f32>, cfg: &NormConfig) -> Result<Vec<PlaneMap>> {
     let (_, ch, _, _) = x.dim();
     cfg.validate(ch)?;
-    let standardized = |scope| -> Result<Vec<PlaneMap>> {
-        Ok(scope_moments(x.view(), scope)?
+    let planes = plane_moments(x)?;
+    plane_maps_from(&planes, ch, cfg)
+}
+
+/// [`plane_maps`] from per-plane moments (as [`plane_moments`] returns):
+/// cheap, O(N·C), so a caller that changes one image only recomputes that
+/// image's plane moments.
+///
+/// # Errors
+/// [`Error::BadInput`] for invalid parameters (see [`NormConfig::validate`]).
+pub fn plane_maps_from(
+    planes: &[Moments],
+    channels: usize,
+    cfg: &NormConfig,
+) -> Result<Vec<PlaneMap>> {
+    cfg.validate(channels)?;
+    let ch = channels;
+    let standardized = |scope| -> Vec<PlaneMap> {
+        scope_moments_from(planes, ch, scope)
             .iter()
             .map(|m| PlaneMap::standardize(m, cfg.eps))
-            .collect())
+            .collect()
     };
     let maps = match cfg.kind {
         NormKind::BatchInstance => {
             let rho = cfg.rho.unwrap_or(0.5);
             // ρ = 0 and ρ = 1 are exactly instance and batch norm.
             if rho == 1.0 {
-                standardized(Scope::Batch)?
+                standardized(Scope::Batch)
             } else if rho == 0.0 {
-                standardized(Scope::Groups(ch))?
+                standardized(Scope::Groups(ch))
             } else {
-                let bn = standardized(Scope::Batch)?;
-                let inn = standardized(Scope::Groups(ch))?;
+                let bn = standardized(Scope::Batch);
+                let inn = standardized(Scope::Groups(ch));
                 bn.iter()
                     .zip(&inn)
                     .map(|(a, b)| PlaneMap::mix(a, b, rho))
                     .collect()
             }
         }
-        _ => {
-            let scope = Scope::for_kind(cfg, ch)[0];
-            standardized(scope)?
-        }
+        _ => standardized(Scope::for_kind(cfg, ch)[0]),
     };
     Ok(apply_channel_affine(maps, cfg, ch))
 }

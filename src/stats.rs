@@ -38,6 +38,36 @@ impl Moments {
     pub fn is_finite(&self) -> bool {
         self.mean.is_finite() && self.var.is_finite()
     }
+
+    /// The moments of the union of disjoint sets, from each set's moments
+    /// (the parallel form of the two-pass algorithm, exact up to rounding):
+    ///
+    /// ```text
+    /// n = Σ nᵢ     mean = Σ nᵢ·meanᵢ / n     var = Σ nᵢ·(varᵢ + (meanᵢ − mean)²) / n
+    /// ```
+    ///
+    /// Every term of the variance is non-negative, so nothing cancels.
+    pub fn combine(parts: &[Moments]) -> Moments {
+        let count: usize = parts.iter().map(|m| m.count).sum();
+        if count == 0 {
+            return Moments {
+                mean: 0.0,
+                var: 0.0,
+                count: 0,
+            };
+        }
+        if let [single] = parts {
+            return *single;
+        }
+        let n = count as f64;
+        let mean = parts.iter().map(|m| m.count as f64 * m.mean).sum::<f64>() / n;
+        let var = parts
+            .iter()
+            .map(|m| m.count as f64 * (m.var + (m.mean - mean) * (m.mean - mean)))
+            .sum::<f64>()
+            / n;
+        Moments { mean, var, count }
+    }
 }
 
 /// Sum of a slice in f64 with four accumulators (pairs better with the
