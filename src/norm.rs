@@ -250,12 +250,16 @@ pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
         }
     }
     if out.iter().any(|m| !m.is_finite()) {
-        return Err(Error::BadInput(
-            "the data contains NaN or infinite values; normscope only normalizes finite numbers"
-                .into(),
-        ));
+        return Err(non_finite_data());
     }
     Ok(out)
+}
+
+/// The error for a batch with NaN or infinite values.
+fn non_finite_data() -> Error {
+    Error::BadInput(
+        "the data contains NaN or infinite values; normscope only normalizes finite numbers".into(),
+    )
 }
 
 /// The affine map one (n, c) plane gets: `y = (x − center) · scale + offset`.
@@ -525,12 +529,16 @@ impl RunningStats {
     /// The per-plane maps of evaluation mode: a fixed per-channel affine map.
     ///
     /// # Errors
-    /// [`Error::BadInput`] for a channel mismatch or a bad eps.
+    /// [`Error::BadInput`] for a channel mismatch, a bad eps, or NaN/infinite
+    /// data (refused as in training, rather than passed through as NaN).
     pub fn eval_maps(&self, x: ArrayView4<f32>, eps: f64) -> Result<Vec<PlaneMap>> {
         self.check_channels(&x)?;
         NormConfig::new(NormKind::Batch)
             .with_eps(eps)
             .validate(x.dim().1)?;
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(non_finite_data());
+        }
         let (n_img, ch, _, _) = x.dim();
         Ok((0..n_img * ch)
             .map(|i| {
