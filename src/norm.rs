@@ -289,7 +289,11 @@ impl PlaneMap {
     /// `ρ·a + (1 − ρ)·b`, itself an affine map (both have positive scales).
     fn mix(a: &PlaneMap, b: &PlaneMap, rho: f64) -> Self {
         let scale = rho * a.scale + (1.0 - rho) * b.scale;
-        let center = (rho * a.scale * a.center + (1.0 - rho) * b.scale * b.center) / scale;
+        // The center is a weighted mean of the two centers; written as a step
+        // from a's center so that equal centers (a constant plane) stay exact
+        // and the plane still maps to exactly 0.
+        let w = (1.0 - rho) * b.scale / scale;
+        let center = a.center + w * (b.center - a.center);
         PlaneMap {
             center,
             scale,
