@@ -462,7 +462,7 @@ fn random_adjustment(rng: &mut fastrand::Rng, lower: bool) -> Adjustment {
     }
 }
 
-/// Smallest biased variance over the scopes of `rk` in image `n`.
+/// Smallest biased variance over the `groups` channel groups of image `n`.
 fn min_scope_var(x: &Array4<f32>, n: usize, groups: usize) -> f64 {
     let per = x.dim().1 / groups;
     (0..groups)
