@@ -230,10 +230,7 @@ pub fn plane_moments(x: ArrayView4<f32>) -> Result<Vec<Moments>> {
         }
     }
     if out.iter().any(|m| !m.is_finite()) {
-        return Err(Error::BadInput(
-            "the data contains NaN or infinite values; normscope only normalizes finite numbers"
-                .into(),
-        ));
+        return Err(non_finite_data());
     }
     Ok(out)
 }
@@ -279,6 +276,13 @@ pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
     Ok(scope_moments_from(&planes, x.dim().1, scope))
 }
 
+/// The error for a batch with NaN or infinite values.
+fn non_finite_data() -> Error {
+    Error::BadInput(
+        "the data contains NaN or infinite values; normscope only normalizes finite numbers".into(),
+    )
+}
+
 /// The affine map one (n, c) plane gets: `y = (x − center) · scale + offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PlaneMap {
@@ -306,7 +310,11 @@ impl PlaneMap {
     /// `ρ·a + (1 − ρ)·b`, itself an affine map (both have positive scales).
     fn mix(a: &PlaneMap, b: &PlaneMap, rho: f64) -> Self {
         let scale = rho * a.scale + (1.0 - rho) * b.scale;
-        let center = (rho * a.scale * a.center + (1.0 - rho) * b.scale * b.center) / scale;
+        // The center is a weighted mean of the two centers; written as a step
+        // from a's center so that equal centers (a constant plane) stay exact
+        // and the plane still maps to exactly 0.
+        let w = (1.0 - rho) * b.scale / scale;
+        let center = a.center + w * (b.center - a.center);
         PlaneMap {
             center,
             scale,
@@ -560,12 +568,16 @@ impl RunningStats {
     /// The per-plane maps of evaluation mode: a fixed per-channel affine map.
     ///
     /// # Errors
-    /// [`Error::BadInput`] for a channel mismatch or a bad eps.
+    /// [`Error::BadInput`] for a channel mismatch, a bad eps, or NaN/infinite
+    /// data (refused as in training, rather than passed through as NaN).
     pub fn eval_maps(&self, x: ArrayView4<f32>, eps: f64) -> Result<Vec<PlaneMap>> {
         self.check_channels(&x)?;
         NormConfig::new(NormKind::Batch)
             .with_eps(eps)
             .validate(x.dim().1)?;
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err(non_finite_data());
+        }
         let (n_img, ch, _, _) = x.dim();
         Ok((0..n_img * ch)
             .map(|i| {
