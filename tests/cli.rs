@@ -335,3 +335,124 @@ fn an_existing_output_survives_a_failed_run() {
     );
     assert_eq!(listing(p), ["empty.png", "out.npy"]);
 }
+
+#[test]
+fn figure_writes_a_valid_svg_and_a_png_of_the_stated_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    let chelsea = fixture("chelsea.png");
+    let coffee = fixture("coffee.png");
+    let inputs = [
+        chelsea.to_str().expect("utf-8"),
+        coffee.to_str().expect("utf-8"),
+    ];
+
+    let mut args = vec![
+        "figure",
+        "--contrast",
+        "0.5",
+        "--norms",
+        "batch,instance,layer",
+        "--out",
+        "fig.svg",
+    ];
+    args.extend(inputs);
+    let out = run(p, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(p.join("fig.svg")).expect("fig.svg written");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains(r#"width="1600" height="900""#), "default size");
+    assert!(svg.contains("instance") && svg.contains("layer"));
+
+    let mut args = vec![
+        "figure",
+        "--brightness",
+        "-0.1",
+        "--gamma",
+        "1.5",
+        "--clip",
+        "--width",
+        "640",
+        "--height",
+        "360",
+        "--out",
+        "fig.png",
+    ];
+    args.extend(inputs);
+    let out = run(p, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let png = image::open(p.join("fig.png")).expect("a valid PNG");
+    assert_eq!((png.width(), png.height()), (640, 360));
+    assert_eq!(listing(p), ["fig.png", "fig.svg"]);
+
+    // A bad probe or option: one line, and the old figure is untouched.
+    let before = listing(p);
+    let mut args = vec!["figure", "--probe", "2", "--out", "fig.png"];
+    args.extend(inputs);
+    let out = run(p, &args);
+    assert_clean_failure(p, &out, "probe", &before);
+    let mut args = vec!["figure", "--contrast", "0", "--out", "new.svg"];
+    args.extend(inputs);
+    let out = run(p, &args);
+    assert_clean_failure(p, &out, "contrast", &before);
+    let out = run(p, &["figure", "--out", "fig.jpg", inputs[0]]);
+    assert_clean_failure(p, &out, "fig.jpg", &before);
+}
+
+#[test]
+fn stats_json_shows_instance_norm_ignores_contrast_and_batch_norm_does_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chelsea = fixture("chelsea.png");
+    let coffee = fixture("coffee.png");
+    let out = run(
+        dir.path(),
+        &[
+            "stats",
+            "--json",
+            "--contrast",
+            "0.5",
+            "--brightness",
+            "0.1",
+            "--norms",
+            "batch,instance",
+            chelsea.to_str().expect("utf-8"),
+            coffee.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let images = report["images"].as_array().expect("images");
+    assert_eq!(images.len(), 2);
+    assert_eq!(images[1]["name"], "coffee.png");
+    let inv = report["invariance"].as_array().expect("invariance");
+    let by_kind = |k: &str| {
+        inv.iter()
+            .find(|v| v["kind"] == k)
+            .unwrap_or_else(|| panic!("{k} in {inv:?}"))
+    };
+    assert_eq!(by_kind("batch")["unchanged"], false);
+    assert_eq!(by_kind("instance")["unchanged"], true);
+    assert!(listing(dir.path()).is_empty(), "stats writes no files");
+
+    // The readable summary says the same in words.
+    let out = run(
+        dir.path(),
+        &[
+            "stats",
+            "--contrast",
+            "0.5",
+            chelsea.to_str().expect("utf-8"),
+            coffee.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |k: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(k))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+            .to_string()
+    };
+    assert!(line("batch").ends_with(" changed"), "{text}");
+    assert!(line("instance").ends_with("unchanged"), "{text}");
+}

@@ -3,6 +3,8 @@
 //! ```text
 //! normscope normalize --norm instance --out out.npy a.png b.jpg
 //! normscope normalize --norm group --groups 3 --out out.npy batch.npy
+//! normscope figure --contrast 0.5 --norms batch,instance --out fig.svg a.png b.jpg
+//! normscope stats --contrast 0.5 --json a.png b.jpg
 //! ```
 //!
 //! Every failure prints one line on stderr naming the file and the reason,
@@ -32,8 +34,11 @@ mod cli {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use ndarray::{Array4, Axis};
 
+    use normscope::explain::{
+        adjustment_label, render_figure, stats_report, ExplainOptions, FigureFormat, StatsReport,
+    };
     use normscope::tensor::{decode_image, fit_image, image_to_chw, Fit, LoadLimits};
-    use normscope::{norm::DEFAULT_EPS, Error, NormConfig, NormKind, Result};
+    use normscope::{norm::DEFAULT_EPS, Adjustment, Error, NormConfig, NormKind, Result};
 
     /// Largest f32 batch the CLI builds in memory (its normalized copy
     /// doubles this): 1 GiB, e.g. 100 images of 3×1024×896.
@@ -56,6 +61,84 @@ mod cli {
     enum Command {
         /// Normalize a batch of images (or one .npy batch) and save it as a float32 N×C×H×W .npy.
         Normalize(NormalizeArgs),
+        /// Draw the explainer figure (SVG or PNG): the probe image, original and adjusted, through each kind.
+        Figure(FigureArgs),
+        /// Print per-image, per-channel statistics and how each kind reacts to the adjustment.
+        Stats(StatsArgs),
+    }
+
+    /// What the explainer compares: the probe, its adjustment and the kinds.
+    #[derive(Args, Clone)]
+    struct ExplainArgs {
+        /// Index of the image to adjust, counting from 0 in argument order.
+        #[arg(long, value_name = "K", default_value_t = 0)]
+        probe: usize,
+        /// Contrast a > 0 around mid-grey: x ← a·(x − 0.5) + 0.5 + b.
+        #[arg(long, value_name = "A", default_value_t = 1.0)]
+        contrast: f32,
+        /// Brightness b added after the contrast.
+        #[arg(
+            long,
+            value_name = "B",
+            default_value_t = 0.0,
+            allow_negative_numbers = true
+        )]
+        brightness: f32,
+        /// Gamma γ > 0 applied first: x ← x^γ.
+        #[arg(long, value_name = "G", default_value_t = 1.0)]
+        gamma: f32,
+        /// Clamp the adjusted image to [0, 1], as a camera sensor saturates.
+        #[arg(long)]
+        clip: bool,
+        /// Kinds to compare, comma-separated: batch, instance, layer, group, batch-instance.
+        #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_kind, default_values = ["batch", "instance"])]
+        norms: Vec<NormKind>,
+        #[command(flatten)]
+        params: NormParams,
+    }
+
+    impl ExplainArgs {
+        fn options(&self) -> ExplainOptions {
+            ExplainOptions {
+                probe: self.probe,
+                adjustment: Adjustment {
+                    contrast: self.contrast,
+                    brightness: self.brightness,
+                    gamma: self.gamma,
+                    clip: self.clip,
+                },
+                norms: self.norms.iter().map(|&k| self.params.config(k)).collect(),
+                ..ExplainOptions::default()
+            }
+        }
+    }
+
+    #[derive(Args)]
+    struct FigureArgs {
+        #[command(flatten)]
+        explain: ExplainArgs,
+        /// Figure width in pixels.
+        #[arg(long, value_name = "PX", default_value_t = 1600)]
+        width: u32,
+        /// Figure height in pixels.
+        #[arg(long, value_name = "PX", default_value_t = 900)]
+        height: u32,
+        /// Where to write the figure: .svg or .png.
+        #[arg(long, value_name = "FIG.svg|FIG.png")]
+        out: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
+    }
+
+    #[derive(Args)]
+    struct StatsArgs {
+        #[command(flatten)]
+        explain: ExplainArgs,
+        /// Print the full report as JSON (default: a short readable summary).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        input: InputArgs,
     }
 
     /// Parameters shared by every normalization kind.
@@ -160,6 +243,8 @@ mod cli {
         };
         let result = match cli.command {
             Command::Normalize(args) => normalize(&args),
+            Command::Figure(args) => figure(&args),
+            Command::Stats(args) => stats(&args),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -181,6 +266,94 @@ mod cli {
         progress.inc();
         progress.finish();
         write_atomically(&args.out, |w| normscope::npy::write_npy(w, &out))
+    }
+
+    fn figure(args: &FigureArgs) -> Result<()> {
+        let format = match check_extension(&args.out, &["svg", "png"])?.as_str() {
+            "png" => FigureFormat::Png,
+            _ => FigureFormat::Svg,
+        };
+        let opts = args.explain.options();
+        // Cheap checks before any decoding.
+        opts.adjustment.validate()?;
+        let progress = Progress::new(args.input.inputs.len() as u64 + 1);
+        let (batch, names) = load_batch(&args.input, &progress)?;
+        progress.set_message("drawing");
+        let bytes = render_figure(batch.view(), &names, &opts, format, args.width, args.height)?;
+        progress.inc();
+        progress.finish();
+        write_atomically(&args.out, |w| {
+            w.write_all(&bytes)
+                .map_err(|e| Error::BadInput(format!("cannot write the figure ({e})")))
+        })
+    }
+
+    fn stats(args: &StatsArgs) -> Result<()> {
+        let opts = args.explain.options();
+        opts.adjustment.validate()?;
+        let progress = Progress::new(args.input.inputs.len() as u64 + 1);
+        let (batch, names) = load_batch(&args.input, &progress)?;
+        progress.set_message("computing statistics");
+        let report = stats_report(batch.view(), &names, &opts)?;
+        progress.inc();
+        progress.finish();
+        let text = if args.json {
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?
+        } else {
+            summary(&report)
+        };
+        let mut stdout = std::io::stdout().lock();
+        match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+            // `normscope stats | head` closing the pipe early is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::BadInput(format!(
+                "cannot write to standard output ({e})"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The readable form of a report: the probe's change per kind, then
+    /// per-image channel means and standard deviations of the input.
+    fn summary(report: &StatsReport) -> String {
+        let mut lines = Vec::new();
+        let probe = report
+            .images
+            .get(report.probe)
+            .map_or("?", |i| i.name.as_str());
+        lines.push(format!(
+            "probe: image {} ({probe}), {}",
+            report.probe,
+            adjustment_label(&report.adjustment)
+        ));
+        for inv in &report.invariance {
+            lines.push(format!(
+                "  {:<24} max |Δ| = {:<10.3e} rms Δ = {:<10.3e} {}",
+                inv.kind,
+                inv.difference.max_abs,
+                inv.difference.rms,
+                if inv.unchanged {
+                    "unchanged"
+                } else {
+                    "changed"
+                }
+            ));
+        }
+        lines.push("input (mean ± std per channel):".into());
+        for img in &report.images {
+            let ch: Vec<String> = img
+                .input
+                .iter()
+                .map(|c| format!("{:.3} ± {:.3}", c.mean, c.std))
+                .collect();
+            lines.push(format!(
+                "  {:>3} {:<24} {}",
+                img.index,
+                img.name,
+                ch.join("   ")
+            ));
+        }
+        lines.join("\n")
     }
 
     /// Display name of a path, for messages.
