@@ -499,3 +499,24 @@ fn npy_lying_header_is_rejected_before_reading() {
     assert!(m.contains("cut short"), "{m}");
     expect_npy_bad(b"not an npy file");
 }
+
+#[test]
+fn gif_bmp_and_webp_decode_too() {
+    let img = DynamicImage::ImageRgb8(RgbImage::from_fn(5, 4, |x, y| {
+        Rgb([(x * 50) as u8, (y * 60) as u8, 255])
+    }));
+    for format in [ImageFormat::Bmp, ImageFormat::WebP, ImageFormat::Gif] {
+        let bytes = encode(&img, format);
+        let decoded = load(&bytes).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let x = image_to_chw(&decoded);
+        assert_eq!(x.shape(), &[3, 4, 5], "{format:?}");
+        // GIF quantizes to a palette; the lossless formats are exact.
+        let tol = if format == ImageFormat::Gif {
+            0.05
+        } else {
+            0.0
+        };
+        assert!((x[[0, 3, 4]] - 200.0 / 255.0).abs() <= tol, "{format:?}");
+        assert!((x[[1, 3, 4]] - 180.0 / 255.0).abs() <= tol, "{format:?}");
+    }
+}
