@@ -6,8 +6,12 @@
 //! (The one-pass `E[x²] − E[x]²` in f32 returns 0 there, the exact
 //! low-contrast case this tool is about.)
 
-use ndarray::ArrayView2;
+use ndarray::{s, ArrayView2, ArrayView3, ArrayView4, Axis};
 use serde::Serialize;
+
+use crate::adjust::Adjustment;
+use crate::error::{Error, Result};
+use crate::norm::{normalize, NormConfig};
 
 /// Mean and biased variance of a set of values, with their count.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -177,4 +181,249 @@ pub fn moments_of_planes(planes: &[ArrayView2<f32>]) -> Moments {
         var,
         count,
     }
+}
+
+/// Default histogram range for raw inputs: [0, 1].
+pub const INPUT_HIST_RANGE: (f32, f32) = (0.0, 1.0);
+/// Default histogram range for normalized outputs: [−4, 4].
+pub const OUTPUT_HIST_RANGE: (f32, f32) = (-4.0, 4.0);
+/// Default number of histogram bins.
+pub const DEFAULT_BINS: usize = 64;
+
+/// Counts of values in equal-width bins over a fixed range `[lo, hi]`.
+///
+/// Values outside the range are counted in `below`/`above`, never dropped,
+/// so `Σ counts + below + above` is the number of values seen. NaN counts
+/// as neither (it is not a number to place); normalized data has none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    pub lo: f32,
+    pub hi: f32,
+    pub counts: Vec<u32>,
+    /// Values `< lo`.
+    pub below: u64,
+    /// Values `> hi`.
+    pub above: u64,
+}
+
+impl Histogram {
+    /// The `counts.len() + 1` bin edges, from `lo` to `hi`.
+    pub fn edges(&self) -> Vec<f64> {
+        let n = self.counts.len().max(1);
+        let (lo, hi) = (self.lo as f64, self.hi as f64);
+        (0..=n)
+            .map(|i| lo + (hi - lo) * i as f64 / n as f64)
+            .collect()
+    }
+
+    /// Total number of finite values counted, including those out of range.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|&c| c as u64).sum::<u64>() + self.below + self.above
+    }
+}
+
+/// Histogram of `values` in `bins` equal bins over `[lo, hi]`.
+///
+/// ```text
+/// bin(x) = floor((x − lo) / (hi − lo) · bins)   for lo ≤ x < hi
+/// x = hi goes to the last bin; x < lo → below; x > hi → above
+/// ```
+///
+/// # Errors
+/// [`Error::BadInput`] if `bins` is 0 or `lo < hi` does not hold with both
+/// finite.
+///
+/// ```
+/// use normscope::stats::histogram;
+/// let h = histogram([0.1f32, 0.6, 0.9, 1.5, -2.0], 0.0, 1.0, 2).unwrap();
+/// assert_eq!(h.counts, vec![1, 2]);
+/// assert_eq!((h.below, h.above), (1, 1));
+/// ```
+pub fn histogram<I>(values: I, lo: f32, hi: f32, bins: usize) -> Result<Histogram>
+where
+    I: IntoIterator,
+    I::Item: std::borrow::Borrow<f32>,
+{
+    use std::borrow::Borrow;
+    if bins == 0 {
+        return Err(Error::BadInput(
+            "a histogram needs at least 1 bin; pass a bin count of 1 or more".into(),
+        ));
+    }
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return Err(Error::BadInput(format!(
+            "the histogram range must go from a smaller to a larger finite number (got {lo} to {hi})"
+        )));
+    }
+    let mut h = Histogram {
+        lo,
+        hi,
+        counts: vec![0; bins],
+        below: 0,
+        above: 0,
+    };
+    let (lo64, width) = (lo as f64, hi as f64 - lo as f64);
+    for v in values {
+        let v = *v.borrow();
+        if v < lo {
+            h.below += 1;
+        } else if v > hi {
+            h.above += 1;
+        } else if v.is_finite() {
+            // f64 keeps the edge placement exact for f32 input.
+            let k = ((v as f64 - lo64) / width * bins as f64) as usize;
+            let k = k.min(bins - 1);
+            h.counts[k] = h.counts[k].saturating_add(1);
+        }
+    }
+    Ok(h)
+}
+
+/// One [`histogram`] per channel of a C×H×W image.
+///
+/// # Errors
+/// As [`histogram`].
+pub fn channel_histograms(
+    image: ArrayView3<f32>,
+    lo: f32,
+    hi: f32,
+    bins: usize,
+) -> Result<Vec<Histogram>> {
+    image
+        .axis_iter(Axis(0))
+        .map(|plane| histogram(plane.iter(), lo, hi, bins))
+        .collect()
+}
+
+/// Mean and variance of each channel of one C×H×W image
+/// (see [`moments_of_planes`]).
+pub fn channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
+    image
+        .axis_iter(Axis(0))
+        .map(|plane| moments_of_planes(&[plane]))
+        .collect()
+}
+
+/// How far two arrays of the same shape are apart.
+///
+/// ```text
+/// max_abs = max |a − b|
+/// rms     = sqrt(mean((a − b)²))
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Difference {
+    pub max_abs: f64,
+    pub rms: f64,
+}
+
+/// The [`Difference`] between `a` and `b` (any dimension, same shape),
+/// computed in f64. Two empty arrays differ by 0.
+///
+/// # Errors
+/// [`Error::BadInput`] if the shapes differ.
+pub fn difference<D: ndarray::Dimension>(
+    a: &ndarray::ArrayView<f32, D>,
+    b: &ndarray::ArrayView<f32, D>,
+) -> Result<Difference> {
+    if a.shape() != b.shape() {
+        return Err(Error::BadInput(format!(
+            "cannot compare arrays of different shapes {:?} and {:?}",
+            a.shape(),
+            b.shape()
+        )));
+    }
+    let (mut max_abs, mut sq) = (0f64, 0f64);
+    for (&x, &y) in a.iter().zip(b.iter()) {
+        let d = (x as f64 - y as f64).abs();
+        // NaN must not be hidden by `max`.
+        if d > max_abs || d.is_nan() {
+            max_abs = d;
+        }
+        sq += d * d;
+    }
+    let n = a.len();
+    let rms = if n == 0 { 0.0 } else { (sq / n as f64).sqrt() };
+    Ok(Difference { max_abs, rms })
+}
+
+fn check_probe(n: usize, probe: usize) -> Result<()> {
+    if probe >= n {
+        return Err(Error::BadInput(format!(
+            "probe image {probe} does not exist: the batch has {n} image(s), numbered from 0"
+        )));
+    }
+    Ok(())
+}
+
+/// How much the probe image's output changes when only the probe's input
+/// is adjusted: the invariance figure of a normalization kind.
+///
+/// ```text
+/// y  = norm(batch)[probe]
+/// y' = norm(batch with batch[probe] ← adj(batch[probe]))[probe]
+/// result = difference(y, y')
+/// ```
+///
+/// Instance, layer and group norm give ≈ 0 for an affine adjustment
+/// (contrast, brightness), up to the effect of eps; batch norm does not.
+///
+/// # Errors
+/// [`Error::BadInput`] if `probe` is out of range, or the adjustment or
+/// configuration is invalid, or the data is not finite.
+pub fn invariance(
+    batch: ArrayView4<f32>,
+    probe: usize,
+    adj: &Adjustment,
+    cfg: &NormConfig,
+) -> Result<Difference> {
+    check_probe(batch.dim().0, probe)?;
+    adj.validate()?;
+    let original = normalize(batch, cfg)?;
+    let mut adjusted = batch.to_owned();
+    adj.apply_to(adjusted.view_mut(), probe)?;
+    let after = normalize(adjusted.view(), cfg)?;
+    difference(
+        &original.index_axis(Axis(0), probe),
+        &after.index_axis(Axis(0), probe),
+    )
+}
+
+/// How much the probe image's output changes when every OTHER image of the
+/// batch is replaced by the one at the same index in `replacement`.
+///
+/// ```text
+/// y  = norm(batch)[probe]
+/// y' = norm(replacement with [probe] ← batch[probe])[probe]
+/// ```
+///
+/// Kinds whose statistics stay within one image (instance, layer, group)
+/// give exactly 0; batch norm does not.
+///
+/// # Errors
+/// [`Error::BadInput`] if `probe` is out of range, the shapes differ, the
+/// configuration is invalid, or the data is not finite.
+pub fn neighbour_sensitivity(
+    batch: ArrayView4<f32>,
+    probe: usize,
+    replacement: ArrayView4<f32>,
+    cfg: &NormConfig,
+) -> Result<Difference> {
+    check_probe(batch.dim().0, probe)?;
+    if batch.dim() != replacement.dim() {
+        return Err(Error::BadInput(format!(
+            "the replacement batch must have the same shape as the batch: {:?} vs {:?}",
+            replacement.dim(),
+            batch.dim()
+        )));
+    }
+    let original = normalize(batch, cfg)?;
+    let mut swapped = replacement.to_owned();
+    swapped
+        .slice_mut(s![probe, .., .., ..])
+        .assign(&batch.slice(s![probe, .., .., ..]));
+    let after = normalize(swapped.view(), cfg)?;
+    difference(
+        &original.index_axis(Axis(0), probe),
+        &after.index_axis(Axis(0), probe),
+    )
 }
