@@ -25,6 +25,7 @@ pub mod display;
 pub mod error;
 pub mod explain;
 pub mod norm;
+pub mod session;
 pub mod stats;
 pub mod tensor;
 

@@ -1,1 +1,499 @@
-//! The browser skin: the only module that knows wasm-bindgen and web-sys.
+//! The browser skin: the only module that knows wasm-bindgen, js-sys and
+//! web-sys. Everything here converts JS values, calls the core, and turns
+//! [`crate::Error`] into a JS `Error` with the core's message.
+//!
+//! Big data stays in wasm memory: the [`Session`] owns the batch, and pixel
+//! reads return short-lived views of wasm memory (valid until the next call
+//! into wasm, which may grow memory and detach them).
+
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array, Uint8ClampedArray};
+use ndarray::{ArrayView4, ArrayViewMut4};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use crate::adjust::Adjustment;
+use crate::error::Error;
+use crate::norm::{normalize_into, NormConfig, NormKind};
+use crate::session::{self, BnMode, Column, Params, Row};
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn bad(msg: impl Into<String>) -> JsError {
+    JsError::new(&msg.into())
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Serialize a core value into a plain JS object (maps as objects).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value
+        .serialize(&ser)
+        .map_err(|e| bad(format!("internal error: {e}")))
+}
+
+fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .map_err(|_| bad(format!("cannot read options.{key}")))
+}
+
+/// An optional finite number field of an options object.
+fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsError> {
+    let v = get(obj, key)?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(x) if x.is_finite() => Ok(Some(x)),
+        _ => Err(bad(format!("options.{key} must be a finite number"))),
+    }
+}
+
+fn parse_shape(shape: &JsValue) -> Result<[usize; 4], JsError> {
+    let msg = "shape must be an array of four positive integers [N, C, H, W]";
+    if !Array::is_array(shape) {
+        return Err(bad(msg));
+    }
+    let arr = Array::from(shape);
+    if arr.length() != 4 {
+        return Err(bad(format!("{msg}; got {} entries", arr.length())));
+    }
+    let mut dims = [0usize; 4];
+    for (i, d) in dims.iter_mut().enumerate() {
+        match arr.get(i as u32).as_f64() {
+            Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => *d = x as usize,
+            _ => return Err(bad(msg)),
+        }
+    }
+    Ok(dims)
+}
+
+fn parse_config(options: &JsValue) -> Result<NormConfig, JsError> {
+    if !options.is_object() {
+        return Err(bad(
+            "options must be an object such as { norm: 'instance' } (norm: batch, instance, layer, group or batch-instance)",
+        ));
+    }
+    let norm = get(options, "norm")?.as_string().ok_or_else(|| {
+        bad("options.norm must be one of 'batch', 'instance', 'layer', 'group', 'batch-instance'")
+    })?;
+    let kind: NormKind = norm.parse().map_err(js_err)?;
+    let mut cfg = NormConfig::new(kind);
+    if let Some(g) = opt_number(options, "groups")? {
+        if g < 1.0 || g.fract() != 0.0 {
+            return Err(bad(format!(
+                "options.groups must be a positive integer (got {g})"
+            )));
+        }
+        cfg = cfg.with_groups(g as usize);
+    }
+    if let Some(r) = opt_number(options, "rho")? {
+        cfg = cfg.with_rho(r);
+    }
+    if let Some(e) = opt_number(options, "eps")? {
+        cfg = cfg.with_eps(e);
+    }
+    Ok(cfg)
+}
+
+/// Normalize an N×C×H×W batch, exactly as the CLI does.
+///
+/// `normalize(data: Float32Array, shape: [N, C, H, W], options: { norm,
+/// groups?, rho?, eps?, out? }) → Float32Array`. With `options.out` (a
+/// Float32Array of the same length) the result is written there and `out`
+/// is returned, so repeated calls allocate nothing new.
+///
+/// Throws an `Error` saying what is wrong for a bad length, shape, kind or
+/// parameter, or for NaN/infinite data.
+#[wasm_bindgen]
+pub fn normalize(
+    data: &JsValue,
+    shape: &JsValue,
+    options: &JsValue,
+) -> Result<Float32Array, JsError> {
+    let input = data
+        .dyn_ref::<Float32Array>()
+        .ok_or_else(|| bad("data must be a Float32Array"))?;
+    let dims = parse_shape(shape)?;
+    let cfg = parse_config(options)?;
+    let len = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| bad("shape is too large"))?;
+    if input.length() as usize != len {
+        return Err(bad(format!(
+            "data has {} values but shape [{}, {}, {}, {}] needs {len}",
+            input.length(),
+            dims[0],
+            dims[1],
+            dims[2],
+            dims[3]
+        )));
+    }
+    let out_arg = get(options, "out")?;
+    let out_js = if out_arg.is_undefined() || out_arg.is_null() {
+        None
+    } else {
+        let o = out_arg
+            .dyn_into::<Float32Array>()
+            .map_err(|_| bad("options.out must be a Float32Array"))?;
+        if o.length() as usize != len {
+            return Err(bad(format!(
+                "options.out has {} values but the result needs {len}",
+                o.length()
+            )));
+        }
+        Some(o)
+    };
+    let x = input.to_vec();
+    let x = ArrayView4::from_shape((dims[0], dims[1], dims[2], dims[3]), &x)
+        .map_err(|e| bad(format!("internal error: {e}")))?;
+    let mut y = vec![0f32; len];
+    let yv = ArrayViewMut4::from_shape((dims[0], dims[1], dims[2], dims[3]), &mut y)
+        .map_err(|e| bad(format!("internal error: {e}")))?;
+    normalize_into(x, &cfg, yv).map_err(js_err)?;
+    match out_js {
+        Some(o) => {
+            o.copy_from(&y);
+            Ok(o)
+        }
+        None => Ok(Float32Array::from(y.as_slice())),
+    }
+}
+
+/// Decode an encoded image file for the page (in a worker, so a big photo
+/// never freezes the page): apply the limits and EXIF orientation, shrink it
+/// so its shorter side is at most 1024 px, and return
+/// `{ width, height, rgba: Uint8ClampedArray }` (a copy the worker can transfer).
+/// Throws an `Error` naming the file and the reason.
+#[wasm_bindgen(js_name = decodeImage)]
+pub fn decode_image(name: &str, bytes: &Uint8Array) -> Result<Object, JsError> {
+    let img = crate::tensor::decode_image(&bytes.to_vec(), &crate::tensor::LoadLimits::default())
+        .map_err(|e| js_err(e.context(name)))?;
+    let img = session::reduce_source(img).to_rgba8();
+    let (w, h) = img.dimensions();
+    let rgba = Uint8ClampedArray::from(img.as_raw().as_slice());
+    let obj = Object::new();
+    for (k, v) in [
+        ("width", JsValue::from(w)),
+        ("height", JsValue::from(h)),
+        ("rgba", rgba.into()),
+    ] {
+        Reflect::set(&obj, &JsValue::from_str(k), &v)
+            .map_err(|_| bad("internal error: cannot build result"))?;
+    }
+    Ok(obj)
+}
+
+/// The names of the normalization kinds, in display order.
+#[wasm_bindgen(js_name = normKinds)]
+pub fn norm_kinds() -> Array {
+    NormKind::ALL
+        .iter()
+        .map(|k| JsValue::from_str(k.name()))
+        .collect()
+}
+
+fn parse_row(row: &str) -> Result<Row, JsError> {
+    match row {
+        "original" => Ok(Row::Original),
+        "adjusted" => Ok(Row::Adjusted),
+        _ => Err(bad(format!(
+            "row must be 'original' or 'adjusted' (got {row:?})"
+        ))),
+    }
+}
+
+/// A live batch owned by wasm memory: the page's handle to the core.
+#[wasm_bindgen]
+pub struct Session {
+    inner: session::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// An empty batch working at `size`×`size` pixels (16 to 1024).
+    #[wasm_bindgen(constructor)]
+    pub fn new(size: u32) -> Result<Session, JsError> {
+        Ok(Session {
+            inner: session::Session::new(size).map_err(js_err)?,
+        })
+    }
+
+    /// Number of images.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Working resolution S (images are S×S).
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.size()
+    }
+
+    /// Change the working resolution.
+    #[wasm_bindgen(js_name = setSize)]
+    pub fn set_size(&mut self, size: u32) -> Result<(), JsError> {
+        self.inner.set_size(size).map_err(js_err)
+    }
+
+    /// Name of image `index`.
+    pub fn name(&self, index: usize) -> Result<String, JsError> {
+        self.inner.name(index).map(str::to_string).map_err(js_err)
+    }
+
+    /// Decode an encoded file (PNG, JPEG, GIF, BMP, WebP) and add it; returns its index.
+    #[wasm_bindgen(js_name = addEncoded)]
+    pub fn add_encoded(&mut self, name: &str, bytes: &Uint8Array) -> Result<usize, JsError> {
+        self.inner
+            .add_encoded(name, &bytes.to_vec())
+            .map_err(js_err)
+    }
+
+    /// Add browser-decoded RGBA8 pixels (e.g. from `getImageData`); returns its index.
+    #[wasm_bindgen(js_name = addRgba)]
+    pub fn add_rgba(
+        &mut self,
+        name: &str,
+        rgba: &Uint8ClampedArray,
+        width: u32,
+        height: u32,
+    ) -> Result<usize, JsError> {
+        self.inner
+            .add_rgba(name, &rgba.to_vec(), width, height)
+            .map_err(js_err)
+    }
+
+    /// Remove image `index`.
+    pub fn remove(&mut self, index: usize) -> Result<(), JsError> {
+        self.inner.remove(index).map_err(js_err)
+    }
+
+    /// Move image `from` to position `to`.
+    #[wasm_bindgen(js_name = moveImage)]
+    pub fn move_image(&mut self, from: usize, to: usize) -> Result<(), JsError> {
+        self.inner.move_image(from, to).map_err(js_err)
+    }
+
+    /// The probe's index.
+    #[wasm_bindgen(getter)]
+    pub fn probe(&self) -> usize {
+        self.inner.probe()
+    }
+
+    /// Choose the probe image.
+    #[wasm_bindgen(js_name = setProbe)]
+    pub fn set_probe(&mut self, index: usize) -> Result<(), JsError> {
+        self.inner.set_probe(index).map_err(js_err)
+    }
+
+    /// Set image `index`'s adjustment: contrast a > 0, brightness b, gamma > 0, clip.
+    #[wasm_bindgen(js_name = setAdjustment)]
+    pub fn set_adjustment(
+        &mut self,
+        index: usize,
+        contrast: f32,
+        brightness: f32,
+        gamma: f32,
+        clip: bool,
+    ) -> Result<(), JsError> {
+        let adj = Adjustment {
+            contrast,
+            brightness,
+            gamma,
+            clip,
+        };
+        self.inner.set_adjustment(index, adj).map_err(js_err)
+    }
+
+    /// Image `index`'s adjustment as `{ contrast, brightness, gamma, clip }`.
+    pub fn adjustment(&self, index: usize) -> Result<JsValue, JsError> {
+        to_js(&self.inner.adjustment(index).map_err(js_err)?)
+    }
+
+    /// Set the group count (must divide 3), ρ and eps.
+    #[wasm_bindgen(js_name = setParams)]
+    pub fn set_params(&mut self, groups: usize, rho: f64, eps: f64) -> Result<(), JsError> {
+        self.inner
+            .set_params(Params { groups, rho, eps })
+            .map_err(js_err)
+    }
+
+    /// `{ groups, rho, eps }`.
+    pub fn params(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.params())
+    }
+
+    /// Batch norm mode: `'train'` (batch statistics) or `'eval'` (running statistics).
+    #[wasm_bindgen(js_name = setBnMode)]
+    pub fn set_bn_mode(&mut self, mode: &str) -> Result<(), JsError> {
+        let m = match mode {
+            "train" => BnMode::Train,
+            "eval" => BnMode::Eval,
+            _ => {
+                return Err(bad(format!(
+                    "batch-norm mode must be 'train' or 'eval' (got {mode:?})"
+                )))
+            }
+        };
+        self.inner.set_bn_mode(m);
+        Ok(())
+    }
+
+    /// Run training steps on random batches drawn from the tray.
+    pub fn train(&mut self, steps: u32, batch_size: usize, seed: f64) -> Result<(), JsError> {
+        self.inner
+            .train(steps, batch_size, seed as u64)
+            .map_err(js_err)
+    }
+
+    /// Reset running statistics to mean 0, variance 1.
+    #[wasm_bindgen(js_name = resetRunning)]
+    pub fn reset_running(&mut self) {
+        self.inner.reset_running();
+    }
+
+    /// Set the running statistics' momentum (0 < m ≤ 1).
+    #[wasm_bindgen(js_name = setMomentum)]
+    pub fn set_momentum(&mut self, momentum: f64) -> Result<(), JsError> {
+        self.inner.set_momentum(momentum).map_err(js_err)
+    }
+
+    /// `{ mean: [..], var: [..], momentum, steps }`.
+    pub fn running(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.running())
+    }
+
+    /// Recompute what is stale (cheap after a probe slider move).
+    pub fn compute(&mut self) -> Result<(), JsError> {
+        self.inner.compute().map_err(js_err)
+    }
+
+    /// Statistics and invariance figures for every kind, as a plain object.
+    pub fn readout(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.readout().map_err(js_err)?)
+    }
+
+    /// Per kind, how much the probe's output changes when its neighbours are
+    /// re-contrasted at random: `{ batch: { max_abs, rms }, instance: ... }`.
+    #[wasm_bindgen(js_name = neighbourSensitivity)]
+    pub fn neighbour_sensitivity(&self, seed: f64) -> Result<JsValue, JsError> {
+        let figures = self
+            .inner
+            .neighbour_sensitivity(seed as u64)
+            .map_err(js_err)?;
+        let obj = Object::new();
+        for (kind, d) in figures {
+            Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
+                .map_err(|_| bad("internal error: cannot build result"))?;
+        }
+        Ok(obj.into())
+    }
+
+    /// RGBA8 pixels of one panel as a view of wasm memory. Use it at once
+    /// (e.g. `new ImageData(view, size, size)`); any later call into wasm may
+    /// invalidate it. `row`: 'original' | 'adjusted'; `column`: 'input', a
+    /// kind name, or 'diff-<kind>'.
+    #[wasm_bindgen(js_name = panelPixels)]
+    pub fn panel_pixels(&mut self, row: &str, column: &str) -> Result<Uint8ClampedArray, JsError> {
+        let row = parse_row(row)?;
+        let column = Column::parse(column).map_err(js_err)?;
+        let px = self.inner.panel_rgba(row, column).map_err(js_err)?;
+        view_u8(px)
+    }
+
+    /// RGBA8 pixels of image `index`'s input (for the tray), as a short-lived view.
+    #[wasm_bindgen(js_name = inputPixels)]
+    pub fn input_pixels(&mut self, index: usize) -> Result<Uint8ClampedArray, JsError> {
+        let px = self.inner.input_rgba(index).map_err(js_err)?;
+        view_u8(px)
+    }
+
+    /// Per-channel histograms of one panel as plain objects.
+    pub fn histograms(&self, row: &str, column: &str, bins: usize) -> Result<JsValue, JsError> {
+        let row = parse_row(row)?;
+        let column = Column::parse(column).map_err(js_err)?;
+        to_js(
+            &self
+                .inner
+                .panel_histograms(row, column, bins)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Draw one panel's per-channel histograms into `canvas` (plotters-canvas,
+    /// the same chart code the CLI uses for SVG/PNG).
+    #[wasm_bindgen(js_name = drawHistogram)]
+    pub fn draw_histogram(
+        &self,
+        canvas: HtmlCanvasElement,
+        row: &str,
+        column: &str,
+        bins: usize,
+        title: &str,
+    ) -> Result<(), JsError> {
+        let row = parse_row(row)?;
+        let column = Column::parse(column).map_err(js_err)?;
+        let hists = self
+            .inner
+            .panel_histograms(row, column, bins)
+            .map_err(js_err)?;
+        let values = self.inner.panel_values(row, column).map_err(js_err)?;
+        let moments = crate::stats::channel_moments(values);
+        let backend = CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let area = backend.into_drawing_area();
+        crate::chart::draw_histograms(&area, &hists, Some(&moments), title).map_err(js_err)
+    }
+
+    /// Draw the running mean/variance convergence chart into `canvas`.
+    #[wasm_bindgen(js_name = drawRunning)]
+    pub fn draw_running(&self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+        let backend = CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let area = backend.into_drawing_area();
+        let history = self.inner.history();
+        if history.is_empty() {
+            // Nothing to plot yet: say so on the canvas instead of failing.
+            area.fill(&WHITE)
+                .map_err(|e| bad(format!("cannot draw: {e}")))?;
+            let (w, h) = area.dim_in_pixel();
+            let style = ("sans-serif", 18).into_font().color(&BLACK);
+            area.draw_text(
+                "No training steps yet: press \"Train 10 steps\".",
+                &style,
+                (w as i32 / 20, h as i32 / 2),
+            )
+            .map_err(|e| bad(format!("cannot draw: {e}")))?;
+            return area.present().map_err(|e| bad(format!("cannot draw: {e}")));
+        }
+        crate::chart::draw_running_stats(&area, history, "Batch-norm running statistics")
+            .map_err(js_err)
+    }
+}
+
+/// A view of wasm memory as a `Uint8ClampedArray`, without a copy.
+///
+/// Built from the memory's buffer, offset and length (js-sys's
+/// `Uint8ClampedArray::view` hands back a plain `Uint8Array`, which
+/// `ImageData` refuses). The view stays valid until memory grows, which only
+/// a later call into wasm can do; after that it is detached, never dangling.
+fn view_u8(bytes: &[u8]) -> Result<Uint8ClampedArray, JsError> {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory()
+        .dyn_into()
+        .map_err(|_| bad("internal error: wasm memory is not a WebAssembly.Memory"))?;
+    Ok(Uint8ClampedArray::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        bytes.as_ptr() as u32,
+        bytes.len() as u32,
+    ))
+}

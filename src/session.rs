@@ -1,0 +1,860 @@
+//! A live batch for the page: images, per-image adjustments, the probe, the
+//! kinds' parameters, batch-norm running statistics, and the probe's panels.
+//!
+//! Plain Rust, tested natively; `src/wasm.rs` is a thin skin over it.
+//!
+//! Every kind's statistics combine from per-(image, channel) moments
+//! ([`norm::plane_moments`]), so moving the probe's slider recomputes the
+//! moments of one image and re-applies the maps to the probe only — not the
+//! whole batch.
+//!
+//! ```text
+//! images ──fit S×S──> inputs (N×3×S×S) ──adjust others──> base moments (N·C)
+//! probe ──adjust──> adjusted probe ──> its moments ──┐
+//!                                                    ├─> plane maps per kind
+//! base moments ──────────────────────────────────────┘      │
+//!            probe input (original row) / adjusted probe ──apply──> outputs ──> RGBA panels
+//! ```
+
+use image::DynamicImage;
+use ndarray::{s, Array3, Array4, ArrayView3, Axis};
+use serde::Serialize;
+
+use crate::adjust::Adjustment;
+use crate::display::{write_difference_rgba, write_rgba, DisplayRange};
+use crate::error::{Error, Result};
+use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningStats};
+use crate::stats::{self, Difference, Moments};
+use crate::tensor::{self, Fit};
+
+/// Smallest and largest working resolution (side of the square S×S).
+pub const MIN_SIZE: u32 = 16;
+pub const MAX_SIZE: u32 = 1024;
+/// At most this many images in a batch.
+pub const MAX_IMAGES: usize = 32;
+/// A difference of this much (in normalized units) is full yellow in the heat map.
+pub const DIFF_FULL_SCALE: f32 = 1.0;
+
+/// The two rows of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Row {
+    /// The probe as loaded (its adjustment not applied).
+    Original,
+    /// The probe with its adjustment applied.
+    Adjusted,
+}
+
+/// The columns of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Input,
+    Output(NormKind),
+    /// |adjusted − original| of a kind's output, as a heat map.
+    Difference(NormKind),
+}
+
+impl Column {
+    /// Parse `"input"`, a kind name (`"batch"`, ...) or `"diff-<kind>"`.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for anything else.
+    pub fn parse(s: &str) -> Result<Column> {
+        if s == "input" {
+            Ok(Column::Input)
+        } else if let Some(k) = s.strip_prefix("diff-") {
+            Ok(Column::Difference(k.parse()?))
+        } else {
+            Ok(Column::Output(s.parse()?))
+        }
+    }
+}
+
+/// Batch norm's mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BnMode {
+    /// Batch statistics (and training steps update the running ones).
+    Train,
+    /// Frozen running statistics: a fixed per-channel affine map.
+    Eval,
+}
+
+struct Entry {
+    name: String,
+    /// Decoded source, already reduced so its shorter side is at most
+    /// [`MAX_SIZE`]: changing the working size never needs a re-decode.
+    source: DynamicImage,
+    /// 3×S×S at the working size, raw (no adjustment).
+    input: Array3<f32>,
+    adjustment: Adjustment,
+}
+
+/// Parameters shared by the kinds that need them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Params {
+    pub groups: usize,
+    pub rho: f64,
+    pub eps: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            groups: 3,
+            rho: 0.5,
+            eps: norm::DEFAULT_EPS,
+        }
+    }
+}
+
+/// Per-kind outputs of the probe, for both rows.
+struct ProbeOutputs {
+    kind: NormKind,
+    original: Array3<f32>,
+    adjusted: Array3<f32>,
+    original_maps: Vec<PlaneMap>,
+    adjusted_maps: Vec<PlaneMap>,
+}
+
+/// What the page reads after [`Session::compute`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Readout {
+    pub images: usize,
+    pub size: u32,
+    pub probe: usize,
+    pub bn_mode: BnMode,
+    pub input: RowStats,
+    pub kinds: Vec<KindReadout>,
+}
+
+/// Per-channel moments of the probe in both rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowStats {
+    pub original: Vec<ChannelStat>,
+    pub adjusted: Vec<ChannelStat>,
+}
+
+/// Mean and standard deviation of one channel.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ChannelStat {
+    pub mean: f64,
+    pub std: f64,
+}
+
+/// One kind's readout: the probe's output statistics and its invariance.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindReadout {
+    pub kind: NormKind,
+    pub output: RowStats,
+    /// How much the probe's output changed under its adjustment.
+    pub invariance: Difference,
+    /// True when that change is below [`crate::explain::UNCHANGED_TOLERANCE`]
+    /// (the same threshold the CLI's figure uses).
+    pub unchanged: bool,
+    /// The mean and standard deviation each channel of the probe was
+    /// normalized with (for batch-instance: the effective mix), both rows.
+    pub used: RowStats,
+}
+
+fn channel_stats(image: ArrayView3<f32>) -> Vec<ChannelStat> {
+    stats::channel_moments(image)
+        .iter()
+        .map(|m| ChannelStat {
+            mean: m.mean,
+            std: m.std(),
+        })
+        .collect()
+}
+
+fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStat> {
+    maps.iter()
+        .map(|m| ChannelStat {
+            mean: m.center,
+            std: ((1.0 / (m.scale * m.scale)) - eps).max(0.0).sqrt(),
+        })
+        .collect()
+}
+
+/// The page's live batch. See the module docs for the data flow.
+pub struct Session {
+    entries: Vec<Entry>,
+    size: u32,
+    probe: usize,
+    params: Params,
+    bn_mode: BnMode,
+    running: RunningStats,
+    history: Vec<crate::chart::RunningPoint>,
+    // Derived state, rebuilt by `compute`.
+    base_moments: Option<Vec<Moments>>,
+    adjusted_probe: Option<(Array3<f32>, Vec<Moments>)>,
+    outputs: Vec<ProbeOutputs>,
+    rgba: Vec<u8>,
+}
+
+impl Session {
+    /// An empty session working at S×S pixels.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `size` is outside [`MIN_SIZE`]..=[`MAX_SIZE`].
+    pub fn new(size: u32) -> Result<Self> {
+        check_size(size)?;
+        Ok(Session {
+            entries: Vec::new(),
+            size,
+            probe: 0,
+            params: Params::default(),
+            bn_mode: BnMode::Train,
+            running: RunningStats::new(3),
+            history: Vec::new(),
+            base_moments: None,
+            adjusted_probe: None,
+            outputs: Vec::new(),
+            rgba: Vec::new(),
+        })
+    }
+
+    fn invalidate_all(&mut self) {
+        self.base_moments = None;
+        self.invalidate_probe();
+    }
+
+    fn invalidate_probe(&mut self) {
+        self.adjusted_probe = None;
+        self.outputs.clear();
+    }
+
+    /// Number of images.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no images.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The working resolution S (images are S×S).
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// The name image `index` was added with.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn name(&self, index: usize) -> Result<&str> {
+        Ok(&self.entry(index)?.name)
+    }
+
+    fn entry(&self, index: usize) -> Result<&Entry> {
+        self.entries.get(index).ok_or_else(|| {
+            Error::BadInput(format!(
+                "image {index} does not exist: the batch has {} image(s)",
+                self.entries.len()
+            ))
+        })
+    }
+
+    /// Add a decoded image; returns its index.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] when the batch already has [`MAX_IMAGES`].
+    pub fn add_image(&mut self, name: &str, image: DynamicImage) -> Result<usize> {
+        if self.entries.len() >= MAX_IMAGES {
+            return Err(Error::TooLarge(format!(
+                "{name}: a batch holds at most {MAX_IMAGES} images; remove one first"
+            )));
+        }
+        let source = reduce_source(image);
+        let input = tensor::image_to_chw(&tensor::fit_image(
+            &source,
+            self.size,
+            self.size,
+            Fit::Cover,
+        ));
+        self.entries.push(Entry {
+            name: name.to_string(),
+            source,
+            input,
+            adjustment: Adjustment::default(),
+        });
+        self.invalidate_all();
+        Ok(self.entries.len() - 1)
+    }
+
+    /// Decode an encoded file (PNG, JPEG, ...) and add it.
+    ///
+    /// # Errors
+    /// As [`tensor::decode_image`] (the message names the file), and as
+    /// [`Session::add_image`].
+    pub fn add_encoded(&mut self, name: &str, bytes: &[u8]) -> Result<usize> {
+        let image = tensor::decode_image(bytes, &tensor::LoadLimits::default())
+            .map_err(|e| e.context(name))?;
+        self.add_image(name, image)
+    }
+
+    /// Add an image from RGBA8 pixels (as the browser's `getImageData` gives).
+    ///
+    /// # Errors
+    /// As [`tensor::image_from_rgba`] and [`Session::add_image`].
+    pub fn add_rgba(&mut self, name: &str, rgba: &[u8], width: u32, height: u32) -> Result<usize> {
+        let image = tensor::image_from_rgba(rgba, width, height, &tensor::LoadLimits::default())
+            .map_err(|e| e.context(name))?;
+        self.add_image(name, image)
+    }
+
+    /// Remove image `index`. The probe stays on the same image if it can.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn remove(&mut self, index: usize) -> Result<()> {
+        self.entry(index)?;
+        self.entries.remove(index);
+        if self.probe > index || (self.probe == index && self.probe >= self.entries.len()) {
+            self.probe = self.probe.saturating_sub(1);
+        }
+        self.invalidate_all();
+        Ok(())
+    }
+
+    /// Move image `from` to position `to`; the probe follows its image.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if either index is out of range.
+    pub fn move_image(&mut self, from: usize, to: usize) -> Result<()> {
+        self.entry(from)?;
+        self.entry(to)?;
+        let probe_name_index = self.probe;
+        let e = self.entries.remove(from);
+        self.entries.insert(to, e);
+        self.probe = moved_index(probe_name_index, from, to);
+        self.invalidate_all();
+        Ok(())
+    }
+
+    /// Change the working resolution (re-fits every image from its source).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `size` is outside [`MIN_SIZE`]..=[`MAX_SIZE`].
+    pub fn set_size(&mut self, size: u32) -> Result<()> {
+        check_size(size)?;
+        if size != self.size {
+            self.size = size;
+            for e in &mut self.entries {
+                e.input =
+                    tensor::image_to_chw(&tensor::fit_image(&e.source, size, size, Fit::Cover));
+            }
+            self.invalidate_all();
+        }
+        Ok(())
+    }
+
+    /// The probe's index.
+    pub fn probe(&self) -> usize {
+        self.probe
+    }
+
+    /// Choose the probe image.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn set_probe(&mut self, index: usize) -> Result<()> {
+        self.entry(index)?;
+        if index != self.probe {
+            self.probe = index;
+            self.invalidate_all();
+        }
+        Ok(())
+    }
+
+    /// Image `index`'s adjustment.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn adjustment(&self, index: usize) -> Result<Adjustment> {
+        Ok(self.entry(index)?.adjustment)
+    }
+
+    /// Set image `index`'s adjustment. For the probe it is the difference
+    /// between the grid's two rows; for the others it changes the batch.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for a bad index or bad parameters.
+    pub fn set_adjustment(&mut self, index: usize, adjustment: Adjustment) -> Result<()> {
+        adjustment.validate()?;
+        self.entry(index)?;
+        if self.entries[index].adjustment != adjustment {
+            self.entries[index].adjustment = adjustment;
+            if index == self.probe {
+                self.invalidate_probe();
+            } else {
+                self.invalidate_all();
+            }
+        }
+        Ok(())
+    }
+
+    /// The kinds' shared parameters.
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    /// Set groups (must divide 3), ρ and eps.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for invalid values (as [`NormConfig::validate`]).
+    pub fn set_params(&mut self, params: Params) -> Result<()> {
+        for cfg in configs(&params) {
+            cfg.validate(3)?;
+        }
+        if params != self.params {
+            self.params = params;
+            self.invalidate_probe();
+        }
+        Ok(())
+    }
+
+    /// Batch norm's mode.
+    pub fn bn_mode(&self) -> BnMode {
+        self.bn_mode
+    }
+
+    /// Switch batch norm between training (batch statistics) and evaluation
+    /// (frozen running statistics).
+    pub fn set_bn_mode(&mut self, mode: BnMode) {
+        if mode != self.bn_mode {
+            self.bn_mode = mode;
+            self.invalidate_probe();
+        }
+    }
+
+    /// The running statistics.
+    pub fn running(&self) -> &RunningStats {
+        &self.running
+    }
+
+    /// Every training step so far, for the convergence chart.
+    pub fn history(&self) -> &[crate::chart::RunningPoint] {
+        &self.history
+    }
+
+    /// Reset the running statistics to PyTorch's initial 0 / 1.
+    pub fn reset_running(&mut self) {
+        self.running.reset();
+        self.history.clear();
+        self.invalidate_probe();
+    }
+
+    /// Set the running statistics' momentum.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] unless within (0, 1].
+    pub fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        self.running.set_momentum(momentum)
+    }
+
+    /// Run `steps` training steps. Each draws a random batch of
+    /// `batch_size` images from the tray (with replacement), each with a
+    /// random contrast in [0.5, 2] and brightness in [−0.2, 0.2], and updates
+    /// the running statistics from its batch statistics.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty tray, `batch_size` 0, or more than
+    /// [`MAX_IMAGES`].
+    pub fn train(&mut self, steps: u32, batch_size: usize, seed: u64) -> Result<()> {
+        if self.entries.is_empty() {
+            return Err(Error::BadInput(
+                "add at least one image before training".into(),
+            ));
+        }
+        if batch_size == 0 || batch_size > MAX_IMAGES {
+            return Err(Error::BadInput(format!(
+                "training batch size must be between 1 and {MAX_IMAGES} (got {batch_size})"
+            )));
+        }
+        let s = self.size as usize;
+        let mut rng = SplitMix64(seed);
+        let mut batch = Array4::<f32>::zeros((batch_size, 3, s, s));
+        for _ in 0..steps {
+            for n in 0..batch_size {
+                let pick = (rng.next() % self.entries.len() as u64) as usize;
+                let adj = Adjustment {
+                    contrast: 0.5 * 4f32.powf(rng.unit()),
+                    brightness: 0.4 * rng.unit() - 0.2,
+                    ..Adjustment::default()
+                };
+                let mut slot = batch.index_axis_mut(Axis(0), n);
+                slot.assign(&self.entries[pick].input);
+                adj.apply(slot)?;
+            }
+            self.running.update(batch.view())?;
+            self.history.push(crate::chart::RunningPoint {
+                step: self.running.steps,
+                mean: self.running.mean.clone(),
+                var: self.running.var.clone(),
+            });
+        }
+        self.invalidate_probe();
+        Ok(())
+    }
+
+    fn configs(&self) -> Vec<NormConfig> {
+        configs(&self.params)
+    }
+
+    /// Recompute whatever is stale. Cheap when only the probe's adjustment
+    /// changed: one image's moments and the probe's panels.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty batch.
+    pub fn compute(&mut self) -> Result<()> {
+        if self.entries.is_empty() {
+            return Err(Error::BadInput(
+                "the batch is empty: add at least one image".into(),
+            ));
+        }
+        if self.base_moments.is_none() {
+            self.base_moments = Some(self.base_plane_moments()?);
+        }
+        if self.adjusted_probe.is_none() {
+            let e = &self.entries[self.probe];
+            let mut img = e.input.clone();
+            e.adjustment.apply(img.view_mut())?;
+            let m = per_channel_moments(img.view());
+            self.adjusted_probe = Some((img, m));
+        }
+        if self.outputs.is_empty() {
+            self.outputs = self.probe_outputs()?;
+        }
+        Ok(())
+    }
+
+    fn base_plane_moments(&self) -> Result<Vec<Moments>> {
+        let mut all = Vec::with_capacity(self.entries.len() * 3);
+        let mut scratch = Array3::<f32>::zeros((3, self.size as usize, self.size as usize));
+        for (i, e) in self.entries.iter().enumerate() {
+            if i == self.probe || e.adjustment.is_identity() {
+                all.extend(per_channel_moments(e.input.view()));
+            } else {
+                scratch.assign(&e.input);
+                e.adjustment.apply(scratch.view_mut())?;
+                all.extend(per_channel_moments(scratch.view()));
+            }
+        }
+        if all.iter().any(|m| !m.is_finite()) {
+            return Err(Error::BadInput(
+                "an image produced non-finite values".into(),
+            ));
+        }
+        Ok(all)
+    }
+
+    fn probe_outputs(&self) -> Result<Vec<ProbeOutputs>> {
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::Internal("moments missing".into()))?;
+        let (adj_img, adj_m) = self
+            .adjusted_probe
+            .as_ref()
+            .ok_or_else(|| Error::Internal("adjusted probe missing".into()))?;
+        let mut with_adjusted = base.to_vec();
+        with_adjusted[self.probe * 3..self.probe * 3 + 3].copy_from_slice(adj_m);
+        let probe_input = &self.entries[self.probe].input;
+        let mut out = Vec::new();
+        for cfg in self.configs() {
+            let (orig_maps, adj_maps) =
+                if cfg.kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
+                    let eval = |img: &Array3<f32>| {
+                        self.running
+                            .eval_maps(img.view().insert_axis(Axis(0)), cfg.eps)
+                    };
+                    (eval(probe_input)?, eval(adj_img)?)
+                } else {
+                    let p = self.probe * 3;
+                    let o = norm::plane_maps_from(base, 3, &cfg)?[p..p + 3].to_vec();
+                    let a = norm::plane_maps_from(&with_adjusted, 3, &cfg)?[p..p + 3].to_vec();
+                    (o, a)
+                };
+            out.push(ProbeOutputs {
+                kind: cfg.kind,
+                original: apply_maps(probe_input.view(), &orig_maps),
+                adjusted: apply_maps(adj_img.view(), &adj_maps),
+                original_maps: orig_maps,
+                adjusted_maps: adj_maps,
+            });
+        }
+        Ok(out)
+    }
+
+    fn output(&self, kind: NormKind) -> Result<&ProbeOutputs> {
+        self.outputs
+            .iter()
+            .find(|o| o.kind == kind)
+            .ok_or_else(|| Error::BadInput("call compute() first".into()))
+    }
+
+    /// The values shown in one panel (3×S×S).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`], or for a difference column.
+    pub fn panel_values(&self, row: Row, column: Column) -> Result<ArrayView3<'_, f32>> {
+        match column {
+            Column::Input => match row {
+                Row::Original => Ok(self.entry(self.probe)?.input.view()),
+                Row::Adjusted => self
+                    .adjusted_probe
+                    .as_ref()
+                    .map(|(img, _)| img.view())
+                    .ok_or_else(|| Error::BadInput("call compute() first".into())),
+            },
+            Column::Output(kind) => {
+                let o = self.output(kind)?;
+                Ok(match row {
+                    Row::Original => o.original.view(),
+                    Row::Adjusted => o.adjusted.view(),
+                })
+            }
+            Column::Difference(_) => Err(Error::BadInput(
+                "a difference panel has no values of its own; read its pixels".into(),
+            )),
+        }
+    }
+
+    /// RGBA8 pixels (4·S·S bytes) of one panel, with the one fixed display
+    /// mapping: inputs [0, 1], outputs [−3, 3], differences as a heat map
+    /// (0 to [`DIFF_FULL_SCALE`]). The slice lives until the next call.
+    ///
+    /// # Errors
+    /// As [`Session::panel_values`].
+    pub fn panel_rgba(&mut self, row: Row, column: Column) -> Result<&[u8]> {
+        let s = self.size as usize;
+        let mut buf = std::mem::take(&mut self.rgba);
+        buf.resize(4 * s * s, 0);
+        let filled = match column {
+            Column::Difference(kind) => self.output(kind).map(|o| {
+                write_difference_rgba(
+                    o.original.view(),
+                    o.adjusted.view(),
+                    DIFF_FULL_SCALE,
+                    &mut buf,
+                )
+            }),
+            Column::Input => self
+                .panel_values(row, column)
+                .map(|v| write_rgba(v, DisplayRange::INPUT, &mut buf)),
+            Column::Output(_) => self
+                .panel_values(row, column)
+                .map(|v| write_rgba(v, DisplayRange::NORMALIZED, &mut buf)),
+        };
+        self.rgba = buf;
+        filled?;
+        Ok(&self.rgba)
+    }
+
+    /// RGBA8 pixels of image `index`'s raw input (for the tray).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn input_rgba(&mut self, index: usize) -> Result<&[u8]> {
+        let s = self.size as usize;
+        let mut buf = std::mem::take(&mut self.rgba);
+        buf.resize(4 * s * s, 0);
+        let r = self
+            .entry(index)
+            .map(|e| write_rgba(e.input.view(), DisplayRange::INPUT, &mut buf));
+        self.rgba = buf;
+        r?;
+        Ok(&self.rgba)
+    }
+
+    /// Per-channel histograms of one panel's values (inputs over [0, 1],
+    /// outputs over [−4, 4]).
+    ///
+    /// # Errors
+    /// As [`Session::panel_values`].
+    pub fn panel_histograms(
+        &self,
+        row: Row,
+        column: Column,
+        bins: usize,
+    ) -> Result<Vec<stats::Histogram>> {
+        let values = self.panel_values(row, column)?;
+        let (lo, hi) = match column {
+            Column::Input => stats::INPUT_HIST_RANGE,
+            _ => stats::OUTPUT_HIST_RANGE,
+        };
+        stats::channel_histograms(values, lo, hi, bins)
+    }
+
+    /// Statistics and invariance figures for every kind.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`].
+    pub fn readout(&self) -> Result<Readout> {
+        let eps = self.params.eps;
+        let mut kinds = Vec::new();
+        for o in &self.outputs {
+            let invariance = stats::difference(&o.original.view(), &o.adjusted.view())?;
+            kinds.push(KindReadout {
+                kind: o.kind,
+                output: RowStats {
+                    original: channel_stats(o.original.view()),
+                    adjusted: channel_stats(o.adjusted.view()),
+                },
+                unchanged: invariance.max_abs < crate::explain::UNCHANGED_TOLERANCE,
+                invariance,
+                used: RowStats {
+                    original: used_stats(&o.original_maps, eps),
+                    adjusted: used_stats(&o.adjusted_maps, eps),
+                },
+            });
+        }
+        if kinds.is_empty() {
+            return Err(Error::BadInput("call compute() first".into()));
+        }
+        Ok(Readout {
+            images: self.entries.len(),
+            size: self.size,
+            probe: self.probe,
+            bn_mode: self.bn_mode,
+            input: RowStats {
+                original: channel_stats(self.panel_values(Row::Original, Column::Input)?),
+                adjusted: channel_stats(self.panel_values(Row::Adjusted, Column::Input)?),
+            },
+            kinds,
+        })
+    }
+
+    /// The batch as the page normalizes it in the original row: every image
+    /// with its own adjustment except the probe.
+    pub fn batch(&self) -> Result<Array4<f32>> {
+        let s = self.size as usize;
+        let mut batch = Array4::<f32>::zeros((self.entries.len(), 3, s, s));
+        for (i, e) in self.entries.iter().enumerate() {
+            let mut slot = batch.slice_mut(s![i, .., .., ..]);
+            slot.assign(&e.input);
+            if i != self.probe {
+                e.adjustment.apply(slot)?;
+            }
+        }
+        Ok(batch)
+    }
+
+    /// How much the probe's output changes, per kind, when every other image
+    /// is replaced by a randomly re-contrasted version of itself (contrast
+    /// in [0.5, 2], brightness in [−0.2, 0.2]).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty batch.
+    pub fn neighbour_sensitivity(&self, seed: u64) -> Result<Vec<(NormKind, Difference)>> {
+        let batch = self.batch()?;
+        let mut replacement = batch.clone();
+        let mut rng = SplitMix64(seed);
+        for i in 0..self.entries.len() {
+            if i != self.probe {
+                let adj = Adjustment {
+                    contrast: 0.5 * 4f32.powf(rng.unit()),
+                    brightness: 0.4 * rng.unit() - 0.2,
+                    ..Adjustment::default()
+                };
+                adj.apply_to(replacement.view_mut(), i)?;
+            }
+        }
+        self.configs()
+            .iter()
+            .map(|cfg| {
+                stats::neighbour_sensitivity(batch.view(), self.probe, replacement.view(), cfg)
+                    .map(|d| (cfg.kind, d))
+            })
+            .collect()
+    }
+}
+
+fn configs(p: &Params) -> Vec<NormConfig> {
+    NormKind::ALL
+        .iter()
+        .map(|&k| {
+            let c = NormConfig::new(k).with_eps(p.eps);
+            match k {
+                NormKind::Group => c.with_groups(p.groups),
+                NormKind::BatchInstance => c.with_rho(p.rho),
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+fn check_size(size: u32) -> Result<()> {
+    if !(MIN_SIZE..=MAX_SIZE).contains(&size) {
+        return Err(Error::BadInput(format!(
+            "the working resolution must be between {MIN_SIZE} and {MAX_SIZE} pixels (got {size})"
+        )));
+    }
+    Ok(())
+}
+
+/// Keep the shorter side at most [`MAX_SIZE`]: enough for any working size
+/// with a centre crop, and a 50-megapixel photo does not stay in memory.
+pub fn reduce_source(image: DynamicImage) -> DynamicImage {
+    let (w, h) = (image.width(), image.height());
+    let short = w.min(h);
+    if short <= MAX_SIZE {
+        return image;
+    }
+    let scale = MAX_SIZE as f64 / short as f64;
+    let (nw, nh) = (
+        ((w as f64 * scale).round() as u32).max(1),
+        ((h as f64 * scale).round() as u32).max(1),
+    );
+    tensor::fit_image(&image, nw, nh, Fit::Stretch)
+}
+
+fn moved_index(i: usize, from: usize, to: usize) -> usize {
+    if i == from {
+        to
+    } else if from < i && i <= to {
+        i - 1
+    } else if to <= i && i < from {
+        i + 1
+    } else {
+        i
+    }
+}
+
+fn per_channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
+    image
+        .outer_iter()
+        .map(|p| stats::moments_of_planes(&[p]))
+        .collect()
+}
+
+fn apply_maps(image: ArrayView3<f32>, maps: &[PlaneMap]) -> Array3<f32> {
+    let mut out = Array3::<f32>::zeros(image.dim());
+    for ((mut o, x), m) in out.outer_iter_mut().zip(image.outer_iter()).zip(maps) {
+        ndarray::Zip::from(&mut o)
+            .and(&x)
+            .for_each(|o, &v| *o = m.apply(v));
+    }
+    out
+}
+
+/// A tiny seeded generator (SplitMix64) so training and neighbour
+/// replacement are reproducible without a dependency.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+}

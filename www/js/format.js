@@ -1,0 +1,23 @@
+// Numbers in plain words, for the readouts.
+
+/** A difference below this (in normalized units) reads as "unchanged". */
+export const UNCHANGED_BELOW = 1e-3;
+
+export function fmt(x, digits = 3) {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return x.toExponential(1);
+  return x.toFixed(digits);
+}
+
+export function changeInWords(maxAbs) {
+  return maxAbs < UNCHANGED_BELOW ? 'unchanged' : `changed by up to ${fmt(maxAbs, 2)}`;
+}
+
+export const KIND_LABELS = {
+  batch: 'batch norm',
+  instance: 'instance norm',
+  layer: 'layer norm',
+  group: 'group norm',
+  'batch-instance': 'batch-instance norm',
+};

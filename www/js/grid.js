@@ -1,0 +1,129 @@
+// The side-by-side grid: rows original / adjusted (and difference maps),
+// columns input and each shown kind, with per-channel histograms.
+import { KIND_LABELS, changeInWords, fmt } from './format.js';
+
+const HIST_BINS = 48;
+
+function putPanel(canvas, view, size) {
+  if (canvas.width !== size) {
+    canvas.width = size;
+    canvas.height = size;
+  }
+  canvas.getContext('2d').putImageData(new ImageData(view, size, size), 0, 0);
+}
+
+function cell(className) {
+  const div = document.createElement('div');
+  div.className = className;
+  return div;
+}
+
+function panelCanvas(label) {
+  const c = document.createElement('canvas');
+  c.className = 'panel';
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', label);
+  return c;
+}
+
+function histCanvas(label) {
+  const c = document.createElement('canvas');
+  c.className = 'hist';
+  c.width = 320;
+  c.height = 170;
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', label);
+  return c;
+}
+
+/** Builds the grid's DOM for the given columns; `update` repaints it. */
+export class Grid {
+  constructor(root) {
+    this.root = root;
+    this.columns = [];
+    this.showDiff = true;
+    this.panels = new Map();
+  }
+
+  setColumns(kinds, showDiff) {
+    this.columns = ['input', ...kinds];
+    this.showDiff = showDiff;
+    this.build();
+  }
+
+  build() {
+    const root = this.root;
+    root.replaceChildren();
+    this.panels.clear();
+    root.style.setProperty('--columns', String(this.columns.length));
+    const rows = [
+      ['original', 'Original probe'],
+      ['adjusted', 'Adjusted probe'],
+    ];
+    // Header row.
+    root.append(cell('grid-corner'));
+    for (const col of this.columns) {
+      const h = cell('grid-head');
+      h.textContent = col === 'input' ? 'input' : KIND_LABELS[col];
+      root.append(h);
+    }
+    for (const [row, title] of rows) {
+      const label = cell('grid-rowlabel');
+      label.textContent = title;
+      root.append(label);
+      for (const col of this.columns) {
+        const c = cell('grid-cell');
+        const panel = panelCanvas(`${title}, ${col === 'input' ? 'input' : KIND_LABELS[col]}`);
+        const hist = histCanvas(`Histogram of ${title.toLowerCase()}, ${col === 'input' ? 'input' : KIND_LABELS[col]}`);
+        const stats = document.createElement('p');
+        stats.className = 'hist-stats';
+        c.append(panel, hist, stats);
+        root.append(c);
+        this.panels.set(`${row}/${col}`, { panel, hist, stats });
+      }
+    }
+    if (this.showDiff) {
+      const label = cell('grid-rowlabel');
+      label.textContent = 'Difference |adjusted − original|';
+      root.append(label);
+      for (const col of this.columns) {
+        const c = cell('grid-cell');
+        if (col !== 'input') {
+          const panel = panelCanvas(`Difference map, ${KIND_LABELS[col]}`);
+          const caption = document.createElement('p');
+          caption.className = 'hist-stats';
+          c.append(panel, caption);
+          this.panels.set(`diff/${col}`, { panel, stats: caption });
+        }
+        root.append(c);
+      }
+    }
+  }
+
+  /** Repaint every panel from the session (after session.compute()). */
+  update(session, readout) {
+    const size = session.size;
+    const byKind = new Map(readout.kinds.map((k) => [k.kind, k]));
+    for (const row of ['original', 'adjusted']) {
+      for (const col of this.columns) {
+        const p = this.panels.get(`${row}/${col}`);
+        putPanel(p.panel, session.panelPixels(row, col), size);
+        const title = `${row} · ${col === 'input' ? 'input' : KIND_LABELS[col]}`;
+        session.drawHistogram(p.hist, row, col, HIST_BINS, title);
+        const stats = col === 'input' ? readout.input[row] : byKind.get(col).output[row];
+        const text = stats.map((s, c) => `${'RGB'[c]}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');
+        p.stats.textContent = text;
+        p.hist.setAttribute('aria-label', `Histogram of ${title}. ${text}`);
+      }
+    }
+    if (this.showDiff) {
+      for (const col of this.columns) {
+        if (col === 'input') continue;
+        const p = this.panels.get(`diff/${col}`);
+        putPanel(p.panel, session.panelPixels('original', `diff-${col}`), size);
+        const inv = byKind.get(col).invariance;
+        p.stats.textContent = `max |Δ| ${fmt(inv.max_abs)} · RMS ${fmt(inv.rms)} — ${changeInWords(inv.max_abs)}`;
+      }
+    }
+  }
+}

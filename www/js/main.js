@@ -1,0 +1,273 @@
+// Boot and wiring: one Session, the bundled samples, and the controls.
+import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
+import { renderTray } from './tray.js';
+import { Grid } from './grid.js';
+import { KIND_LABELS, changeInWords, fmt } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const MAX_IMAGES = 32;
+const status = $('status');
+
+let session = null;
+const grid = new Grid($('grid'));
+let frameRequested = false;
+
+function say(text, isError = false) {
+  status.textContent = text;
+  status.classList.toggle('is-error', isError);
+}
+
+function shownKinds() {
+  const extra = [...document.querySelectorAll('.kinds input[data-kind]')]
+    .filter((b) => b.checked)
+    .map((b) => b.dataset.kind);
+  return ['batch', 'instance', ...extra];
+}
+
+function renderReadouts(readout) {
+  const root = $('readouts');
+  root.replaceChildren();
+  const shown = new Set(shownKinds());
+  for (const k of readout.kinds) {
+    if (!shown.has(k.kind)) continue;
+    const p = document.createElement('p');
+    p.className = 'readout';
+    p.dataset.kind = k.kind;
+    const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
+    p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
+    const strong = document.createElement('strong');
+    strong.textContent = `${KIND_LABELS[k.kind]}: ${words}`;
+    const detail = document.createElement('span');
+    detail.textContent = ` (max |Δ| = ${fmt(k.invariance.max_abs)}, RMS ${fmt(k.invariance.rms)})`;
+    p.append(strong, detail);
+    root.append(p);
+  }
+  if (readout.images === 1) {
+    const p = document.createElement('p');
+    p.className = 'readout note';
+    p.textContent = 'With a batch of one image, batch norm computes the same statistics as instance norm, so the two outputs are identical.';
+    root.append(p);
+  }
+}
+
+/** Recompute and repaint everything, at most once per frame. */
+function repaint() {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => {
+    frameRequested = false;
+    if (!session || session.length === 0) return;
+    try {
+      session.compute();
+      const readout = session.readout();
+      grid.update(session, readout);
+      renderReadouts(readout);
+      document.body.dataset.ready = 'true';
+    } catch (error) {
+      say(`Could not update the panels: ${error.message}`, true);
+    }
+  });
+}
+
+function refreshTray() {
+  renderTray($('tray'), session, {
+    probe(i) {
+      session.setProbe(i);
+      syncSliders();
+      refreshTray();
+      repaint();
+    },
+    move(from, to) {
+      if (to < 0 || to >= session.length) return;
+      session.moveImage(from, to);
+      refreshTray();
+      repaint();
+    },
+    remove(i) {
+      const name = session.name(i);
+      session.remove(i);
+      say(`Removed ${name}.`);
+      syncSliders();
+      refreshTray();
+      repaint();
+    },
+  });
+}
+
+// ---- Adding images -------------------------------------------------------
+
+async function addFiles(files) {
+  const list = [...files];
+  if (list.length === 0) return;
+  let added = 0;
+  const problems = [];
+  for (const [k, file] of list.entries()) {
+    if (session.length >= MAX_IMAGES) {
+      problems.push(`${file.name}: the batch already holds ${MAX_IMAGES} images; remove one first`);
+      continue;
+    }
+    say(`Decoding ${k + 1} of ${list.length}: ${file.name}…`);
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const { width, height, rgba } = await decode(file.name, bytes);
+      session.addRgba(file.name, rgba, width, height);
+      added++;
+    } catch (error) {
+      problems.push(error.message);
+    }
+  }
+  refreshTray();
+  repaint();
+  const summary = `Added ${added} image${added === 1 ? '' : 's'}; the batch has ${session.length}.`;
+  if (problems.length) say(`${summary} Not added — ${problems.join(' — ')}`, true);
+  else say(summary);
+}
+
+function wireAdding() {
+  $('file-input').addEventListener('change', (e) => {
+    addFiles(e.target.files);
+    e.target.value = '';
+  });
+  document.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    document.body.classList.add('is-dragging');
+  });
+  document.addEventListener('dragleave', (e) => {
+    if (e.relatedTarget === null) document.body.classList.remove('is-dragging');
+  });
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    document.body.classList.remove('is-dragging');
+    if (e.dataTransfer && e.dataTransfer.files.length) addFiles(e.dataTransfer.files);
+  });
+  document.addEventListener('paste', (e) => {
+    const files = [...(e.clipboardData ? e.clipboardData.files : [])];
+    if (files.length) addFiles(files);
+  });
+  $('size-select').addEventListener('change', (e) => {
+    session.setSize(Number(e.target.value));
+    refreshTray();
+    repaint();
+  });
+}
+
+// ---- Probe sliders -------------------------------------------------------
+
+const SLIDERS = ['contrast', 'brightness', 'gamma'];
+
+function applySliders() {
+  const v = Object.fromEntries(SLIDERS.map((id) => [id, Number($(id).value)]));
+  for (const id of SLIDERS) $(`${id}-value`).textContent = v[id].toFixed(2);
+  try {
+    session.setAdjustment(session.probe, v.contrast, v.brightness, v.gamma, $('clip').checked);
+  } catch (error) {
+    say(error.message, true);
+  }
+  repaint();
+}
+
+function syncSliders() {
+  const a = session.adjustment(session.probe);
+  $('contrast').value = a.contrast;
+  $('brightness').value = a.brightness;
+  $('gamma').value = a.gamma;
+  $('clip').checked = a.clip;
+  for (const id of SLIDERS) $(`${id}-value`).textContent = Number($(id).value).toFixed(2);
+}
+
+function wireSliders() {
+  for (const id of SLIDERS) $(id).addEventListener('input', applySliders);
+  $('clip').addEventListener('change', applySliders);
+  $('reset').addEventListener('click', () => {
+    $('contrast').value = 1;
+    $('brightness').value = 0;
+    $('gamma').value = 1;
+    $('clip').checked = false;
+    applySliders();
+  });
+  const rebuild = () => {
+    grid.setColumns(shownKinds(), $('show-diff').checked);
+    repaint();
+  };
+  for (const box of document.querySelectorAll('.kinds input')) box.addEventListener('change', rebuild);
+  grid.setColumns(shownKinds(), $('show-diff').checked);
+}
+
+// ---- Neighbours and training ---------------------------------------------
+
+function wireNeighbours() {
+  let seed = 1;
+  $('neighbours').addEventListener('click', () => {
+    const result = session.neighbourSensitivity(seed++);
+    const root = $('neighbour-result');
+    root.replaceChildren();
+    for (const kind of shownKinds()) {
+      const p = document.createElement('p');
+      p.className = 'readout';
+      p.dataset.kind = kind;
+      p.textContent = `${KIND_LABELS[kind]}: the probe's output ${changeInWords(result[kind].max_abs)} (max |Δ| = ${fmt(result[kind].max_abs)})`;
+      root.append(p);
+    }
+  });
+}
+
+function describeRunning() {
+  const r = session.running();
+  const chans = r.mean.map((m, c) => `${'RGB'[c]} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
+  $('running-text').textContent = `After ${r.steps} training step${r.steps === 1 ? '' : 's'}: ${chans}`;
+  session.drawRunning($('running-chart'));
+  $('running-chart').setAttribute('aria-label', `Running statistics after ${r.steps} steps: ${chans}`);
+}
+
+function wireTraining() {
+  let seed = 1;
+  $('train').addEventListener('click', () => {
+    session.train(10, 8, seed++);
+    describeRunning();
+    repaint();
+  });
+  $('reset-running').addEventListener('click', () => {
+    session.resetRunning();
+    describeRunning();
+    repaint();
+  });
+  $('momentum').addEventListener('input', (e) => {
+    const m = Number(e.target.value);
+    $('momentum-value').textContent = m.toFixed(2);
+    session.setMomentum(m);
+  });
+  $('eval-mode').addEventListener('change', (e) => {
+    session.setBnMode(e.target.checked ? 'eval' : 'train');
+    repaint();
+  });
+}
+
+// ---- Boot ----------------------------------------------------------------
+
+async function boot() {
+  say('Loading…');
+  session = await createSession(Number($('size-select').value));
+  const samples = await Promise.all(
+    SAMPLE_NAMES.map(async (name) => {
+      const bytes = await fetchSample(name);
+      return [name, await decode(`${name}.jpg`, bytes)];
+    }),
+  );
+  for (const [name, img] of samples) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  wireAdding();
+  wireSliders();
+  wireNeighbours();
+  wireTraining();
+  // Start with a visible change so the argument shows before any click.
+  $('contrast').value = 0.5;
+  $('brightness').value = 0.15;
+  refreshTray();
+  applySliders();
+  describeRunning();
+  say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);
+}
+
+boot().catch((error) => {
+  say(`normscope could not start: ${error.message}`, true);
+  console.error(error);
+});
