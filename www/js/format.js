@@ -1,7 +1,10 @@
 // Numbers in plain words, for the readouts.
 
-/** A difference below this (in normalized units) reads as "unchanged". */
-export const UNCHANGED_BELOW = 1e-3;
+/**
+ * A difference below this (in normalized units) reads as "unchanged" where
+ * the core has not already judged it (its readout carries `unchanged`).
+ */
+export const UNCHANGED_BELOW = 1e-2;
 
 export function fmt(x, digits = 3) {
   if (!Number.isFinite(x)) return String(x);

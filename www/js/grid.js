@@ -121,8 +121,9 @@ export class Grid {
         if (col === 'input') continue;
         const p = this.panels.get(`diff/${col}`);
         putPanel(p.panel, session.panelPixels('original', `diff-${col}`), size);
-        const inv = byKind.get(col).invariance;
-        p.stats.textContent = `max |Δ| ${fmt(inv.max_abs)} · RMS ${fmt(inv.rms)} — ${changeInWords(inv.max_abs)}`;
+        const k = byKind.get(col);
+        const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
+        p.stats.textContent = `max |Δ| ${fmt(k.invariance.max_abs)} · RMS ${fmt(k.invariance.rms)} — ${words}`;
       }
     }
   }
