@@ -742,6 +742,74 @@ impl Session {
         Ok(batch)
     }
 
+    /// The mean and variance that plane (`image`, `channel`) is normalized
+    /// with under `kind` in the original row (batch norm in evaluation mode:
+    /// the running statistics), with the number of values they cover.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`], for an index out of
+    /// range, or for batch-instance (a mix of two statistics: ask for batch
+    /// and instance).
+    pub fn scope_stats(&self, kind: NormKind, image: usize, channel: usize) -> Result<Moments> {
+        self.entry(image)?;
+        if channel >= 3 {
+            return Err(Error::BadInput(format!(
+                "channel {channel} does not exist: images have 3 channels"
+            )));
+        }
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
+        let scope =
+            match kind {
+                NormKind::BatchInstance => return Err(Error::BadInput(
+                    "batch-instance norm mixes batch and instance statistics; ask for each of them"
+                        .into(),
+                )),
+                NormKind::Batch if self.bn_mode == BnMode::Eval => {
+                    return Ok(Moments {
+                        mean: self.running.mean[channel],
+                        var: self.running.var[channel],
+                        count: 0,
+                    });
+                }
+                _ => norm::Scope::for_kind(&configs(&self.params)[kind_index(kind)], 3)[0],
+            };
+        Ok(norm::scope_moments_from(base, 3, scope)[image * 3 + channel])
+    }
+
+    /// Per image and channel, the mean of the normalized output under
+    /// `kind` in the original row, computed from the moments without
+    /// normalizing: `mean(y) = (μ_nc − center_nc) · scale_nc`.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`].
+    pub fn output_means(&self, kind: NormKind) -> Result<Vec<[f64; 3]>> {
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
+        let cfg = &configs(&self.params)[kind_index(kind)];
+        let maps = if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
+            let ch = 3;
+            (0..base.len())
+                .map(|i| PlaneMap {
+                    center: self.running.mean[i % ch],
+                    scale: 1.0 / (self.running.var[i % ch] + cfg.eps).sqrt(),
+                    offset: 0.0,
+                })
+                .collect()
+        } else {
+            norm::plane_maps_from(base, 3, cfg)?
+        };
+        Ok(base
+            .chunks_exact(3)
+            .zip(maps.chunks_exact(3))
+            .map(|(m, p)| [0, 1, 2].map(|c| (m[c].mean - p[c].center) * p[c].scale + p[c].offset))
+            .collect())
+    }
+
     /// How much the probe's output changes, per kind, when every other image
     /// is replaced by a randomly re-contrasted version of itself (contrast
     /// in [0.5, 2], brightness in [−0.2, 0.2]).
@@ -772,6 +840,11 @@ impl Session {
     }
 }
 
+fn kind_index(kind: NormKind) -> usize {
+    NormKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
+}
+
+/// One config per kind, in [`NormKind::ALL`] order.
 fn configs(p: &Params) -> Vec<NormConfig> {
     NormKind::ALL
         .iter()

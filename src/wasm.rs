@@ -399,6 +399,32 @@ impl Session {
         Ok(obj.into())
     }
 
+    /// `{ mean, var, count }` that plane (`image`, `channel`) is normalized
+    /// with under `kind` ('batch', 'instance', 'layer' or 'group'), original row.
+    #[wasm_bindgen(js_name = scopeStats)]
+    pub fn scope_stats(
+        &self,
+        kind: &str,
+        image: usize,
+        channel: usize,
+    ) -> Result<JsValue, JsError> {
+        let kind: NormKind = kind.parse().map_err(js_err)?;
+        to_js(
+            &self
+                .inner
+                .scope_stats(kind, image, channel)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Per image, the mean of each channel of its normalized output under
+    /// `kind` (original row): `[[r, g, b], ...]`.
+    #[wasm_bindgen(js_name = outputMeans)]
+    pub fn output_means(&self, kind: &str) -> Result<JsValue, JsError> {
+        let kind: NormKind = kind.parse().map_err(js_err)?;
+        to_js(&self.inner.output_means(kind).map_err(js_err)?)
+    }
+
     /// RGBA8 pixels of one panel as a view of wasm memory. Use it at once
     /// (e.g. `new ImageData(view, size, size)`); any later call into wasm may
     /// invalidate it. `row`: 'original' | 'adjusted'; `column`: 'input', a
