@@ -122,6 +122,7 @@ fn serve_task(port: u16, build: bool) -> util::Result<()> {
     let site = serve::Site {
         www: util::root().join("www"),
         pkg: pkgbuild::pkg_dir(),
+        log: true,
     };
     serve::serve(site, port)
 }

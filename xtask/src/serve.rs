@@ -35,6 +35,8 @@ pub struct Site {
     pub www: PathBuf,
     /// Served at `/pkg/`.
     pub pkg: PathBuf,
+    /// Print one line per request (`200 GET /pkg/normscope.js`).
+    pub log: bool,
 }
 
 /// Listen on 127.0.0.1:`port` and serve until the process is stopped.
@@ -95,12 +97,16 @@ fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
             if v.starts_with("HTTP/1.") && parts.next().is_none() =>
         {
             let answer = answer(site, target);
-            log(m, target, answer.status());
+            if site.log {
+                log(m, target, answer.status());
+            }
             send(&mut stream, answer, m == "HEAD")
         }
         (Some(_), Some(target), Some(_)) => {
             let answer = Answer::Error(405);
-            log(method.unwrap_or(""), target, 405);
+            if site.log {
+                log(method.unwrap_or(""), target, 405);
+            }
             send(&mut stream, answer, false)
         }
         _ => send(&mut stream, Answer::Error(400), false),
@@ -343,7 +349,11 @@ mod tests {
         fs::write(www.join(".env"), "hidden").ok();
         fs::write(pkg.join("x.wasm"), b"\0asm\x01\0\0\0").ok();
         fs::write(dir.join("secret.txt"), "secret").ok();
-        Site { www, pkg }
+        Site {
+            www,
+            pkg,
+            log: false,
+        }
     }
 
     #[test]
