@@ -12,8 +12,15 @@ let session = null;
 const grid = new Grid($('grid'));
 let frameRequested = false;
 
-function say(text, isError = false) {
+/** Show `text` in the status line; each of `problems` gets a line of its own. */
+function say(text, isError = false, problems = []) {
   status.textContent = text;
+  for (const problem of problems) {
+    const line = document.createElement('span');
+    line.className = 'status-problem';
+    line.textContent = problem;
+    status.append(line);
+  }
   status.classList.toggle('is-error', isError);
 }
 
@@ -119,7 +126,7 @@ async function addFiles(files) {
   refreshTray();
   repaint();
   const summary = `Added ${added} image${added === 1 ? '' : 's'}; the batch has ${session.length}.`;
-  if (problems.length) say(`${summary} Not added — ${problems.join(' — ')}`, true);
+  if (problems.length) say(`${summary} Not added:`, true, problems);
   else say(summary);
 }
 
