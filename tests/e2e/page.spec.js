@@ -117,6 +117,26 @@ test('contrast moves batch norm and leaves instance norm alone (keyboard and fil
   await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'unchanged');
 });
 
+test('going back to the same settings shows the same panels and histograms', async ({ page }) => {
+  await open(page);
+  const canvases = {
+    'adjusted input histogram': page.getByRole('img', { name: /^Histogram of adjusted · input\./ }),
+    'adjusted batch-norm histogram': page.getByRole('img', { name: /^Histogram of adjusted · batch norm\./ }),
+    'adjusted batch-norm panel': panel(page, 'Adjusted', 'batch norm'),
+  };
+  const before = {};
+  for (const [name, c] of Object.entries(canvases)) before[name] = await pixels(c);
+  const start = await readout(page, 'batch').textContent();
+  await afterRepaint(page, () => page.locator('#contrast').fill('2.5'));
+  // Back to 0.50: the readout returns to its first numbers.
+  await page.locator('#contrast').fill('0.5');
+  await expect(readout(page, 'batch')).toHaveText(start);
+  for (const [name, c] of Object.entries(canvases)) {
+    // A chart drawn over the old one would keep the old curves.
+    expect(compare(before[name], await pixels(c)).max, name).toBeLessThanOrEqual(2);
+  }
+});
+
 test('gamma and clipping are not affine: instance norm changes', async ({ page }) => {
   await open(page);
   await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'unchanged');
@@ -190,9 +210,21 @@ test('training updates the running statistics; evaluation mode passes contrast t
     return n;
   };
   expect(await coloured()).toBe(0);
+  // Dark pixels of the "no training steps yet" message.
+  const dark = (buf) => {
+    const at = new Set();
+    for (let i = 0; i < buf.length; i += 4) if (buf[i + 3] > 200 && buf[i] + buf[i + 1] + buf[i + 2] < 150) at.add(i);
+    return at;
+  };
+  const placeholder = dark(await pixels(chart));
+  expect(placeholder.size, 'the empty chart says there is nothing yet').toBeGreaterThan(100);
 
   await page.getByRole('button', { name: 'Train 10 steps' }).click();
   await expect(text).toContainText('After 10 training steps');
+  // The message is gone once there is something to plot.
+  const after = dark(await pixels(chart));
+  const left = [...placeholder].filter((i) => after.has(i)).length;
+  expect(left / placeholder.size, 'share of the placeholder text still drawn').toBeLessThan(0.3);
   await expect(text).toContainText(/R μ [\d.]+, σ² [\d.]+ · G μ/);
   expect(await coloured(), 'the running chart shows its lines').toBeGreaterThan(200);
   await expect(chart).toHaveAttribute('aria-label', /after 10 steps/);

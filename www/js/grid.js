@@ -12,6 +12,11 @@ function putPanel(canvas, view, size) {
   canvas.getContext('2d').putImageData(new ImageData(view, size, size), 0, 0);
 }
 
+/** Blank a chart canvas: the wasm charts draw over whatever is already there. */
+export function clearCanvas(canvas) {
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+}
+
 function cell(className) {
   const div = document.createElement('div');
   div.className = className;
@@ -109,6 +114,7 @@ export class Grid {
         const p = this.panels.get(`${row}/${col}`);
         putPanel(p.panel, session.panelPixels(row, col), size);
         const title = `${row} · ${col === 'input' ? 'input' : KIND_LABELS[col]}`;
+        clearCanvas(p.hist);
         session.drawHistogram(p.hist, row, col, HIST_BINS, title);
         const stats = col === 'input' ? readout.input[row] : byKind.get(col).output[row];
         const text = stats.map((s, c) => `${channelName(c, stats.length)}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');

@@ -1,7 +1,7 @@
 // Boot and wiring: one Session, the bundled samples, and the controls.
 import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
 import { renderTray } from './tray.js';
-import { Grid } from './grid.js';
+import { Grid, clearCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -265,6 +265,7 @@ function describeRunning() {
   const r = session.running();
   const chans = r.mean.map((m, c) => `${channelName(c, r.mean.length)} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
   $('running-text').textContent = `After ${r.steps} training step${r.steps === 1 ? '' : 's'}: ${chans}`;
+  clearCanvas($('running-chart'));
   session.drawRunning($('running-chart'));
   $('running-chart').setAttribute('aria-label', `Running statistics after ${r.steps} steps: ${chans}`);
 }
