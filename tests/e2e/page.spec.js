@@ -337,6 +337,21 @@ test('reordering the tray and choosing another probe', async ({ page }) => {
   expect(compare(trayHubble, await pixels(panel(page, 'Original', 'input'))).max).toBeLessThanOrEqual(2);
 });
 
+test('the working size changes the resolution of every image and panel', async ({ page }) => {
+  await open(page);
+  for (const size of [128, 512]) {
+    await page.getByLabel('Working size').selectOption(String(size));
+    await expect(page.locator('#tray .tray-item canvas').first()).toHaveJSProperty('width', size);
+    await expect(panel(page, 'Adjusted', 'instance norm')).toHaveJSProperty('width', size);
+    const buf = await pixels(panel(page, 'Adjusted', 'batch norm'));
+    expect(buf.length).toBe(size * size * 4);
+    expect(distinctColours(buf)).toBeGreaterThan(20);
+    await expect(page.locator('#tray .tray-item')).toHaveCount(6);
+    await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'unchanged');
+    await expect(readout(page, 'batch')).toHaveAttribute('data-state', 'changed');
+  }
+});
+
 test('screenshots at 1280 and 375 px wide, with nothing wider than the screen', async ({ page }) => {
   for (const [name, width, height] of [
     ['desktop', 1280, 800],
