@@ -120,6 +120,32 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// Format an axis tick: at most two decimals, trailing zeros dropped
+/// (`-4`, `0.5`, `1`).
+pub fn fmt_tick(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+/// Format a mean or standard deviation for a legend: three decimals, with
+/// values that round to zero shown as `0.000` (never `-0.000` or `1e-11`).
+pub fn fmt_stat(v: f64) -> String {
+    if v.abs() >= 1e3 || !v.is_finite() {
+        return fmt_num(v);
+    }
+    let s = format!("{v:.3}");
+    if s == "-0.000" {
+        "0.000".into()
+    } else {
+        s
+    }
+}
+
 /// Draw per-channel histograms overlaid on one chart: x is the value over
 /// the histograms' fixed range, y the count. With `moments`, each legend
 /// entry shows that channel's mean ± standard deviation. Values outside the
@@ -167,14 +193,45 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let (_, h_px) = area.dim_in_pixel();
-    let text = font_px(h_px, 0.07, 10.0, 16.0);
-    let small = (text * 0.85).max(9.0);
+    let (w_px, h_px) = area.dim_in_pixel();
+    let text = font_px(h_px, 0.075, 11.0, 16.0);
+    let small = (text * 0.9).max(10.0);
+    let channels = hists.len();
 
-    let mut builder = ChartBuilder::on(area);
+    // One legend line per channel: name and mean ± std.
+    let labels: Vec<String> = (0..channels)
+        .map(|c| {
+            let mut label = channel_name(c, channels);
+            if let Some(m) = moments {
+                let m = m[c];
+                label.push_str(&format!(" {} ± {}", fmt_stat(m.mean), fmt_stat(m.std())));
+            }
+            label
+        })
+        .collect();
+    let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
+    let outside_note =
+        (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
+    // Put the legend beside the chart when there is room, so it never
+    // hides a peak; inside the chart otherwise.
+    let longest = labels
+        .iter()
+        .chain(outside_note.iter())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let strip_w = (longest * small * 0.58 + small * 2.2) as u32;
+    let (plot_area, strip) = if strip_w * 5 / 2 <= w_px {
+        let (a, b) = area.split_horizontally(w_px - strip_w);
+        (a, Some(b))
+    } else {
+        (area.clone(), None)
+    };
+
+    let mut builder = ChartBuilder::on(&plot_area);
     builder
         .margin(4)
-        .x_label_area_size(text * 2.4)
+        .x_label_area_size(text * 2.6)
         .y_label_area_size(text * 3.6);
     if !title.is_empty() {
         builder.caption(title, ("sans-serif", text * 1.1));
@@ -191,12 +248,12 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .y_labels(4)
         .label_style(("sans-serif", small))
         .axis_desc_style(("sans-serif", small))
+        .x_label_formatter(&|v| fmt_tick(*v))
         .y_label_formatter(&|v| fmt_num(*v))
         .draw()
         .map_err(draw_error)?;
 
-    let channels = hists.len();
-    for (c, h) in hists.iter().enumerate() {
+    for (c, (h, label)) in hists.iter().zip(&labels).enumerate() {
         let color = channel_color(c, channels);
         let edges = h.edges();
         // A step outline: each bin is a flat top from its left to its right edge.
@@ -205,32 +262,61 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
             pts.push((edges[k], n as f64));
             pts.push((edges[k + 1], n as f64));
         }
-        let mut label = channel_name(c, channels);
-        if let Some(m) = moments {
-            let m = m[c];
-            label.push_str(&format!("  {} ± {}", fmt_num(m.mean), fmt_num(m.std())));
-        }
-        let outside = h.below + h.above;
-        if outside > 0 {
-            label.push_str(&format!("  ({outside} outside)"));
-        }
         chart
             .draw_series(
-                AreaSeries::new(pts, 0.0, color.mix(0.18)).border_style(color.stroke_width(2)),
+                AreaSeries::new(pts, 0.0, color.mix(0.15)).border_style(color.stroke_width(2)),
             )
             .map_err(draw_error)?
-            .label(label)
+            .label(match (&strip, &outside_note) {
+                // No room beside the chart: the note joins the last legend line.
+                (None, Some(note)) if c + 1 == channels => format!("{label}; {note}"),
+                _ => label.clone(),
+            })
             .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", small))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .margin(4)
-        .draw()
-        .map_err(draw_error)?;
+    match strip {
+        Some(strip) => {
+            let line = (small * 1.5) as i32;
+            let top = (text * 0.8) as i32;
+            let sw = (small * 0.9) as i32;
+            for (c, label) in labels.iter().enumerate() {
+                let color = channel_color(c, channels);
+                let y = top + c as i32 * line;
+                strip
+                    .draw(&Rectangle::new(
+                        [(2, y + 2), (2 + sw, y + 2 + sw)],
+                        color.filled(),
+                    ))
+                    .map_err(draw_error)?;
+                strip
+                    .draw_text(
+                        label,
+                        &TextStyle::from(("sans-serif", small).into_font()).color(&BLACK),
+                        (2 + sw + (small * 0.5) as i32, y),
+                    )
+                    .map_err(draw_error)?;
+            }
+            if let Some(note) = &outside_note {
+                let y = top + channels as i32 * line;
+                strip
+                    .draw_text(
+                        note,
+                        &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
+                        (2, y),
+                    )
+                    .map_err(draw_error)?;
+            }
+        }
+        None => chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(("sans-serif", small))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .margin(4)
+            .draw()
+            .map_err(draw_error)?,
+    }
     Ok(())
 }
 

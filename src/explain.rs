@@ -21,7 +21,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use crate::adjust::Adjustment;
-use crate::chart::{draw_error, fmt_num, font_px, histograms_into, register_bundled_font};
+use crate::chart::{
+    draw_error, fmt_num, fmt_tick, font_px, histograms_into, register_bundled_font,
+};
 use crate::chart::{resample_rgba_to_rgb, Raster};
 use crate::display::{to_rgba, DisplayRange};
 use crate::error::{Error, Result};
@@ -367,15 +369,35 @@ pub fn draw_explainer<DB: DrawingBackend>(
     let text = font_px(h_px.min(w_px), 0.022, 10.0, 18.0);
 
     let title = format!(
-        "{} (image {} of {}): original vs {}",
+        "{} (image {probe} of a batch of {}): original vs {}",
         name_of(names, probe),
-        probe,
         batch.dim().0,
         adjustment_label(&opts.adjustment)
     );
     let body = area
         .titled(&title, ("sans-serif", text * 1.3))
         .map_err(draw_error)?;
+    let (_, body_h) = body.dim_in_pixel();
+    let (body, footer) = body.split_vertically(body_h.saturating_sub((text * 2.9) as u32));
+    let notes = [
+        "Images use fixed ranges, never re-stretched: inputs [0, 1], outputs [−3, 3].".to_string(),
+        format!(
+            "max |Δ|: largest change in the probe's output when only the probe is adjusted \
+             (below {} counts as unchanged).",
+            fmt_tick(UNCHANGED_TOLERANCE)
+        ),
+    ];
+    let note_style =
+        TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&RGBColor(0x44, 0x44, 0x44));
+    for (k, note) in notes.iter().enumerate() {
+        footer
+            .draw_text(
+                note,
+                &note_style,
+                ((text * 0.5) as i32, (text * (0.3 + 1.2 * k as f64)) as i32),
+            )
+            .map_err(draw_error)?;
+    }
 
     // Row labels on the left, column headers on top.
     let label_w = (text * 2.2) as u32;
