@@ -95,6 +95,16 @@ pub fn register_bundled_font() -> Result<()> {
     Ok(())
 }
 
+/// Width and height of an area in pixels, 0 when splitting left it empty
+/// (plotters' `dim_in_pixel` wraps negative sizes to huge numbers).
+pub(crate) fn area_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> (u32, u32) {
+    let (x, y) = area.get_pixel_range();
+    (
+        u32::try_from(x.end - x.start).unwrap_or(0),
+        u32::try_from(y.end - y.start).unwrap_or(0),
+    )
+}
+
 /// Font size in pixels that suits an area `height` pixels tall, within
 /// [`min`, `max`].
 pub(crate) fn font_px(height: u32, fraction: f64, min: f64, max: f64) -> f64 {
@@ -193,7 +203,11 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let (w_px, h_px) = area.dim_in_pixel();
+    let (w_px, h_px) = area_size(area);
+    if w_px < 8 || h_px < 8 {
+        // Nothing readable fits; leave the space empty.
+        return Ok(());
+    }
     let text = font_px(h_px, 0.075, 11.0, 16.0);
     let small = (text * 0.9).max(10.0);
     let channels = hists.len();
@@ -212,8 +226,8 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
     let outside_note =
         (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
-    // Put the legend beside the chart when there is room, so it never
-    // hides a peak; inside the chart otherwise.
+    // The legend never covers the bars: beside the chart when there is
+    // room, in rows above it otherwise.
     let longest = labels
         .iter()
         .chain(outside_note.iter())
@@ -221,11 +235,17 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .max()
         .unwrap_or(0) as f64;
     let strip_w = (longest * small * 0.58 + small * 2.2) as u32;
-    let (plot_area, strip) = if strip_w * 5 / 2 <= w_px {
+    let beside = strip_w * 2 <= w_px;
+    let entry_w = strip_w.max(1);
+    let per_row = ((w_px / entry_w) as usize).clamp(1, channels.max(1));
+    let above_rows = channels.div_ceil(per_row) + usize::from(outside_note.is_some());
+    let line = (small * 1.45) as u32;
+    let (plot_area, strip) = if beside {
         let (a, b) = area.split_horizontally(w_px - strip_w);
-        (a, Some(b))
+        (a, b)
     } else {
-        (area.clone(), None)
+        let (b, a) = area.split_vertically(line * above_rows as u32 + 4);
+        (a, b)
     };
 
     let mut builder = ChartBuilder::on(&plot_area);
@@ -249,11 +269,11 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .label_style(("sans-serif", small))
         .axis_desc_style(("sans-serif", small))
         .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
         .draw()
         .map_err(draw_error)?;
 
-    for (c, (h, label)) in hists.iter().zip(&labels).enumerate() {
+    for (c, h) in hists.iter().enumerate() {
         let color = channel_color(c, channels);
         let edges = h.edges();
         // A step outline: each bin is a flat top from its left to its right edge.
@@ -266,56 +286,47 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
             .draw_series(
                 AreaSeries::new(pts, 0.0, color.mix(0.15)).border_style(color.stroke_width(2)),
             )
-            .map_err(draw_error)?
-            .label(match (&strip, &outside_note) {
-                // No room beside the chart: the note joins the last legend line.
-                (None, Some(note)) if c + 1 == channels => format!("{label}; {note}"),
-                _ => label.clone(),
-            })
-            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
+            .map_err(draw_error)?;
     }
-    match strip {
-        Some(strip) => {
-            let line = (small * 1.5) as i32;
-            let top = (text * 0.8) as i32;
-            let sw = (small * 0.9) as i32;
-            for (c, label) in labels.iter().enumerate() {
-                let color = channel_color(c, channels);
-                let y = top + c as i32 * line;
-                strip
-                    .draw(&Rectangle::new(
-                        [(2, y + 2), (2 + sw, y + 2 + sw)],
-                        color.filled(),
-                    ))
-                    .map_err(draw_error)?;
-                strip
-                    .draw_text(
-                        label,
-                        &TextStyle::from(("sans-serif", small).into_font()).color(&BLACK),
-                        (2 + sw + (small * 0.5) as i32, y),
-                    )
-                    .map_err(draw_error)?;
-            }
-            if let Some(note) = &outside_note {
-                let y = top + channels as i32 * line;
-                strip
-                    .draw_text(
-                        note,
-                        &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
-                        (2, y),
-                    )
-                    .map_err(draw_error)?;
-            }
-        }
-        None => chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", small))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .margin(4)
-            .draw()
-            .map_err(draw_error)?,
+    let legend_font = TextStyle::from(("sans-serif", small).into_font()).color(&BLACK);
+    let sw = (small * 0.9) as i32;
+    let (top, rows_per_col, col_w) = if beside {
+        ((text * 0.8) as i32, channels.max(1), 0)
+    } else {
+        (2, per_row.max(1), entry_w as i32)
+    };
+    for (c, label) in labels.iter().enumerate() {
+        let color = channel_color(c, channels);
+        // Beside: one entry per line. Above: `per_row` entries per line.
+        let (row, col) = if beside {
+            (c, 0)
+        } else {
+            (c / rows_per_col, c % rows_per_col)
+        };
+        let (x, y) = (2 + col as i32 * col_w, top + row as i32 * line as i32);
+        strip
+            .draw(&Rectangle::new(
+                [(x, y + 2), (x + sw, y + 2 + sw)],
+                color.filled(),
+            ))
+            .map_err(draw_error)?;
+        strip
+            .draw_text(label, &legend_font, (x + sw + (small * 0.5) as i32, y))
+            .map_err(draw_error)?;
+    }
+    if let Some(note) = &outside_note {
+        let rows = if beside {
+            channels
+        } else {
+            channels.div_ceil(rows_per_col)
+        };
+        strip
+            .draw_text(
+                note,
+                &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
+                (2, top + rows as i32 * line as i32),
+            )
+            .map_err(draw_error)?;
     }
     Ok(())
 }
@@ -357,7 +368,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             "every training step must report one mean and one variance per channel".into(),
         ));
     }
-    let (_, h_px) = area.dim_in_pixel();
+    let (_, h_px) = area_size(area);
     let text = font_px(h_px, 0.04, 10.0, 16.0);
     let body = if title.is_empty() {
         area.clone()
@@ -365,7 +376,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
         area.titled(title, ("sans-serif", text * 1.2))
             .map_err(draw_error)?
     };
-    let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 / 2);
+    let (top, bottom) = body.split_vertically(area_size(&body).1 / 2);
     let s0 = history.iter().map(|p| p.step).min().unwrap_or(0) as f64;
     let s1 = history.iter().map(|p| p.step).max().unwrap_or(0) as f64;
     let x_range = s0..(s1.max(s0 + 1.0));
@@ -401,7 +412,8 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             .axis_desc_style(("sans-serif", text * 0.85))
             .y_label_formatter(&|v| fmt_num(*v))
             .x_label_formatter(&|v| format!("{v:.0}"))
-            .light_line_style(BLACK.mix(0.05))
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(draw_error)?;
         for c in 0..channels {

@@ -3,7 +3,7 @@
 
 use ndarray::Array4;
 use normscope::chart::{draw_histograms, draw_running_stats, render_png, render_svg, RunningPoint};
-use normscope::explain::{render_figure, ExplainOptions, FigureFormat};
+use normscope::explain::{min_figure_size, render_figure, ExplainOptions, FigureFormat};
 use normscope::stats::{channel_histograms, channel_moments};
 use normscope::{Adjustment, Error, NormConfig, NormKind};
 use plotters::prelude::*;
@@ -245,6 +245,23 @@ fn explainer_refuses_bad_options_and_sizes() {
     for opts in bad {
         let r = render_figure(batch.view(), &names, &opts, FigureFormat::Png, 400, 300);
         assert!(matches!(r, Err(Error::BadInput(_))), "{opts:?}");
+    }
+    // Figures too small to read are refused with the size to use; the
+    // minimum itself renders.
+    let (min_w, min_h) = min_figure_size(3);
+    for (w, h) in [(120, 90), (1, 1), (min_w - 1, min_h), (min_w, min_h - 1)] {
+        for format in [FigureFormat::Png, FigureFormat::Svg] {
+            let r = render_figure(batch.view(), &names, &options(), format, w, h);
+            let hint = format!("at least {min_w}×{min_h}");
+            assert!(
+                matches!(&r, Err(Error::BadInput(m)) if m.contains(&hint)),
+                "{w}×{h} {format:?}: {r:?}"
+            );
+        }
+    }
+    for format in [FigureFormat::Png, FigureFormat::Svg] {
+        let r = render_figure(batch.view(), &names, &options(), format, min_w, min_h);
+        assert!(r.is_ok(), "{format:?} at the minimum size: {r:?}");
     }
     let r = render_figure(batch.view(), &names, &options(), FigureFormat::Png, 0, 300);
     assert!(matches!(r, Err(Error::BadInput(_))));
