@@ -790,24 +790,82 @@ impl Session {
             .base_moments
             .as_deref()
             .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
-        let cfg = &configs(&self.params)[kind_index(kind)];
-        let maps = if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
-            let ch = 3;
-            (0..base.len())
-                .map(|i| PlaneMap {
-                    center: self.running.mean[i % ch],
-                    scale: 1.0 / (self.running.var[i % ch] + cfg.eps).sqrt(),
-                    offset: 0.0,
-                })
-                .collect()
-        } else {
-            norm::plane_maps_from(base, 3, cfg)?
-        };
+        let maps = self.original_maps(kind)?;
         Ok(base
             .chunks_exact(3)
             .zip(maps.chunks_exact(3))
             .map(|(m, p)| [0, 1, 2].map(|c| (m[c].mean - p[c].center) * p[c].scale + p[c].offset))
             .collect())
+    }
+
+    /// The affine map of every (image, channel) plane under `kind` in the
+    /// original row, indexed `image·3 + channel`.
+    fn original_maps(&self, kind: NormKind) -> Result<Vec<PlaneMap>> {
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
+        let cfg = &configs(&self.params)[kind_index(kind)];
+        if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
+            let ch = 3;
+            Ok((0..base.len())
+                .map(|i| PlaneMap {
+                    center: self.running.mean[i % ch],
+                    scale: 1.0 / (self.running.var[i % ch] + cfg.eps).sqrt(),
+                    offset: 0.0,
+                })
+                .collect())
+        } else {
+            norm::plane_maps_from(base, 3, cfg)
+        }
+    }
+
+    /// One value of the batch as the original row sees it: image `image`,
+    /// channel `channel`, pixel row `y`, column `x` (the probe raw, every
+    /// other image with its own adjustment, as in [`Session::batch`]).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for an index out of range.
+    pub fn input_value(&self, image: usize, channel: usize, y: usize, x: usize) -> Result<f32> {
+        let e = self.entry(image)?;
+        let s = self.size as usize;
+        if channel >= 3 || y >= s || x >= s {
+            return Err(Error::BadInput(format!(
+                "value (channel {channel}, row {y}, column {x}) does not exist: images have 3 channels of {s}×{s} pixels"
+            )));
+        }
+        let v = e.input[[channel, y, x]];
+        Ok(if image == self.probe {
+            v
+        } else {
+            e.adjustment.apply_value(v)
+        })
+    }
+
+    /// One normalized value under `kind` in the original row: the plane's
+    /// map applied to [`Session::input_value`].
+    ///
+    /// ```text
+    /// y = (x − μ) / sqrt(σ² + ε)   (batch-instance: the mixed map)
+    /// ```
+    ///
+    /// For the probe this is exactly the value in its output panel.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`] or for an index out of range.
+    pub fn output_value(
+        &self,
+        kind: NormKind,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32> {
+        let v = self.input_value(image, channel, y, x)?;
+        let maps = self.original_maps(kind)?;
+        maps.get(image * 3 + channel)
+            .map(|m| m.apply(v))
+            .ok_or_else(|| Error::Internal("plane map missing".into()))
     }
 
     /// How much the probe's output changes, per kind, when every other image
