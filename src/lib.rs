@@ -24,6 +24,7 @@ pub mod chart;
 pub mod display;
 pub mod error;
 pub mod explain;
+pub mod features;
 pub mod norm;
 pub mod session;
 pub mod stats;

@@ -57,34 +57,55 @@ const KINDS: [NormKind; 4] = [
     NormKind::Group,
 ];
 
+/// The session in RGB mode and in feature-map mode (C = 6 filter responses).
+fn both_modes() -> [Session; 2] {
+    let mut features = session();
+    features.set_feature_maps(true);
+    features.compute().unwrap();
+    [session(), features]
+}
+
 #[test]
 fn input_value_is_the_batch_the_statistics_come_from() {
-    let s = session();
-    let batch = s.batch().unwrap();
-    let probe_panel = s.panel_values(Row::Original, Column::Input).unwrap();
-    for image in 0..3 {
-        for c in 0..3 {
-            for (y, x) in PIXELS {
-                let v = s.input_value(image, c, y, x).unwrap();
-                assert_eq!(v, batch[[image, c, y, x]]);
-                if image == s.probe() {
-                    assert_eq!(v, probe_panel[[c, y, x]]);
+    for s in both_modes() {
+        let batch = s.batch().unwrap();
+        let ch = s.channels();
+        for image in 0..3 {
+            for c in 0..ch {
+                for (y, x) in PIXELS {
+                    let v = s.input_value(image, c, y, x).unwrap();
+                    assert_eq!(v, batch[[image, c, y, x]], "n{image} c{c} of {ch}");
                 }
             }
+        }
+    }
+    // In RGB mode the probe's value is the one in its input panel.
+    let s = session();
+    let probe_panel = s.panel_values(Row::Original, Column::Input).unwrap();
+    for c in 0..3 {
+        for (y, x) in PIXELS {
+            let v = s.input_value(s.probe(), c, y, x).unwrap();
+            assert_eq!(v, probe_panel[[c, y, x]]);
         }
     }
 }
 
 #[test]
 fn output_value_of_the_probe_is_the_panel_value_in_both_modes() {
-    let mut s = session();
+    for mut s in both_modes() {
+        check_probe_outputs(&mut s);
+    }
+}
+
+fn check_probe_outputs(s: &mut Session) {
+    let ch = s.channels();
     for mode in [BnMode::Train, BnMode::Eval] {
         s.set_bn_mode(mode);
         s.train(2, 3, 7).unwrap();
         s.compute().unwrap();
         for kind in NormKind::ALL {
             let panel = s.panel_values(Row::Original, Column::Output(kind)).unwrap();
-            for c in 0..3 {
+            for c in 0..ch {
                 for (y, x) in PIXELS {
                     let v = s.output_value(kind, s.probe(), c, y, x).unwrap();
                     assert_eq!(v, panel[[c, y, x]], "{kind} {mode:?} c{c} ({y},{x})");
@@ -96,11 +117,16 @@ fn output_value_of_the_probe_is_the_panel_value_in_both_modes() {
 
 #[test]
 fn output_value_is_the_formula_with_the_scope_statistics() {
-    let s = session();
+    for s in both_modes() {
+        check_formula(&s);
+    }
+}
+
+fn check_formula(s: &Session) {
     let eps = s.params().eps;
     for kind in KINDS {
         for image in 0..3 {
-            for c in 0..3 {
+            for c in 0..s.channels() {
                 let m = s.scope_stats(kind, image, c).unwrap();
                 for (y, x) in PIXELS {
                     let xv = s.input_value(image, c, y, x).unwrap() as f64;

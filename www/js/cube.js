@@ -3,11 +3,10 @@
 // it). Pick an image n and a channel c; the cube highlights every value that
 // shares one mean and variance with that plane under the chosen kind, and
 // prints the μ and σ the core actually used.
-import { KIND_LABELS, fmt } from './format.js';
+import { KIND_LABELS, channelName, fmt } from './format.js';
 import { Formula } from './formula.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const CHANNELS = ['R', 'G', 'B'];
 /** At most this many images are drawn; the rest show as "+k more". */
 const MAX_DRAWN = 10;
 /** The H×W axis is drawn as this many bands (the values are all there). */
@@ -27,10 +26,10 @@ function poly(points, attrs, parent) {
 const count = (k) => k.toLocaleString('en-US');
 
 /** Which (image, channel) planes share statistics with (n, c) under `kind`. */
-export function sharedPlanes(kind, n, c, images, groups) {
+export function sharedPlanes(kind, n, c, images, channels, groups) {
   const all = [];
-  for (let i = 0; i < images; i++) for (let j = 0; j < 3; j++) all.push([i, j]);
-  const size = 3 / groups;
+  for (let i = 0; i < images; i++) for (let j = 0; j < channels; j++) all.push([i, j]);
+  const size = channels / groups;
   switch (kind) {
     case 'batch': return all.filter(([, j]) => j === c);
     case 'instance': return all.filter(([i, j]) => i === n && j === c);
@@ -80,6 +79,8 @@ export class Cube {
       ArrowLeft: { n: this.n - 1 },
       ArrowRight: { n: this.n + 1 },
       ArrowUp: { c: this.c + 1 },
+      PageUp: { c: this.session.channels - 1 },
+      PageDown: { c: 0 },
       ArrowDown: { c: this.c - 1 },
       Home: { n: 0 },
       End: { n: this.session.length - 1 },
@@ -103,7 +104,8 @@ export class Cube {
     const pixels = size * size;
     if (this.n === null) this.n = session.probe;
     this.n = Math.min(Math.max(this.n, 0), images - 1);
-    this.c = Math.min(Math.max(this.c, 0), 2);
+    const channels = session.channels;
+    this.c = Math.min(Math.max(this.c, 0), channels - 1);
     if (this.pixel === null) this.pixel = Math.floor(size / 2) * size + Math.floor(size / 2);
     this.pixel = Math.min(Math.max(this.pixel, 0), pixels - 1);
     this.pixelInput.max = String(pixels - 1);
@@ -115,21 +117,21 @@ export class Cube {
     const { groups, eps } = session.params();
     const stats = session.scopeStats(this.kind, this.n, this.c);
     const evalMode = this.kind === 'batch' && stats.count === 0;
-    const shared = evalMode ? [] : sharedPlanes(this.kind, this.n, this.c, images, groups);
-    this.draw(images, shared, py * size + px, pixels);
+    const shared = evalMode ? [] : sharedPlanes(this.kind, this.n, this.c, images, channels, groups);
+    this.draw(images, channels, shared, py * size + px, pixels);
     this.more.textContent = images > MAX_DRAWN
       ? `The block shows ${MAX_DRAWN} of the ${images} images around the selected one; the others are not drawn`
         + (this.kind === 'batch' && !evalMode ? ', and they share the statistics too.' : '.')
       : '';
-    this.describe(session, stats, shared, evalMode, groups, size);
+    this.describe(session, stats, shared, evalMode, groups, size, channels);
     this.formula.update(session, {
       kind: this.kind, n: this.n, c: this.c, y: py, x: px, stats, eps, evalMode,
     });
   }
 
-  describe(session, stats, shared, evalMode, groups, size) {
+  describe(session, stats, shared, evalMode, groups, size, channels) {
     const name = session.name(this.n);
-    const where = `image ${this.n} (${name}), channel ${CHANNELS[this.c]}`;
+    const where = `image ${this.n} (${name}), channel ${channelName(this.c, channels)}`;
     const sigma = Math.sqrt(stats.var);
     let text;
     if (evalMode) {
@@ -160,14 +162,17 @@ export class Cube {
     }
     this.live.textContent = text;
     this.widget.setAttribute('aria-label',
-      `Batch cube: ${session.length} images × 3 channels × ${size}·${size} pixels. Selected ${where}. `
+      `Batch cube: ${session.length} images × ${channels} channels × ${size}·${size} pixels. Selected ${where}. `
       + 'Left and right arrows choose the image, up and down the channel.');
     this.svg.setAttribute('aria-label', text);
     if (this.kind === 'group') {
-      const same = groups === 1 ? 'layer norm' : 'instance norm';
-      this.groupNote.textContent = `With 3 colour channels, group norm can only use G = 1 or G = 3 groups, `
-        + `so it always coincides with layer norm (G = 1) or instance norm (G = 3). This page uses G = ${groups}: `
-        + `here group norm is ${same}.`;
+      const same = groups === 1 ? 'the same as layer norm' : groups === channels ? 'the same as instance norm'
+        : `a true middle ground: ${channels / groups} channels per group`;
+      this.groupNote.textContent = (channels === 3
+        ? 'With 3 colour channels, group norm can only use G = 1 or G = 3 groups, so it always coincides with '
+          + 'layer norm (G = 1) or instance norm (G = 3). Switch on feature maps (6 channels) to see G = 2. '
+        : `With ${channels} channels, G can be any divisor of ${channels}. `)
+        + `The page uses G = ${groups} now: here group norm is ${same}.`;
       this.groupNote.hidden = false;
     } else {
       this.groupNote.hidden = true;
@@ -175,7 +180,7 @@ export class Cube {
   }
 
   /** Draw the block: front face N × H·W (channel R), top face N × C, right face C × H·W. */
-  draw(images, shared, pixelIndex, pixels) {
+  draw(images, channels, shared, pixelIndex, pixels) {
     const svg = this.svg;
     svg.replaceChildren();
     // The window of drawn images always contains the selected one.
@@ -185,12 +190,12 @@ export class Cube {
     const inSet = new Set(shared.map(([i, j]) => `${i}/${j}`));
 
     const cw = Math.max(24, Math.min(48, 400 / drawn)); // column width per image
-    const depth = [26, -18]; // one channel step back
+    const depth = [Math.min(26, 110 / channels), -Math.min(18, 76 / channels)]; // one channel step back
     const bandH = 22;
     const left = 64;
-    const top = 40 + 3 * -depth[1];
+    const top = 40 + channels * -depth[1];
     const at = (n, c, v) => [left + n * cw + c * depth[0], top + c * depth[1] + v * bandH];
-    const width = left + drawn * cw + 3 * depth[0] + 36;
+    const width = left + drawn * cw + channels * depth[0] + 36;
     const height = top + BANDS * bandH + 70;
     svg.setAttribute('viewBox', `0 0 ${width.toFixed(0)} ${height.toFixed(0)}`);
 
@@ -198,13 +203,13 @@ export class Cube {
     const key = (i, j) => inSet.has(`${start + i}/${j}`);
 
     // Top face (v = 0): one clickable cell per (image, channel), back rows first.
-    for (let j = 2; j >= 0; j--) {
+    for (let j = channels - 1; j >= 0; j--) {
       for (let i = 0; i < drawn; i++) {
         const n = start + i;
         const cell = poly([at(i, j, 0), at(i + 1, j, 0), at(i + 1, j + 1, 0), at(i, j + 1, 0)],
           { class: fill(key(i, j), 'top'), 'data-n': n, 'data-c': j }, svg);
         const t = el('title', {}, cell);
-        t.textContent = `image ${n}, channel ${CHANNELS[j]}`;
+        t.textContent = `image ${n}, channel ${channelName(j, channels)}`;
       }
     }
     // Front face (c = 0): images × H·W bands of channel R.
@@ -215,7 +220,7 @@ export class Cube {
       }
     }
     // Right face (last drawn image): channels × H·W bands.
-    for (let j = 0; j < 3; j++) {
+    for (let j = 0; j < channels; j++) {
       for (let v = 0; v < BANDS; v++) {
         poly([at(drawn, j, v), at(drawn, j + 1, v), at(drawn, j + 1, v + 1), at(drawn, j, v + 1)],
           { class: fill(key(drawn - 1, j), 'right'), 'data-n': start + drawn - 1, 'data-c': j }, svg);
@@ -245,11 +250,12 @@ export class Cube {
     }
     const [nx, ny] = at(drawn / 2, 0, BANDS);
     label(nx, ny + 36, `N (images: ${images})`);
-    for (let j = 0; j < 3; j++) {
+    for (let j = 0; j < channels; j++) {
       const [x, y] = at(0, j + 0.5, 0);
-      label(x - 6, y + 5, CHANNELS[j], `cube-tick${j === c ? ' is-current' : ''}`, 'end');
+      const small = channels > 3 ? ' is-small' : '';
+      label(x - 6, y + 5, channelName(j, channels), `cube-tick${small}${j === c ? ' is-current' : ''}`, 'end');
     }
-    const [cx, cy] = at(drawn, 3, 0);
+    const [cx, cy] = at(drawn, channels, 0);
     label(cx, cy - 12, 'C (channels)', 'cube-label', 'end');
     const [hx, hy] = at(0, 0, BANDS / 2);
     const hw = label(hx - 12, hy, 'H × W', 'cube-label', 'middle');

@@ -1,9 +1,8 @@
 // The normalization formula in MathML, with the live numbers of the cube's
 // selection plugged in: y = (x − μ) / √(σ² + ε).
-import { KIND_LABELS, fmt } from './format.js';
+import { KIND_LABELS, channelName, fmt } from './format.js';
 
 const MATH = 'http://www.w3.org/1998/Math/MathML';
-const CHANNELS = ['R', 'G', 'B'];
 
 function m(name, ...children) {
   const node = document.createElementNS(MATH, name);
@@ -72,7 +71,10 @@ export class Formula {
     const from = evalMode
       ? 'μ and σ² are batch norm\'s running statistics (evaluation mode)'
       : `μ and σ² are the ${KIND_LABELS[kind]} statistics over the highlighted values (${stats.count.toLocaleString('en-US')} of them)`;
-    this.where.textContent = `x is the value of image ${n} at pixel row ${y}, column ${x}, channel ${CHANNELS[c]} `
+    const what = session.channels === 3
+      ? `channel ${channelName(c, 3)}`
+      : `feature map ${channelName(c, session.channels)} (a filter's response, not a pixel's colour)`;
+    this.where.textContent = `x is the value of image ${n} at pixel row ${y}, column ${x}, ${what} `
       + `(${whose}); ${from}; ε = ${eps.toExponential(0)} keeps the division safe when σ² is 0.`;
 
     // The core normalizes the same value itself: show that the two agree.
