@@ -73,9 +73,9 @@ export class Formula {
       : `μ and σ² are the ${KIND_LABELS[kind]} statistics over the highlighted values (${stats.count.toLocaleString('en-US')} of them)`;
     const what = session.channels === 3
       ? `channel ${channelName(c, 3)}`
-      : `feature map ${channelName(c, session.channels)} (a filter's response, not a pixel's colour)`;
-    this.where.textContent = `x is the value of image ${n} at pixel row ${y}, column ${x}, ${what} `
-      + `(${whose}); ${from}; ε = ${eps.toExponential(0)} keeps the division safe when σ² is 0.`;
+      : `feature map ${channelName(c, session.channels)} — a filter's response, not a pixel's colour —`;
+    this.where.textContent = `x is ${what} of image ${n} (${whose}) at pixel row ${y}, column ${x}; `
+      + `${from}; ε = ${eps.toExponential(0)} keeps the division safe when σ² is 0.`;
 
     // The core normalizes the same value itself: show that the two agree.
     const core = session.outputValue(kind, n, c, y, x);
