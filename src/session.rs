@@ -82,6 +82,8 @@ pub enum BnMode {
 }
 
 struct Entry {
+    /// Unique within the session, so a pin can tell its probe image again.
+    id: u64,
     name: String,
     /// Decoded source, already reduced so its shorter side is at most
     /// [`MAX_SIZE`]: changing the working size never needs a re-decode.
@@ -201,6 +203,16 @@ pub struct Session {
     adjusted_probe: Option<AdjustedProbe>,
     outputs: Vec<ProbeOutputs>,
     rgba: Vec<u8>,
+    next_id: u64,
+    /// The probe's outputs (original row) when [`Session::pin_probe`] was called.
+    pinned: Option<Pin>,
+}
+
+/// What [`Session::pin_probe`] remembers.
+struct Pin {
+    image_id: u64,
+    feature_maps: bool,
+    outputs: Vec<(NormKind, Array3<f32>)>,
 }
 
 impl Session {
@@ -223,6 +235,8 @@ impl Session {
             adjusted_probe: None,
             outputs: Vec::new(),
             rgba: Vec::new(),
+            next_id: 0,
+            pinned: None,
         })
     }
 
@@ -329,7 +343,9 @@ impl Session {
             self.size,
             Fit::Cover,
         ));
+        self.next_id += 1;
         self.entries.push(Entry {
+            id: self.next_id,
             name: name.to_string(),
             source,
             input,
@@ -957,6 +973,57 @@ impl Session {
         maps.get(image * self.channels() + channel)
             .map(|m| m.apply(v))
             .ok_or_else(|| Error::Internal("plane map missing".into()))
+    }
+
+    /// Remember the probe's current outputs (original row) for every kind,
+    /// so [`Session::change_since_pin`] can say how much whatever happens
+    /// next — neighbours replaced, shuffled, re-contrasted — moves them.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty batch.
+    pub fn pin_probe(&mut self) -> Result<()> {
+        self.compute()?;
+        self.pinned = Some(Pin {
+            image_id: self.entries[self.probe].id,
+            feature_maps: self.feature_maps,
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| (o.kind, o.original.clone()))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// Per kind, how much the probe's output (original row) moved since
+    /// [`Session::pin_probe`].
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if nothing is pinned, or the pinned image is no
+    /// longer the probe, or the working size or mode changed since.
+    pub fn change_since_pin(&mut self) -> Result<Vec<(NormKind, Difference)>> {
+        self.compute()?;
+        let pin = self
+            .pinned
+            .as_ref()
+            .ok_or_else(|| Error::BadInput("nothing is pinned: call pin_probe() first".into()))?;
+        if pin.image_id != self.entries[self.probe].id || pin.feature_maps != self.feature_maps {
+            return Err(Error::BadInput(
+                "the probe or the mode changed since it was pinned; pin it again".into(),
+            ));
+        }
+        pin.outputs
+            .iter()
+            .map(|(kind, before)| {
+                let now = &self.output(*kind)?.original;
+                if now.dim() != before.dim() {
+                    return Err(Error::BadInput(
+                        "the working size changed since the probe was pinned; pin it again".into(),
+                    ));
+                }
+                Ok((*kind, stats::difference(&before.view(), &now.view())?))
+            })
+            .collect()
     }
 
     /// How much the probe's output changes, per kind, when every other image

@@ -413,12 +413,7 @@ impl Session {
             .inner
             .neighbour_sensitivity(seed as u64)
             .map_err(js_err)?;
-        let obj = Object::new();
-        for (kind, d) in figures {
-            Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
-                .map_err(|_| bad("internal error: cannot build result"))?;
-        }
-        Ok(obj.into())
+        kind_figures(figures)
     }
 
     /// `{ mean, var, count }` that plane (`image`, `channel`) is normalized
@@ -475,6 +470,20 @@ impl Session {
     pub fn output_means(&self, kind: &str) -> Result<JsValue, JsError> {
         let kind: NormKind = kind.parse().map_err(js_err)?;
         to_js(&self.inner.output_means(kind).map_err(js_err)?)
+    }
+
+    /// Remember the probe's current outputs, for `changeSincePin`.
+    #[wasm_bindgen(js_name = pinProbe)]
+    pub fn pin_probe(&mut self) -> Result<(), JsError> {
+        self.inner.pin_probe().map_err(js_err)
+    }
+
+    /// Per kind, how much the probe's output moved since `pinProbe`:
+    /// `{ batch: { max_abs, rms }, instance: ... }`.
+    #[wasm_bindgen(js_name = changeSincePin)]
+    pub fn change_since_pin(&mut self) -> Result<JsValue, JsError> {
+        let figures = self.inner.change_since_pin().map_err(js_err)?;
+        kind_figures(figures)
     }
 
     /// RGBA8 pixels of one panel as a view of wasm memory. Use it at once
@@ -557,6 +566,16 @@ impl Session {
         crate::chart::draw_running_stats(&area, history, "Batch-norm running statistics")
             .map_err(js_err)
     }
+}
+
+/// `{ batch: { max_abs, rms }, instance: ... }` from per-kind figures.
+fn kind_figures(figures: Vec<(NormKind, crate::stats::Difference)>) -> Result<JsValue, JsError> {
+    let obj = Object::new();
+    for (kind, d) in figures {
+        Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
+            .map_err(|_| bad("internal error: cannot build result"))?;
+    }
+    Ok(obj.into())
 }
 
 /// A view of wasm memory as a `Uint8ClampedArray`, without a copy.
