@@ -3,6 +3,7 @@ import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
 import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
 import { KIND_LABELS, changeInWords, fmt } from './format.js';
+import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
@@ -264,6 +265,7 @@ async function boot() {
   refreshTray();
   applySliders();
   describeRunning();
+  startClassifier();
   say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);
 }
 
