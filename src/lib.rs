@@ -25,6 +25,7 @@ pub mod classify;
 pub mod display;
 pub mod error;
 pub mod explain;
+pub mod features;
 pub mod norm;
 pub mod session;
 pub mod stats;

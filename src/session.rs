@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::adjust::Adjustment;
 use crate::display::{write_difference_rgba, write_rgba, DisplayRange};
 use crate::error::{Error, Result};
+use crate::features;
 use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningStats};
 use crate::stats::{self, Difference, Moments};
 use crate::tensor::{self, Fit};
@@ -176,6 +177,14 @@ fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStat> {
         .collect()
 }
 
+/// The probe with its adjustment applied: as pixels, as the values that get
+/// normalized (feature maps in feature-map mode), and their moments.
+struct AdjustedProbe {
+    pixels: Array3<f32>,
+    values: Array3<f32>,
+    moments: Vec<Moments>,
+}
+
 /// The page's live batch. See the module docs for the data flow.
 pub struct Session {
     entries: Vec<Entry>,
@@ -185,9 +194,11 @@ pub struct Session {
     bn_mode: BnMode,
     running: RunningStats,
     history: Vec<crate::chart::RunningPoint>,
+    /// Normalize the outputs of [`features::FILTERS`] instead of raw RGB.
+    feature_maps: bool,
     // Derived state, rebuilt by `compute`.
     base_moments: Option<Vec<Moments>>,
-    adjusted_probe: Option<(Array3<f32>, Vec<Moments>)>,
+    adjusted_probe: Option<AdjustedProbe>,
     outputs: Vec<ProbeOutputs>,
     rgba: Vec<u8>,
 }
@@ -207,6 +218,7 @@ impl Session {
             bn_mode: BnMode::Train,
             running: RunningStats::new(3),
             history: Vec::new(),
+            feature_maps: false,
             base_moments: None,
             adjusted_probe: None,
             outputs: Vec::new(),
@@ -222,6 +234,50 @@ impl Session {
     fn invalidate_probe(&mut self) {
         self.adjusted_probe = None;
         self.outputs.clear();
+    }
+
+    /// Channels that get normalized: 3 (RGB) or the filter bank's count.
+    pub fn channels(&self) -> usize {
+        if self.feature_maps {
+            features::CHANNELS
+        } else {
+            3
+        }
+    }
+
+    /// True in feature-map mode.
+    pub fn feature_maps(&self) -> bool {
+        self.feature_maps
+    }
+
+    /// Switch between normalizing raw RGB and normalizing the feature maps of
+    /// a fixed filter bank (see [`features`]). The running statistics are
+    /// reset (they have one entry per channel), and the group count falls
+    /// back to the largest divisor of the new channel count not above it.
+    pub fn set_feature_maps(&mut self, on: bool) {
+        if on == self.feature_maps {
+            return;
+        }
+        self.feature_maps = on;
+        let ch = self.channels();
+        let momentum = self.running.momentum;
+        self.running = RunningStats::new(ch);
+        self.running.momentum = momentum;
+        self.history.clear();
+        self.params.groups = (1..=self.params.groups.min(ch))
+            .rev()
+            .find(|g| ch.is_multiple_of(*g))
+            .unwrap_or(1);
+        self.invalidate_all();
+    }
+
+    /// The values that get normalized for one (adjusted) image.
+    fn values_of(&self, pixels: ArrayView3<f32>) -> Array3<f32> {
+        if self.feature_maps {
+            features::apply(pixels)
+        } else {
+            pixels.to_owned()
+        }
     }
 
     /// Number of images.
@@ -400,13 +456,13 @@ impl Session {
         self.params
     }
 
-    /// Set groups (must divide 3), ρ and eps.
+    /// Set groups (must divide the channel count), ρ and eps.
     ///
     /// # Errors
     /// [`Error::BadInput`] for invalid values (as [`NormConfig::validate`]).
     pub fn set_params(&mut self, params: Params) -> Result<()> {
         for cfg in configs(&params) {
-            cfg.validate(3)?;
+            cfg.validate(self.channels())?;
         }
         if params != self.params {
             self.params = params;
@@ -475,7 +531,8 @@ impl Session {
         }
         let s = self.size as usize;
         let mut rng = SplitMix64(seed);
-        let mut batch = Array4::<f32>::zeros((batch_size, 3, s, s));
+        let mut batch = Array4::<f32>::zeros((batch_size, self.channels(), s, s));
+        let mut pixels = Array3::<f32>::zeros((3, s, s));
         for _ in 0..steps {
             for n in 0..batch_size {
                 let pick = (rng.next() % self.entries.len() as u64) as usize;
@@ -484,9 +541,10 @@ impl Session {
                     brightness: 0.4 * rng.unit() - 0.2,
                     ..Adjustment::default()
                 };
-                let mut slot = batch.index_axis_mut(Axis(0), n);
-                slot.assign(&self.entries[pick].input);
-                adj.apply(slot)?;
+                pixels.assign(&self.entries[pick].input);
+                adj.apply(pixels.view_mut())?;
+                let values = self.values_of(pixels.view());
+                batch.index_axis_mut(Axis(0), n).assign(&values);
             }
             self.running.update(batch.view())?;
             self.history.push(crate::chart::RunningPoint {
@@ -519,10 +577,15 @@ impl Session {
         }
         if self.adjusted_probe.is_none() {
             let e = &self.entries[self.probe];
-            let mut img = e.input.clone();
-            e.adjustment.apply(img.view_mut())?;
-            let m = per_channel_moments(img.view());
-            self.adjusted_probe = Some((img, m));
+            let mut pixels = e.input.clone();
+            e.adjustment.apply(pixels.view_mut())?;
+            let values = self.values_of(pixels.view());
+            let moments = per_channel_moments(values.view());
+            self.adjusted_probe = Some(AdjustedProbe {
+                pixels,
+                values,
+                moments,
+            });
         }
         if self.outputs.is_empty() {
             self.outputs = self.probe_outputs()?;
@@ -531,15 +594,20 @@ impl Session {
     }
 
     fn base_plane_moments(&self) -> Result<Vec<Moments>> {
-        let mut all = Vec::with_capacity(self.entries.len() * 3);
+        let mut all = Vec::with_capacity(self.entries.len() * self.channels());
         let mut scratch = Array3::<f32>::zeros((3, self.size as usize, self.size as usize));
         for (i, e) in self.entries.iter().enumerate() {
-            if i == self.probe || e.adjustment.is_identity() {
-                all.extend(per_channel_moments(e.input.view()));
+            let pixels = if i == self.probe || e.adjustment.is_identity() {
+                e.input.view()
             } else {
                 scratch.assign(&e.input);
                 e.adjustment.apply(scratch.view_mut())?;
-                all.extend(per_channel_moments(scratch.view()));
+                scratch.view()
+            };
+            if self.feature_maps {
+                all.extend(per_channel_moments(features::apply(pixels).view()));
+            } else {
+                all.extend(per_channel_moments(pixels));
             }
         }
         if all.iter().any(|m| !m.is_finite()) {
@@ -555,13 +623,16 @@ impl Session {
             .base_moments
             .as_deref()
             .ok_or_else(|| Error::Internal("moments missing".into()))?;
-        let (adj_img, adj_m) = self
+        let adjusted = self
             .adjusted_probe
             .as_ref()
             .ok_or_else(|| Error::Internal("adjusted probe missing".into()))?;
+        let (adj_img, adj_m) = (&adjusted.values, &adjusted.moments);
+        let ch = self.channels();
+        let p = self.probe * ch;
         let mut with_adjusted = base.to_vec();
-        with_adjusted[self.probe * 3..self.probe * 3 + 3].copy_from_slice(adj_m);
-        let probe_input = &self.entries[self.probe].input;
+        with_adjusted[p..p + ch].copy_from_slice(adj_m);
+        let probe_input = &self.values_of(self.entries[self.probe].input.view());
         let mut out = Vec::new();
         for cfg in self.configs() {
             let (orig_maps, adj_maps) =
@@ -572,9 +643,8 @@ impl Session {
                     };
                     (eval(probe_input)?, eval(adj_img)?)
                 } else {
-                    let p = self.probe * 3;
-                    let o = norm::plane_maps_from(base, 3, &cfg)?[p..p + 3].to_vec();
-                    let a = norm::plane_maps_from(&with_adjusted, 3, &cfg)?[p..p + 3].to_vec();
+                    let o = norm::plane_maps_from(base, ch, &cfg)?[p..p + ch].to_vec();
+                    let a = norm::plane_maps_from(&with_adjusted, ch, &cfg)?[p..p + ch].to_vec();
                     (o, a)
                 };
             out.push(ProbeOutputs {
@@ -606,7 +676,7 @@ impl Session {
                 Row::Adjusted => self
                     .adjusted_probe
                     .as_ref()
-                    .map(|(img, _)| img.view())
+                    .map(|a| a.pixels.view())
                     .ok_or_else(|| Error::BadInput("call compute() first".into())),
             },
             Column::Output(kind) => {
@@ -731,13 +801,15 @@ impl Session {
     /// with its own adjustment except the probe.
     pub fn batch(&self) -> Result<Array4<f32>> {
         let s = self.size as usize;
-        let mut batch = Array4::<f32>::zeros((self.entries.len(), 3, s, s));
+        let mut batch = Array4::<f32>::zeros((self.entries.len(), self.channels(), s, s));
+        let mut pixels = Array3::<f32>::zeros((3, s, s));
         for (i, e) in self.entries.iter().enumerate() {
-            let mut slot = batch.slice_mut(s![i, .., .., ..]);
-            slot.assign(&e.input);
+            pixels.assign(&e.input);
             if i != self.probe {
-                e.adjustment.apply(slot)?;
+                e.adjustment.apply(pixels.view_mut())?;
             }
+            let values = self.values_of(pixels.view());
+            batch.slice_mut(s![i, .., .., ..]).assign(&values);
         }
         Ok(batch)
     }
@@ -752,9 +824,10 @@ impl Session {
     /// and instance).
     pub fn scope_stats(&self, kind: NormKind, image: usize, channel: usize) -> Result<Moments> {
         self.entry(image)?;
-        if channel >= 3 {
+        let ch = self.channels();
+        if channel >= ch {
             return Err(Error::BadInput(format!(
-                "channel {channel} does not exist: images have 3 channels"
+                "channel {channel} does not exist: the batch has {ch} channels"
             )));
         }
         let base = self
@@ -774,9 +847,9 @@ impl Session {
                         count: 0,
                     });
                 }
-                _ => norm::Scope::for_kind(&configs(&self.params)[kind_index(kind)], 3)[0],
+                _ => norm::Scope::for_kind(&configs(&self.params)[kind_index(kind)], ch)[0],
             };
-        Ok(norm::scope_moments_from(base, 3, scope)[image * 3 + channel])
+        Ok(norm::scope_moments_from(base, ch, scope)[image * ch + channel])
     }
 
     /// Per image and channel, the mean of the normalized output under
@@ -785,14 +858,14 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::BadInput`] before [`Session::compute`].
-    pub fn output_means(&self, kind: NormKind) -> Result<Vec<[f64; 3]>> {
+    pub fn output_means(&self, kind: NormKind) -> Result<Vec<Vec<f64>>> {
         let base = self
             .base_moments
             .as_deref()
             .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
+        let ch = self.channels();
         let cfg = &configs(&self.params)[kind_index(kind)];
         let maps = if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
-            let ch = 3;
             (0..base.len())
                 .map(|i| PlaneMap {
                     center: self.running.mean[i % ch],
@@ -801,12 +874,17 @@ impl Session {
                 })
                 .collect()
         } else {
-            norm::plane_maps_from(base, 3, cfg)?
+            norm::plane_maps_from(base, ch, cfg)?
         };
         Ok(base
-            .chunks_exact(3)
-            .zip(maps.chunks_exact(3))
-            .map(|(m, p)| [0, 1, 2].map(|c| (m[c].mean - p[c].center) * p[c].scale + p[c].offset))
+            .chunks_exact(ch)
+            .zip(maps.chunks_exact(ch))
+            .map(|(m, p)| {
+                m.iter()
+                    .zip(p)
+                    .map(|(m, p)| (m.mean - p.center) * p.scale + p.offset)
+                    .collect()
+            })
             .collect())
     }
 

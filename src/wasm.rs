@@ -320,7 +320,29 @@ impl Session {
         to_js(&self.inner.adjustment(index).map_err(js_err)?)
     }
 
-    /// Set the group count (must divide 3), ρ and eps.
+    /// Channels that get normalized: 3 (RGB) or 6 in feature-map mode.
+    #[wasm_bindgen(getter)]
+    pub fn channels(&self) -> usize {
+        self.inner.channels()
+    }
+
+    /// Normalize the outputs of a fixed 3×3 filter bank (edges, spots, blur)
+    /// instead of raw RGB. Resets the running statistics.
+    #[wasm_bindgen(js_name = setFeatureMaps)]
+    pub fn set_feature_maps(&mut self, on: bool) {
+        self.inner.set_feature_maps(on);
+    }
+
+    /// The filter bank's names, in channel order.
+    #[wasm_bindgen(js_name = featureNames)]
+    pub fn feature_names() -> Array {
+        crate::features::FILTERS
+            .iter()
+            .map(|(name, _)| JsValue::from_str(name))
+            .collect()
+    }
+
+    /// Set the group count (must divide the channel count), ρ and eps.
     #[wasm_bindgen(js_name = setParams)]
     pub fn set_params(&mut self, groups: usize, rho: f64, eps: f64) -> Result<(), JsError> {
         self.inner

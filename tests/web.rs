@@ -249,7 +249,7 @@ fn bad_arguments_throw_errors_that_say_what_is_wrong() {
             "options.out",
         ),
         (
-            Float32Array::from(&[f32::NAN; 210][..]).into(),
+            Float32Array::from(&[f32::NAN; 630][..]).into(),
             shape.clone(),
             inst.clone(),
             "NaN",
@@ -314,7 +314,7 @@ fn session_contrast_change_leaves_instance_norm_and_moves_batch_norm() {
             .unwrap()
     };
     assert!(
-        figure("instance") < 1e-3,
+        figure("instance") < 1e-2,
         "instance changed by {}",
         figure("instance")
     );

@@ -37,8 +37,15 @@ export function decode(name, bytes) {
   });
 }
 
+/** Initialise wasm once and create a Session; marks <html data-wasm>. */
 export async function createSession(size) {
-  await init();
+  try {
+    await init();
+  } catch (error) {
+    document.documentElement.dataset.wasm = 'error';
+    throw error;
+  }
+  document.documentElement.dataset.wasm = 'ready';
   return new Session(size);
 }
 

@@ -24,3 +24,8 @@ export const KIND_LABELS = {
   group: 'group norm',
   'batch-instance': 'batch-instance norm',
 };
+
+/** Short channel label: R, G, B for three channels, else F1, F2, … (feature maps). */
+export function channelName(c, count) {
+  return count === 3 ? 'RGB'[c] : `F${c + 1}`;
+}

@@ -1,6 +1,6 @@
 // The side-by-side grid: rows original / adjusted (and difference maps),
 // columns input and each shown kind, with per-channel histograms.
-import { KIND_LABELS, changeInWords, fmt } from './format.js';
+import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 
 const HIST_BINS = 48;
 
@@ -111,7 +111,7 @@ export class Grid {
         const title = `${row} · ${col === 'input' ? 'input' : KIND_LABELS[col]}`;
         session.drawHistogram(p.hist, row, col, HIST_BINS, title);
         const stats = col === 'input' ? readout.input[row] : byKind.get(col).output[row];
-        const text = stats.map((s, c) => `${'RGB'[c]}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');
+        const text = stats.map((s, c) => `${channelName(c, stats.length)}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');
         p.stats.textContent = text;
         p.hist.setAttribute('aria-label', `Histogram of ${title}. ${text}`);
       }

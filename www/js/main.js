@@ -2,7 +2,7 @@
 import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
 import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
-import { KIND_LABELS, changeInWords, fmt } from './format.js';
+import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
@@ -192,6 +192,49 @@ function wireSliders() {
   };
   for (const box of document.querySelectorAll('.kinds input')) box.addEventListener('change', rebuild);
   grid.setColumns(shownKinds(), $('show-diff').checked);
+  wireParams();
+}
+
+// ---- Group count, ρ and feature-map mode -----------------------------------
+
+function fillGroups() {
+  const select = $('groups');
+  const channels = session.channels;
+  const current = session.params().groups;
+  select.replaceChildren();
+  for (let g = 1; g <= channels; g++) {
+    if (channels % g !== 0) continue;
+    const option = document.createElement('option');
+    option.value = String(g);
+    const note = g === 1 ? ' (= layer norm)' : g === channels ? ' (= instance norm)' : '';
+    option.textContent = `${g}${note}`;
+    option.selected = g === current;
+    select.append(option);
+  }
+}
+
+function applyParams() {
+  const p = session.params();
+  const rho = Number($('rho').value);
+  $('rho-value').textContent = rho.toFixed(2);
+  try {
+    session.setParams(Number($('groups').value), rho, p.eps);
+  } catch (error) {
+    say(error.message, true);
+  }
+  repaint();
+}
+
+function wireParams() {
+  fillGroups();
+  $('groups').addEventListener('change', applyParams);
+  $('rho').addEventListener('input', applyParams);
+  $('feature-maps').addEventListener('change', (e) => {
+    session.setFeatureMaps(e.target.checked);
+    fillGroups();
+    describeRunning();
+    repaint();
+  });
 }
 
 // ---- Neighbours and training ---------------------------------------------
@@ -214,7 +257,7 @@ function wireNeighbours() {
 
 function describeRunning() {
   const r = session.running();
-  const chans = r.mean.map((m, c) => `${'RGB'[c]} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
+  const chans = r.mean.map((m, c) => `${channelName(c, r.mean.length)} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
   $('running-text').textContent = `After ${r.steps} training step${r.steps === 1 ? '' : 's'}: ${chans}`;
   session.drawRunning($('running-chart'));
   $('running-chart').setAttribute('aria-label', `Running statistics after ${r.steps} steps: ${chans}`);

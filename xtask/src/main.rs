@@ -1,1 +1,169 @@
-fn main() {}
+//! normscope's build, serve and test commands, run as `cargo xtask <task>`
+//! (the alias lives in `.cargo/config.toml`). Std only, so it compiles in
+//! seconds on a fresh clone and needs nothing installed first.
+//!
+//! ```text
+//! cargo xtask build                      wasm -> pkg/ (installs what is missing)
+//! cargo xtask serve [--port N] [--no-build]
+//!                                        build, then serve www/ and pkg/ on 127.0.0.1
+//! cargo xtask test                       everything CI checks, in order
+//! ```
+
+mod pkgbuild;
+mod serve;
+mod testing;
+mod tools;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  build                       compile to wasm and write pkg/ (an npm package)
+  serve [--port N] [--no-build]
+                              build, then serve the page on http://127.0.0.1:8080/
+  test                        run every check CI runs (format, lint, tests,
+                              browser tests, build, page tests)
+  help                        show this text
+";
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+enum Task {
+    Build,
+    Serve { port: u16, build: bool },
+    Test,
+    Help,
+}
+
+/// Parse the arguments after `cargo xtask`.
+fn parse(args: &[String]) -> Result<Task, String> {
+    let Some((task, rest)) = args.split_first() else {
+        return Ok(Task::Help);
+    };
+    let no_extra = |task: Task| {
+        if rest.is_empty() {
+            Ok(task)
+        } else {
+            Err(format!(
+                "`{}` takes no options, got `{}`",
+                args[0],
+                rest.join(" ")
+            ))
+        }
+    };
+    match task.as_str() {
+        "build" => no_extra(Task::Build),
+        "test" => no_extra(Task::Test),
+        "help" | "--help" | "-h" => Ok(Task::Help),
+        "serve" => {
+            let mut port = serve::DEFAULT_PORT;
+            let mut build = true;
+            let mut options = rest.iter();
+            while let Some(option) = options.next() {
+                match option.as_str() {
+                    "--no-build" => build = false,
+                    "--port" => {
+                        let value = options
+                            .next()
+                            .ok_or("--port needs a number, like --port 8081")?;
+                        port = value.parse().map_err(|_| {
+                            format!("--port {value} is not a port number: use 1 to 65535")
+                        })?;
+                    }
+                    other => return Err(format!("`serve` does not know the option `{other}`")),
+                }
+            }
+            Ok(Task::Serve { port, build })
+        }
+        other => Err(format!("unknown task `{other}`")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = match parse(&args) {
+        Ok(task) => task,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match task {
+        Task::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Task::Build => pkgbuild::build(),
+        Task::Test => testing::test(),
+        Task::Serve { port, build } => serve_task(port, build),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve_task(port: u16, build: bool) -> util::Result<()> {
+    if build {
+        pkgbuild::build()?;
+    } else if !pkgbuild::pkg_dir().join("normscope.js").is_file() {
+        return Err(
+            "pkg/ has not been built yet: run `cargo xtask build`, or serve \
+                    without --no-build"
+                .to_string(),
+        );
+    }
+    let site = serve::Site {
+        www: util::root().join("www"),
+        pkg: pkgbuild::pkg_dir(),
+        log: true,
+    };
+    serve::serve(site, port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn serve_takes_a_port_and_can_skip_the_build() {
+        assert_eq!(
+            parse(&args("serve")),
+            Ok(Task::Serve {
+                port: 8080,
+                build: true
+            })
+        );
+        assert_eq!(
+            parse(&args("serve --no-build --port 8181")),
+            Ok(Task::Serve {
+                port: 8181,
+                build: false
+            })
+        );
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_reason() {
+        for bad in [
+            "serve --port",
+            "serve --port 70000",
+            "serve --verbose",
+            "test now",
+            "deploy",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(parse(&args("")), Ok(Task::Help));
+    }
+}

@@ -1,0 +1,56 @@
+// Page tests: Debian's Chromium (no browser download), against the xtask
+// server serving the pkg/ that `cargo xtask build` made.
+//
+// `cargo xtask test` runs them after the build and points NORMSCOPE_XTASK at
+// its own binary. By hand: `cargo xtask build`, then `npx playwright test`.
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.NORMSCOPE_E2E_PORT ?? 8181);
+const xtask = process.env.NORMSCOPE_XTASK;
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  testMatch: '**/*.spec.js',
+  outputDir: 'tests/e2e/artifacts/results',
+  snapshotPathTemplate: 'tests/e2e/snapshots/{testFilePath}/{arg}{ext}',
+  // Two cores: one worker for the browser, one for the server and the rest.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  // `list` ends with a line like "3 passed (4.2s)"; no HTML report that
+  // would open a browser window on failure.
+  reporter: [['list']],
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: xtask
+      ? `"${xtask}" serve --no-build --port ${port}`
+      : `cargo xtask serve --no-build --port ${port}`,
+    url: `${baseURL}/`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,337 @@
+//! The page's session logic, tested natively: batch management, the probe's
+//! two rows, feature-map mode, train/eval, and the figures the page shows.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
+
+use image::{DynamicImage, RgbImage};
+use normscope::norm::NormKind;
+use normscope::session::{BnMode, Column, Params, Row, Session, MAX_IMAGES};
+use normscope::{Adjustment, Error};
+
+fn photo(name: &str) -> DynamicImage {
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    normscope::tensor::decode_image(&bytes, &Default::default()).unwrap()
+}
+
+/// A session of three real photos at 32×32.
+fn session() -> Session {
+    let mut s = Session::new(32).unwrap();
+    for name in ["chelsea.png", "coffee.png", "rocket.jpg"] {
+        s.add_image(name, photo(name)).unwrap();
+    }
+    s
+}
+
+fn invariance(s: &Session, kind: NormKind) -> f64 {
+    s.readout()
+        .unwrap()
+        .kinds
+        .into_iter()
+        .find(|k| k.kind == kind)
+        .unwrap()
+        .invariance
+        .max_abs
+}
+
+fn contrast(a: f32, b: f32) -> Adjustment {
+    Adjustment {
+        contrast: a,
+        brightness: b,
+        ..Adjustment::default()
+    }
+}
+
+#[test]
+fn an_affine_change_of_the_probe_leaves_instance_layer_group_and_moves_batch() {
+    let mut s = session();
+    s.set_adjustment(0, contrast(0.5, 0.15)).unwrap();
+    s.compute().unwrap();
+    for kind in [NormKind::Instance, NormKind::Layer, NormKind::Group] {
+        assert!(
+            invariance(&s, kind) < 1e-2,
+            "{kind} changed by {}",
+            invariance(&s, kind)
+        );
+    }
+    assert!(invariance(&s, NormKind::Batch) > 0.3);
+    let readout = s.readout().unwrap();
+    assert!(
+        readout
+            .kinds
+            .iter()
+            .find(|k| k.kind == NormKind::Instance)
+            .unwrap()
+            .unchanged
+    );
+    assert!(
+        !readout
+            .kinds
+            .iter()
+            .find(|k| k.kind == NormKind::Batch)
+            .unwrap()
+            .unchanged
+    );
+}
+
+#[test]
+fn panels_match_a_direct_normalization_of_the_batch() {
+    let mut s = session();
+    s.set_probe(1).unwrap();
+    s.set_adjustment(0, contrast(1.7, -0.1)).unwrap(); // a neighbour's adjustment enters the batch
+    s.compute().unwrap();
+    let batch = s.batch().unwrap();
+    for kind in [NormKind::Batch, NormKind::Instance, NormKind::Layer] {
+        let cfg = normscope::NormConfig::new(kind);
+        let direct = normscope::normalize(batch.view(), &cfg).unwrap();
+        let panel = s.panel_values(Row::Original, Column::Output(kind)).unwrap();
+        let err = panel
+            .iter()
+            .zip(direct.index_axis(ndarray::Axis(0), 1).iter())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            err < 1e-5,
+            "{kind}: panel differs from normalize() by {err}"
+        );
+    }
+}
+
+#[test]
+fn gamma_and_clipping_break_instance_invariance() {
+    for adj in [
+        Adjustment {
+            gamma: 2.2,
+            ..Adjustment::default()
+        },
+        Adjustment {
+            contrast: 3.0,
+            clip: true,
+            ..Adjustment::default()
+        },
+    ] {
+        let mut s = session();
+        s.set_adjustment(0, adj).unwrap();
+        s.compute().unwrap();
+        assert!(invariance(&s, NormKind::Instance) > 0.1, "{adj:?}");
+    }
+}
+
+#[test]
+fn a_batch_of_one_makes_batch_norm_equal_instance_norm() {
+    let mut s = Session::new(32).unwrap();
+    s.add_image("cat", photo("chelsea.png")).unwrap();
+    s.set_adjustment(0, contrast(0.6, 0.1)).unwrap();
+    s.compute().unwrap();
+    for row in [Row::Original, Row::Adjusted] {
+        let b = s
+            .panel_values(row, Column::Output(NormKind::Batch))
+            .unwrap()
+            .to_owned();
+        let i = s
+            .panel_values(row, Column::Output(NormKind::Instance))
+            .unwrap()
+            .to_owned();
+        assert_eq!(b, i);
+    }
+}
+
+#[test]
+fn eval_mode_passes_a_contrast_change_straight_through() {
+    let mut s = session();
+    s.train(20, 4, 7).unwrap();
+    assert_eq!(s.running().steps, 20);
+    assert_eq!(s.history().len(), 20);
+    s.set_bn_mode(BnMode::Eval);
+    s.set_adjustment(0, contrast(0.5, 0.0)).unwrap();
+    s.compute().unwrap();
+    // Evaluation mode is y = (x − m)/s per channel: contrast a around 0.5
+    // gives y' − y = (a − 1)(x − 0.5)/s exactly.
+    let orig = s
+        .panel_values(Row::Original, Column::Output(NormKind::Batch))
+        .unwrap()
+        .to_owned();
+    let adj = s
+        .panel_values(Row::Adjusted, Column::Output(NormKind::Batch))
+        .unwrap()
+        .to_owned();
+    let input = s
+        .panel_values(Row::Original, Column::Input)
+        .unwrap()
+        .to_owned();
+    for c in 0..3 {
+        let sd = (s.running().var[c] + 1e-5).sqrt();
+        for ((o, a), x) in orig
+            .index_axis(ndarray::Axis(0), c)
+            .iter()
+            .zip(adj.index_axis(ndarray::Axis(0), c))
+            .zip(input.index_axis(ndarray::Axis(0), c))
+        {
+            let want = -0.5 * (*x as f64 - 0.5) / sd;
+            assert!(((a - o) as f64 - want).abs() < 1e-4);
+        }
+    }
+    s.reset_running();
+    assert_eq!(s.running().steps, 0);
+    assert!(s.history().is_empty());
+}
+
+#[test]
+fn feature_map_mode_keeps_instance_invariance_and_has_six_channels() {
+    let mut s = session();
+    s.set_feature_maps(true);
+    assert_eq!(s.channels(), 6);
+    s.set_params(Params {
+        groups: 2,
+        ..Params::default()
+    })
+    .unwrap();
+    s.set_adjustment(0, contrast(0.5, 0.15)).unwrap();
+    s.compute().unwrap();
+    assert!(invariance(&s, NormKind::Instance) < 1e-2);
+    assert!(invariance(&s, NormKind::Batch) > 0.3);
+    let out = s
+        .panel_values(Row::Original, Column::Output(NormKind::Group))
+        .unwrap();
+    assert_eq!(out.dim().0, 6);
+    // Contrast around mid-grey also shifts the values (x ← 0.5·x + 0.25), and
+    // the shift lands on the blur map only: group norm changes...
+    s.set_adjustment(0, contrast(0.5, 0.0)).unwrap();
+    s.compute().unwrap();
+    assert!(invariance(&s, NormKind::Group) > 0.1);
+    // ...while a pure scaling (x ← 0.5·x) scales every map alike: unchanged.
+    s.set_adjustment(0, contrast(0.5, -0.25)).unwrap();
+    s.compute().unwrap();
+    assert!(invariance(&s, NormKind::Group) < 1e-2);
+    // Back to RGB: G = 2 does not divide 3, so it falls back to 1.
+    s.set_feature_maps(false);
+    assert_eq!(s.params().groups, 1);
+    assert_eq!(s.running().mean.len(), 3);
+}
+
+#[test]
+fn scope_statistics_cover_the_right_number_of_values() {
+    let mut s = session();
+    s.compute().unwrap();
+    let plane = 32 * 32;
+    assert_eq!(
+        s.scope_stats(NormKind::Batch, 1, 0).unwrap().count,
+        3 * plane
+    );
+    assert_eq!(
+        s.scope_stats(NormKind::Instance, 1, 0).unwrap().count,
+        plane
+    );
+    assert_eq!(
+        s.scope_stats(NormKind::Layer, 1, 0).unwrap().count,
+        3 * plane
+    );
+    assert!(s.scope_stats(NormKind::BatchInstance, 0, 0).is_err());
+    assert!(s.scope_stats(NormKind::Instance, 0, 3).is_err());
+    // Instance statistics are the probe's own channel mean.
+    let mean = s.readout().unwrap().input.original[0].mean;
+    assert!((s.scope_stats(NormKind::Instance, 0, 0).unwrap().mean - mean).abs() < 1e-12);
+}
+
+#[test]
+fn output_means_are_zero_after_instance_norm_but_not_after_batch_norm() {
+    let mut s = session();
+    s.compute().unwrap();
+    let inst = s.output_means(NormKind::Instance).unwrap();
+    assert!(inst.iter().flatten().all(|m| m.abs() < 1e-9));
+    let batch = s.output_means(NormKind::Batch).unwrap();
+    assert!(batch.iter().flatten().any(|m| m.abs() > 0.1));
+    // Averaged over the batch, batch-norm means are zero per channel.
+    for c in 0..3 {
+        let avg: f64 = batch.iter().map(|m| m[c]).sum::<f64>() / batch.len() as f64;
+        assert!(avg.abs() < 1e-9);
+    }
+}
+
+#[test]
+fn neighbours_move_batch_norm_only() {
+    let s = {
+        let mut s = session();
+        s.compute().unwrap();
+        s
+    };
+    let figures = s.neighbour_sensitivity(3).unwrap();
+    for (kind, d) in figures {
+        match kind {
+            NormKind::Batch | NormKind::BatchInstance => assert!(d.max_abs > 0.01, "{kind}"),
+            _ => assert_eq!(d.max_abs, 0.0, "{kind}"),
+        }
+    }
+}
+
+#[test]
+fn removing_and_moving_keep_the_probe_on_its_image() {
+    let mut s = session();
+    s.set_probe(2).unwrap();
+    s.move_image(2, 0).unwrap();
+    assert_eq!(s.probe(), 0);
+    assert_eq!(s.name(0).unwrap(), "rocket.jpg");
+    s.remove(1).unwrap();
+    assert_eq!(s.probe(), 0);
+    assert_eq!(s.len(), 2);
+    s.remove(0).unwrap();
+    assert_eq!(s.name(s.probe()).unwrap(), "coffee.png");
+    assert!(matches!(s.remove(5), Err(Error::BadInput(_))));
+    assert!(matches!(s.set_probe(9), Err(Error::BadInput(_))));
+}
+
+#[test]
+fn bad_inputs_get_errors_and_leave_the_batch_intact() {
+    let mut s = session();
+    let err = s
+        .add_encoded("notes.png", b"hello, not an image")
+        .unwrap_err();
+    assert!(err.to_string().contains("notes.png"), "{err}");
+    let err = s.add_rgba("short.raw", &[0u8; 10], 4, 4).unwrap_err();
+    assert!(err.to_string().contains("short.raw"), "{err}");
+    assert_eq!(s.len(), 3);
+    assert!(s.set_size(8).is_err());
+    assert!(s.set_adjustment(0, contrast(0.0, 0.0)).is_err());
+    assert!(s
+        .set_params(Params {
+            groups: 2,
+            ..Params::default()
+        })
+        .is_err());
+    assert!(s.set_momentum(0.0).is_err());
+    assert!(s.train(1, 0, 1).is_err());
+    assert!(Session::new(32).unwrap().compute().is_err());
+}
+
+#[test]
+fn a_batch_holds_at_most_the_documented_number_of_images() {
+    let mut s = Session::new(16).unwrap();
+    let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(20, 20, image::Rgb([10, 200, 30])));
+    for k in 0..MAX_IMAGES {
+        s.add_image(&format!("{k}"), img.clone()).unwrap();
+    }
+    assert!(matches!(
+        s.add_image("one too many", img),
+        Err(Error::TooLarge(_))
+    ));
+}
+
+#[test]
+fn changing_the_working_size_refits_every_image() {
+    let mut s = session();
+    s.set_size(64).unwrap();
+    s.compute().unwrap();
+    assert_eq!(
+        s.panel_values(Row::Original, Column::Input).unwrap().dim(),
+        (3, 64, 64)
+    );
+    assert_eq!(
+        s.panel_rgba(Row::Adjusted, Column::Difference(NormKind::Batch))
+            .unwrap()
+            .len(),
+        4 * 64 * 64
+    );
+}
