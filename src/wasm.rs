@@ -439,6 +439,36 @@ impl Session {
         )
     }
 
+    /// One input value of the original row: image, channel, pixel row `y`,
+    /// column `x` (other images with their adjustment, the probe raw).
+    #[wasm_bindgen(js_name = inputValue)]
+    pub fn input_value(
+        &self,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32, JsError> {
+        self.inner.input_value(image, channel, y, x).map_err(js_err)
+    }
+
+    /// That value normalized under `kind` (original row); for the probe it
+    /// equals the value shown in its output panel.
+    #[wasm_bindgen(js_name = outputValue)]
+    pub fn output_value(
+        &self,
+        kind: &str,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32, JsError> {
+        let kind: NormKind = kind.parse().map_err(js_err)?;
+        self.inner
+            .output_value(kind, image, channel, y, x)
+            .map_err(js_err)
+    }
+
     /// Per image, the mean of each channel of its normalized output under
     /// `kind` (original row): `[[r, g, b], ...]`.
     #[wasm_bindgen(js_name = outputMeans)]

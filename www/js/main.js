@@ -3,6 +3,7 @@ import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
 import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
+import { Cube } from './cube.js';
 import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,6 +12,7 @@ const status = $('status');
 
 let session = null;
 const grid = new Grid($('grid'));
+let cube = null;
 let frameRequested = false;
 
 function say(text, isError = false) {
@@ -62,6 +64,7 @@ function repaint() {
       session.compute();
       const readout = session.readout();
       grid.update(session, readout);
+      if (cube) cube.update(session);
       renderReadouts(readout);
       document.body.dataset.ready = 'true';
     } catch (error) {
@@ -302,6 +305,7 @@ async function boot() {
   wireSliders();
   wireNeighbours();
   wireTraining();
+  cube = new Cube($('cube-section'));
   // Start with a visible change so the argument shows before any click.
   $('contrast').value = 0.5;
   $('brightness').value = 0.15;
