@@ -4,11 +4,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures.js';
 
-// Known, not from these sections: plotters measures text in the browser
-// through a <span style="…">, which the page's CSP (style-src 'self')
-// blocks; the histograms draw fine regardless. Allowed here by its exact
-// text only, and `ready` checks that no other script breaks the CSP.
-test.use({ allowedProblems: [/^console error: Applying inline style violates the following Content Security Policy directive 'style-src 'self''/] });
 
 test.afterEach(async ({ page }) => {
   const others = await page.evaluate(() => (window.cspViolations || []).filter((v) => !v.source.endsWith('/pkg/normscope.js')));
