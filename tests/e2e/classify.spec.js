@@ -4,28 +4,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from './fixtures.js';
 
-// Known and not this section's: plotters' text measurement (drawHistogram,
-// drawRunning in the sections above) sets a `style` attribute on a span from
-// the wasm glue, which the page's CSP blocks. Allowed here only when the
-// violation comes from pkg/normscope.js; `cspViolations` below fails the test
-// for any other source, so an inline style from classify.js still fails.
-test.use({ allowedProblems: [/Applying inline style violates the following Content Security Policy/] });
-
-test.beforeEach(async ({ page }) => {
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.cspViolations.push(`${e.violatedDirective} from ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-});
-
-test.afterEach(async ({ page }) => {
-  const foreign = (await page.evaluate(() => window.cspViolations))
-    .filter((v) => !/^style-src-attr from .*\/pkg\/normscope\.js:/.test(v));
-  expect(foreign, 'CSP violations other than the known plotters one').toEqual([]);
-});
-
 const section = (page) => page.locator('#classify-section');
 const plot = (page, kind) => page.locator(`#classify-section .sep-plot[data-kind="${kind}"]`);
 
