@@ -23,6 +23,7 @@
 
 pub mod adjust;
 pub mod chart;
+pub mod classify;
 pub mod display;
 pub mod error;
 pub mod explain;

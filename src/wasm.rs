@@ -594,3 +594,15 @@ fn view_u8(bytes: &[u8]) -> Result<Uint8ClampedArray, JsError> {
         bytes.len() as u32,
     ))
 }
+
+/// How well one threshold on one number per image separates two classes:
+/// `separability(values: Float64Array, labels: Uint8Array) → { accuracy,
+/// correct, count, chance, threshold (undefined if none helps), class1_above,
+/// margin, fisher, mean0, mean1 }`. See [`crate::classify::separability`].
+///
+/// Throws an `Error` for mismatched lengths, no values, labels other than
+/// 0/1, non-finite values, or a single class.
+#[wasm_bindgen]
+pub fn separability(values: &[f64], labels: &[u8]) -> Result<JsValue, JsError> {
+    to_js(&crate::classify::separability(values, labels).map_err(js_err)?)
+}

@@ -4,6 +4,7 @@ import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 import { Cube } from './cube.js';
+import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
@@ -360,6 +361,7 @@ async function boot() {
   refreshTray();
   applySliders();
   describeRunning();
+  startClassifier();
   say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);
 }
 
