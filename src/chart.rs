@@ -95,6 +95,16 @@ pub fn register_bundled_font() -> Result<()> {
     Ok(())
 }
 
+/// Width and height of an area in pixels, 0 when splitting left it empty
+/// (plotters' `dim_in_pixel` wraps negative sizes to huge numbers).
+pub(crate) fn area_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> (u32, u32) {
+    let (x, y) = area.get_pixel_range();
+    (
+        u32::try_from(x.end - x.start).unwrap_or(0),
+        u32::try_from(y.end - y.start).unwrap_or(0),
+    )
+}
+
 /// Font size in pixels that suits an area `height` pixels tall, within
 /// [`min`, `max`].
 pub(crate) fn font_px(height: u32, fraction: f64, min: f64, max: f64) -> f64 {
@@ -117,6 +127,32 @@ pub fn fmt_num(v: f64) -> String {
         format!("{v:.2}")
     } else {
         format!("{v:.3}")
+    }
+}
+
+/// Format an axis tick: at most two decimals, trailing zeros dropped
+/// (`-4`, `0.5`, `1`).
+pub fn fmt_tick(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+/// Format a mean or standard deviation for a legend: three decimals, with
+/// values that round to zero shown as `0.000` (never `-0.000` or `1e-11`).
+pub fn fmt_stat(v: f64) -> String {
+    if v.abs() >= 1e3 || !v.is_finite() {
+        return fmt_num(v);
+    }
+    let s = format!("{v:.3}");
+    if s == "-0.000" {
+        "0.000".into()
+    } else {
+        s
     }
 }
 
@@ -167,14 +203,55 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let (_, h_px) = area.dim_in_pixel();
-    let text = font_px(h_px, 0.07, 10.0, 16.0);
-    let small = (text * 0.85).max(9.0);
+    let (w_px, h_px) = area_size(area);
+    if w_px < 8 || h_px < 8 {
+        // Nothing readable fits; leave the space empty.
+        return Ok(());
+    }
+    let text = font_px(h_px, 0.075, 11.0, 16.0);
+    let small = (text * 0.9).max(10.0);
+    let channels = hists.len();
 
-    let mut builder = ChartBuilder::on(area);
+    // One legend line per channel: name and mean ± std.
+    let labels: Vec<String> = (0..channels)
+        .map(|c| {
+            let mut label = channel_name(c, channels);
+            if let Some(m) = moments {
+                let m = m[c];
+                label.push_str(&format!(" {} ± {}", fmt_stat(m.mean), fmt_stat(m.std())));
+            }
+            label
+        })
+        .collect();
+    let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
+    let outside_note =
+        (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
+    // The legend never covers the bars: beside the chart when there is
+    // room, in rows above it otherwise.
+    let longest = labels
+        .iter()
+        .chain(outside_note.iter())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let strip_w = (longest * small * 0.58 + small * 2.2) as u32;
+    let beside = strip_w * 2 <= w_px;
+    let entry_w = strip_w.max(1);
+    let per_row = ((w_px / entry_w) as usize).clamp(1, channels.max(1));
+    let above_rows = channels.div_ceil(per_row) + usize::from(outside_note.is_some());
+    let line = (small * 1.45) as u32;
+    let (plot_area, strip) = if beside {
+        let (a, b) = area.split_horizontally(w_px - strip_w);
+        (a, b)
+    } else {
+        let (b, a) = area.split_vertically(line * above_rows as u32 + 4);
+        (a, b)
+    };
+
+    let mut builder = ChartBuilder::on(&plot_area);
     builder
         .margin(4)
-        .x_label_area_size(text * 2.4)
+        .x_label_area_size(text * 2.6)
         .y_label_area_size(text * 3.6);
     if !title.is_empty() {
         builder.caption(title, ("sans-serif", text * 1.1));
@@ -191,11 +268,11 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         .y_labels(4)
         .label_style(("sans-serif", small))
         .axis_desc_style(("sans-serif", small))
-        .y_label_formatter(&|v| fmt_num(*v))
+        .x_label_formatter(&|v| fmt_tick(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
         .draw()
         .map_err(draw_error)?;
 
-    let channels = hists.len();
     for (c, h) in hists.iter().enumerate() {
         let color = channel_color(c, channels);
         let edges = h.edges();
@@ -205,32 +282,52 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
             pts.push((edges[k], n as f64));
             pts.push((edges[k + 1], n as f64));
         }
-        let mut label = channel_name(c, channels);
-        if let Some(m) = moments {
-            let m = m[c];
-            label.push_str(&format!("  {} ± {}", fmt_num(m.mean), fmt_num(m.std())));
-        }
-        let outside = h.below + h.above;
-        if outside > 0 {
-            label.push_str(&format!("  ({outside} outside)"));
-        }
         chart
             .draw_series(
-                AreaSeries::new(pts, 0.0, color.mix(0.18)).border_style(color.stroke_width(2)),
+                AreaSeries::new(pts, 0.0, color.mix(0.15)).border_style(color.stroke_width(2)),
             )
-            .map_err(draw_error)?
-            .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
+            .map_err(draw_error)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", small))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .margin(4)
-        .draw()
-        .map_err(draw_error)?;
+    let legend_font = TextStyle::from(("sans-serif", small).into_font()).color(&BLACK);
+    let sw = (small * 0.9) as i32;
+    let (top, rows_per_col, col_w) = if beside {
+        ((text * 0.8) as i32, channels.max(1), 0)
+    } else {
+        (2, per_row.max(1), entry_w as i32)
+    };
+    for (c, label) in labels.iter().enumerate() {
+        let color = channel_color(c, channels);
+        // Beside: one entry per line. Above: `per_row` entries per line.
+        let (row, col) = if beside {
+            (c, 0)
+        } else {
+            (c / rows_per_col, c % rows_per_col)
+        };
+        let (x, y) = (2 + col as i32 * col_w, top + row as i32 * line as i32);
+        strip
+            .draw(&Rectangle::new(
+                [(x, y + 2), (x + sw, y + 2 + sw)],
+                color.filled(),
+            ))
+            .map_err(draw_error)?;
+        strip
+            .draw_text(label, &legend_font, (x + sw + (small * 0.5) as i32, y))
+            .map_err(draw_error)?;
+    }
+    if let Some(note) = &outside_note {
+        let rows = if beside {
+            channels
+        } else {
+            channels.div_ceil(rows_per_col)
+        };
+        strip
+            .draw_text(
+                note,
+                &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
+                (2, top + rows as i32 * line as i32),
+            )
+            .map_err(draw_error)?;
+    }
     Ok(())
 }
 
@@ -271,7 +368,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             "every training step must report one mean and one variance per channel".into(),
         ));
     }
-    let (_, h_px) = area.dim_in_pixel();
+    let (_, h_px) = area_size(area);
     let text = font_px(h_px, 0.04, 10.0, 16.0);
     let body = if title.is_empty() {
         area.clone()
@@ -279,7 +376,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
         area.titled(title, ("sans-serif", text * 1.2))
             .map_err(draw_error)?
     };
-    let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 / 2);
+    let (top, bottom) = body.split_vertically(area_size(&body).1 / 2);
     let s0 = history.iter().map(|p| p.step).min().unwrap_or(0) as f64;
     let s1 = history.iter().map(|p| p.step).max().unwrap_or(0) as f64;
     let x_range = s0..(s1.max(s0 + 1.0));
@@ -315,7 +412,8 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             .axis_desc_style(("sans-serif", text * 0.85))
             .y_label_formatter(&|v| fmt_num(*v))
             .x_label_formatter(&|v| format!("{v:.0}"))
-            .light_line_style(BLACK.mix(0.05))
+            .bold_line_style(BLACK.mix(0.12))
+            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(draw_error)?;
         for c in 0..channels {

@@ -21,8 +21,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use crate::adjust::Adjustment;
-use crate::chart::{draw_error, fmt_num, font_px, histograms_into, register_bundled_font};
-use crate::chart::{resample_rgba_to_rgb, Raster};
+use crate::chart::{area_size, resample_rgba_to_rgb, Raster};
+use crate::chart::{
+    draw_error, fmt_num, fmt_tick, font_px, histograms_into, register_bundled_font,
+};
 use crate::display::{to_rgba, DisplayRange};
 use crate::error::{Error, Result};
 use crate::norm::{normalize, NormConfig, NormKind};
@@ -312,6 +314,12 @@ fn centred_text<'a>(size: f64, color: &'a RGBAColor) -> TextStyle<'a> {
         .color(color)
 }
 
+/// The smallest explainer figure, in pixels, with `cols` columns (input
+/// plus one per kind) that still has room for images and histograms.
+pub fn min_figure_size(cols: usize) -> (u32, u32) {
+    (40 + 240 * cols as u32, 560)
+}
+
 /// Draw one C×H×W image with a fixed display range, fitted (aspect kept)
 /// and centred in `area`, with a thin frame.
 fn draw_image<DB: DrawingBackend>(
@@ -320,7 +328,7 @@ fn draw_image<DB: DrawingBackend>(
     range: DisplayRange,
 ) -> Result<()> {
     let (_, ih, iw) = image.dim();
-    let (aw, ah) = area.dim_in_pixel();
+    let (aw, ah) = area_size(area);
     if ih == 0 || iw == 0 || aw < 4 || ah < 4 {
         return Ok(());
     }
@@ -352,8 +360,9 @@ fn draw_image<DB: DrawingBackend>(
 /// kind and invariance figure.
 ///
 /// # Errors
-/// [`Error::BadInput`] for invalid options, kind parameters or non-finite
-/// data; [`Error::Internal`] if drawing fails.
+/// [`Error::BadInput`] for invalid options, kind parameters, non-finite
+/// data, or an area smaller than [`min_figure_size`];
+/// [`Error::Internal`] if drawing fails.
 pub fn draw_explainer<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     batch: ArrayView4<f32>,
@@ -363,19 +372,46 @@ pub fn draw_explainer<DB: DrawingBackend>(
     register_bundled_font()?;
     let outcome = compute(batch, opts)?;
     let probe = opts.probe;
-    let (w_px, h_px) = area.dim_in_pixel();
+    let (w_px, h_px) = area_size(area);
+    let cols = 1 + opts.norms.len();
+    let (min_w, min_h) = min_figure_size(cols);
+    if w_px < min_w || h_px < min_h {
+        return Err(Error::BadInput(format!(
+            "a figure of {w_px}×{h_px} pixels is too small for {cols} columns; make it at least {min_w}×{min_h}"
+        )));
+    }
     let text = font_px(h_px.min(w_px), 0.022, 10.0, 18.0);
 
-    let title = format!(
-        "{} (image {} of {}): original vs {}",
-        name_of(names, probe),
-        probe,
-        batch.dim().0,
-        adjustment_label(&opts.adjustment)
-    );
+    let n = batch.dim().0;
+    let what = match names.get(probe) {
+        Some(name) => format!("{name} (image {probe} of a batch of {n})"),
+        None => format!("image {probe} of a batch of {n}"),
+    };
+    let title = format!("{what}: original vs {}", adjustment_label(&opts.adjustment));
     let body = area
         .titled(&title, ("sans-serif", text * 1.3))
         .map_err(draw_error)?;
+    let (_, body_h) = area_size(&body);
+    let (body, footer) = body.split_vertically(body_h.saturating_sub((text * 2.9) as u32));
+    let notes = [
+        "Images use fixed ranges, never re-stretched: inputs [0, 1], outputs [−3, 3].".to_string(),
+        format!(
+            "max |Δ|: largest change in the probe's output when only the probe is adjusted \
+             (below {} counts as unchanged).",
+            fmt_tick(UNCHANGED_TOLERANCE)
+        ),
+    ];
+    let note_style =
+        TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&RGBColor(0x44, 0x44, 0x44));
+    for (k, note) in notes.iter().enumerate() {
+        footer
+            .draw_text(
+                note,
+                &note_style,
+                ((text * 0.5) as i32, (text * (0.3 + 1.2 * k as f64)) as i32),
+            )
+            .map_err(draw_error)?;
+    }
 
     // Row labels on the left, column headers on top.
     let label_w = (text * 2.2) as u32;
@@ -384,10 +420,9 @@ pub fn draw_explainer<DB: DrawingBackend>(
     let (_, left) = left.split_vertically(header_h);
     let (header, grid) = grid.split_vertically(header_h);
 
-    let cols = 1 + opts.norms.len();
     let rows_left = left.split_evenly((2, 1));
     for (row, name) in rows_left.iter().zip(["original", "adjusted"]) {
-        let (_, rh) = row.dim_in_pixel();
+        let (_, rh) = area_size(row);
         let style = TextStyle::from(("sans-serif", text * 1.1).into_font())
             .transform(FontTransform::Rotate270)
             .color(&BLACK);
@@ -424,7 +459,7 @@ pub fn draw_explainer<DB: DrawingBackend>(
         ));
     }
     for (cell, (l1, l2, color)) in headers.iter().zip(header_lines) {
-        let (cw, _) = cell.dim_in_pixel();
+        let (cw, _) = area_size(cell);
         cell.draw_text(
             &l1,
             &centred_text(text * 1.15, &BLACK.to_rgba()),
@@ -447,7 +482,7 @@ pub fn draw_explainer<DB: DrawingBackend>(
     for (row, input) in probe_in.iter().enumerate() {
         for col in 0..cols {
             let cell = cells[row * cols + col].margin(4, 4, 6, 6);
-            let (_, ch) = cell.dim_in_pixel();
+            let (_, ch) = area_size(&cell);
             let (img_area, hist_area) = cell.split_vertically((ch as f64 * 0.56) as u32);
             let (image, range, hist_range) = if col == 0 {
                 (input.view(), DisplayRange::INPUT, INPUT_HIST_RANGE)

@@ -16,11 +16,14 @@
 //! Modules, one concern each: [`error`] (whose fault), [`tensor`] (loading
 //! and limits), [`adjust`] (contrast transforms), [`norm`] (the kinds and
 //! batch-norm running state), [`stats`] (stable moments, histograms,
-//! figures), [`display`] (fixed value → pixel mapping), [`chart`]
-//! (plotters drawing, generic over the backend).
+//! figures), [`display`] (fixed value → pixel mapping), [`features`] (the
+//! fixed filter bank of feature-map mode), [`chart`] (plotters drawing,
+//! generic over the backend), [`explain`] (the CLI's figure and report),
+//! [`session`] (the page's live batch, plain Rust).
 
 pub mod adjust;
 pub mod chart;
+pub mod classify;
 pub mod display;
 pub mod error;
 pub mod explain;

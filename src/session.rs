@@ -82,6 +82,8 @@ pub enum BnMode {
 }
 
 struct Entry {
+    /// Unique within the session, so a pin can tell its probe image again.
+    id: u64,
     name: String,
     /// Decoded source, already reduced so its shorter side is at most
     /// [`MAX_SIZE`]: changing the working size never needs a re-decode.
@@ -201,6 +203,16 @@ pub struct Session {
     adjusted_probe: Option<AdjustedProbe>,
     outputs: Vec<ProbeOutputs>,
     rgba: Vec<u8>,
+    next_id: u64,
+    /// The probe's outputs (original row) when [`Session::pin_probe`] was called.
+    pinned: Option<Pin>,
+}
+
+/// What [`Session::pin_probe`] remembers.
+struct Pin {
+    image_id: u64,
+    feature_maps: bool,
+    outputs: Vec<(NormKind, Array3<f32>)>,
 }
 
 impl Session {
@@ -223,6 +235,8 @@ impl Session {
             adjusted_probe: None,
             outputs: Vec::new(),
             rgba: Vec::new(),
+            next_id: 0,
+            pinned: None,
         })
     }
 
@@ -329,7 +343,9 @@ impl Session {
             self.size,
             Fit::Cover,
         ));
+        self.next_id += 1;
         self.entries.push(Entry {
+            id: self.next_id,
             name: name.to_string(),
             source,
             input,
@@ -864,18 +880,7 @@ impl Session {
             .as_deref()
             .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
         let ch = self.channels();
-        let cfg = &configs(&self.params)[kind_index(kind)];
-        let maps = if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
-            (0..base.len())
-                .map(|i| PlaneMap {
-                    center: self.running.mean[i % ch],
-                    scale: 1.0 / (self.running.var[i % ch] + cfg.eps).sqrt(),
-                    offset: 0.0,
-                })
-                .collect()
-        } else {
-            norm::plane_maps_from(base, ch, cfg)?
-        };
+        let maps = self.original_maps(kind)?;
         Ok(base
             .chunks_exact(ch)
             .zip(maps.chunks_exact(ch))
@@ -886,6 +891,139 @@ impl Session {
                     .collect()
             })
             .collect())
+    }
+
+    /// The affine map of every (image, channel) plane under `kind` in the
+    /// original row, indexed `image·C + channel`.
+    fn original_maps(&self, kind: NormKind) -> Result<Vec<PlaneMap>> {
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::BadInput("call compute() first".into()))?;
+        let ch = self.channels();
+        let cfg = &configs(&self.params)[kind_index(kind)];
+        if kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
+            Ok((0..base.len())
+                .map(|i| PlaneMap {
+                    center: self.running.mean[i % ch],
+                    scale: 1.0 / (self.running.var[i % ch] + cfg.eps).sqrt(),
+                    offset: 0.0,
+                })
+                .collect())
+        } else {
+            norm::plane_maps_from(base, ch, cfg)
+        }
+    }
+
+    /// One value that gets normalized, as the original row sees it: image
+    /// `image`, channel `channel`, pixel row `y`, column `x` (the probe raw,
+    /// every other image with its own adjustment, as in [`Session::batch`];
+    /// in feature-map mode the filter response there).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] for an index out of range.
+    pub fn input_value(&self, image: usize, channel: usize, y: usize, x: usize) -> Result<f32> {
+        let e = self.entry(image)?;
+        let (s, ch) = (self.size as usize, self.channels());
+        if channel >= ch || y >= s || x >= s {
+            return Err(Error::BadInput(format!(
+                "value (channel {channel}, row {y}, column {x}) does not exist: images have {ch} channels of {s}×{s} pixels"
+            )));
+        }
+        // As `Adjustment::apply`: the identity leaves values bit-exact.
+        let adjust = image != self.probe && !e.adjustment.is_identity();
+        if !self.feature_maps {
+            let v = e.input[[channel, y, x]];
+            return Ok(if adjust {
+                e.adjustment.apply_value(v)
+            } else {
+                v
+            });
+        }
+        // A filter response depends on the neighbourhood: filter the whole
+        // (adjusted) image, as the batch does.
+        let mut pixels = e.input.clone();
+        if adjust {
+            e.adjustment.apply(pixels.view_mut())?;
+        }
+        Ok(self.values_of(pixels.view())[[channel, y, x]])
+    }
+
+    /// One normalized value under `kind` in the original row: the plane's
+    /// map applied to [`Session::input_value`].
+    ///
+    /// ```text
+    /// y = (x − μ) / sqrt(σ² + ε)   (batch-instance: the mixed map)
+    /// ```
+    ///
+    /// For the probe this is exactly the value in its output panel.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] before [`Session::compute`] or for an index out of range.
+    pub fn output_value(
+        &self,
+        kind: NormKind,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32> {
+        let v = self.input_value(image, channel, y, x)?;
+        let maps = self.original_maps(kind)?;
+        maps.get(image * self.channels() + channel)
+            .map(|m| m.apply(v))
+            .ok_or_else(|| Error::Internal("plane map missing".into()))
+    }
+
+    /// Remember the probe's current outputs (original row) for every kind,
+    /// so [`Session::change_since_pin`] can say how much whatever happens
+    /// next — neighbours replaced, shuffled, re-contrasted — moves them.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty batch.
+    pub fn pin_probe(&mut self) -> Result<()> {
+        self.compute()?;
+        self.pinned = Some(Pin {
+            image_id: self.entries[self.probe].id,
+            feature_maps: self.feature_maps,
+            outputs: self
+                .outputs
+                .iter()
+                .map(|o| (o.kind, o.original.clone()))
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// Per kind, how much the probe's output (original row) moved since
+    /// [`Session::pin_probe`].
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if nothing is pinned, or the pinned image is no
+    /// longer the probe, or the working size or mode changed since.
+    pub fn change_since_pin(&mut self) -> Result<Vec<(NormKind, Difference)>> {
+        self.compute()?;
+        let pin = self
+            .pinned
+            .as_ref()
+            .ok_or_else(|| Error::BadInput("nothing is pinned: call pin_probe() first".into()))?;
+        if pin.image_id != self.entries[self.probe].id || pin.feature_maps != self.feature_maps {
+            return Err(Error::BadInput(
+                "the probe or the mode changed since it was pinned; pin it again".into(),
+            ));
+        }
+        pin.outputs
+            .iter()
+            .map(|(kind, before)| {
+                let now = &self.output(*kind)?.original;
+                if now.dim() != before.dim() {
+                    return Err(Error::BadInput(
+                        "the working size changed since the probe was pinned; pin it again".into(),
+                    ));
+                }
+                Ok((*kind, stats::difference(&before.view(), &now.view())?))
+            })
+            .collect()
     }
 
     /// How much the probe's output changes, per kind, when every other image

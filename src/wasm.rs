@@ -413,12 +413,7 @@ impl Session {
             .inner
             .neighbour_sensitivity(seed as u64)
             .map_err(js_err)?;
-        let obj = Object::new();
-        for (kind, d) in figures {
-            Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
-                .map_err(|_| bad("internal error: cannot build result"))?;
-        }
-        Ok(obj.into())
+        kind_figures(figures)
     }
 
     /// `{ mean, var, count }` that plane (`image`, `channel`) is normalized
@@ -439,12 +434,56 @@ impl Session {
         )
     }
 
+    /// One input value of the original row: image, channel, pixel row `y`,
+    /// column `x` (other images with their adjustment, the probe raw).
+    #[wasm_bindgen(js_name = inputValue)]
+    pub fn input_value(
+        &self,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32, JsError> {
+        self.inner.input_value(image, channel, y, x).map_err(js_err)
+    }
+
+    /// That value normalized under `kind` (original row); for the probe it
+    /// equals the value shown in its output panel.
+    #[wasm_bindgen(js_name = outputValue)]
+    pub fn output_value(
+        &self,
+        kind: &str,
+        image: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    ) -> Result<f32, JsError> {
+        let kind: NormKind = kind.parse().map_err(js_err)?;
+        self.inner
+            .output_value(kind, image, channel, y, x)
+            .map_err(js_err)
+    }
+
     /// Per image, the mean of each channel of its normalized output under
     /// `kind` (original row): `[[r, g, b], ...]`.
     #[wasm_bindgen(js_name = outputMeans)]
     pub fn output_means(&self, kind: &str) -> Result<JsValue, JsError> {
         let kind: NormKind = kind.parse().map_err(js_err)?;
         to_js(&self.inner.output_means(kind).map_err(js_err)?)
+    }
+
+    /// Remember the probe's current outputs, for `changeSincePin`.
+    #[wasm_bindgen(js_name = pinProbe)]
+    pub fn pin_probe(&mut self) -> Result<(), JsError> {
+        self.inner.pin_probe().map_err(js_err)
+    }
+
+    /// Per kind, how much the probe's output moved since `pinProbe`:
+    /// `{ batch: { max_abs, rms }, instance: ... }`.
+    #[wasm_bindgen(js_name = changeSincePin)]
+    pub fn change_since_pin(&mut self) -> Result<JsValue, JsError> {
+        let figures = self.inner.change_since_pin().map_err(js_err)?;
+        kind_figures(figures)
     }
 
     /// RGBA8 pixels of one panel as a view of wasm memory. Use it at once
@@ -529,6 +568,16 @@ impl Session {
     }
 }
 
+/// `{ batch: { max_abs, rms }, instance: ... }` from per-kind figures.
+fn kind_figures(figures: Vec<(NormKind, crate::stats::Difference)>) -> Result<JsValue, JsError> {
+    let obj = Object::new();
+    for (kind, d) in figures {
+        Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
+            .map_err(|_| bad("internal error: cannot build result"))?;
+    }
+    Ok(obj.into())
+}
+
 /// A view of wasm memory as a `Uint8ClampedArray`, without a copy.
 ///
 /// Built from the memory's buffer, offset and length (js-sys's
@@ -544,4 +593,16 @@ fn view_u8(bytes: &[u8]) -> Result<Uint8ClampedArray, JsError> {
         bytes.as_ptr() as u32,
         bytes.len() as u32,
     ))
+}
+
+/// How well one threshold on one number per image separates two classes:
+/// `separability(values: Float64Array, labels: Uint8Array) → { accuracy,
+/// correct, count, chance, threshold (undefined if none helps), class1_above,
+/// margin, fisher, mean0, mean1 }`. See [`crate::classify::separability`].
+///
+/// Throws an `Error` for mismatched lengths, no values, labels other than
+/// 0/1, non-finite values, or a single class.
+#[wasm_bindgen]
+pub fn separability(values: &[f64], labels: &[u8]) -> Result<JsValue, JsError> {
+    to_js(&crate::classify::separability(values, labels).map_err(js_err)?)
 }

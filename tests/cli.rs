@@ -372,9 +372,9 @@ fn figure_writes_a_valid_svg_and_a_png_of_the_stated_size() {
         "1.5",
         "--clip",
         "--width",
-        "640",
+        "800",
         "--height",
-        "360",
+        "600",
         "--out",
         "fig.png",
     ];
@@ -382,7 +382,7 @@ fn figure_writes_a_valid_svg_and_a_png_of_the_stated_size() {
     let out = run(p, &args);
     assert!(out.status.success(), "{}", stderr(&out));
     let png = image::open(p.join("fig.png")).expect("a valid PNG");
-    assert_eq!((png.width(), png.height()), (640, 360));
+    assert_eq!((png.width(), png.height()), (800, 600));
     assert_eq!(listing(p), ["fig.png", "fig.svg"]);
 
     // A bad probe or option: one line, and the old figure is untouched.

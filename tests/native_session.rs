@@ -335,3 +335,32 @@ fn changing_the_working_size_refits_every_image() {
         4 * 64 * 64
     );
 }
+
+#[test]
+fn replacing_neighbours_moves_the_probe_through_batch_norm_but_shuffling_does_not() {
+    let mut s = session();
+    s.pin_probe().unwrap();
+    // Shuffle: batch statistics do not depend on order.
+    s.move_image(2, 1).unwrap();
+    for (kind, d) in s.change_since_pin().unwrap() {
+        assert!(
+            d.max_abs < 1e-6,
+            "{kind} moved by {} after a shuffle",
+            d.max_abs
+        );
+    }
+    // Replace both neighbours with another photo.
+    s.remove(2).unwrap();
+    s.remove(1).unwrap();
+    s.add_image("camera", photo("camera.png")).unwrap();
+    s.add_image("camera again", photo("camera.png")).unwrap();
+    for (kind, d) in s.change_since_pin().unwrap() {
+        match kind {
+            NormKind::Batch | NormKind::BatchInstance => assert!(d.max_abs > 0.05, "{kind}"),
+            _ => assert!(d.max_abs < 1e-6, "{kind} moved by {}", d.max_abs),
+        }
+    }
+    // A different probe is refused rather than compared with the wrong image.
+    s.set_probe(1).unwrap();
+    assert!(matches!(s.change_since_pin(), Err(Error::BadInput(_))));
+}

@@ -10,6 +10,10 @@ test('page loads and the wasm module initialises', async ({ page }) => {
   expect(response.headers()['content-type']).toBe('application/wasm');
   // The page sets <html data-wasm="ready"> once `await init()` resolved.
   await expect(page.locator('html')).toHaveAttribute('data-wasm', 'ready');
+  // And the first render (panels and histograms drawn) finished: drawing
+  // problems, such as a CSP violation while measuring chart text, show up
+  // as console errors before this point.
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 });
 
 test('server sends the security headers the page relies on', async ({ request }) => {

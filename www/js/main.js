@@ -1,8 +1,10 @@
 // Boot and wiring: one Session, the bundled samples, and the controls.
-import { createSession, decode, fetchSample, SAMPLE_NAMES } from './engine.js';
+import { createSession, decode, fetchSample, SAMPLE_NAMES, EXTRA_SAMPLES } from './engine.js';
 import { renderTray } from './tray.js';
 import { Grid, clearCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
+import { Cube } from './cube.js';
+import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
@@ -10,6 +12,7 @@ const status = $('status');
 
 let session = null;
 const grid = new Grid($('grid'));
+let cube = null;
 let frameRequested = false;
 
 /** Show `text` in the status line; each of `problems` gets a line of its own. */
@@ -68,6 +71,7 @@ function repaint() {
       session.compute();
       const readout = session.readout();
       grid.update(session, readout);
+      if (cube) cube.update(session);
       renderReadouts(readout);
       document.body.dataset.ready = 'true';
     } catch (error) {
@@ -245,20 +249,69 @@ function wireParams() {
 
 // ---- Neighbours and training ---------------------------------------------
 
+function showNeighbourResult(what, result) {
+  const root = $('neighbour-result');
+  root.replaceChildren();
+  const heading = document.createElement('p');
+  heading.textContent = what;
+  root.append(heading);
+  for (const kind of shownKinds()) {
+    const p = document.createElement('p');
+    p.className = 'readout';
+    p.dataset.kind = kind;
+    const words = changeInWords(result[kind].max_abs);
+    p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
+    p.textContent = `${KIND_LABELS[kind]}: the probe's output ${words} (max |Δ| = ${fmt(result[kind].max_abs)})`;
+    root.append(p);
+  }
+}
+
+/** Bundled samples not in the batch right now, in random order. */
+function unusedSamples() {
+  const inBatch = new Set(Array.from({ length: session.length }, (_, i) => session.name(i)));
+  return [...SAMPLE_NAMES, ...EXTRA_SAMPLES]
+    .filter((name) => !inBatch.has(`${name}.jpg`))
+    .sort(() => Math.random() - 0.5);
+}
+
+async function replaceNeighbours() {
+  const pool = unusedSamples();
+  const others = session.length - 1;
+  if (others === 0 || pool.length === 0) {
+    say('Add at least one more image first: the probe has no neighbours to replace.', true);
+    return;
+  }
+  session.pinProbe();
+  const probeName = session.name(session.probe);
+  const decoded = await Promise.all(
+    pool.slice(0, others).map(async (name) => [name, await decode(`${name}.jpg`, await fetchSample(name))]),
+  );
+  for (let i = session.length - 1; i >= 0; i--) if (i !== session.probe) session.remove(i);
+  for (const [name, img] of decoded) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  const result = session.changeSincePin();
+  showNeighbourResult(`Replaced the neighbours of ${probeName} with ${decoded.map(([n]) => n).join(', ')}:`, result);
+  refreshTray();
+  repaint();
+}
+
+function shuffleBatch() {
+  if (session.length < 2) return;
+  session.pinProbe();
+  for (let i = session.length - 1; i > 0; i--) session.moveImage(i, Math.floor(Math.random() * (i + 1)));
+  showNeighbourResult('Shuffled the order of the batch:', session.changeSincePin());
+  refreshTray();
+  repaint();
+}
+
 function wireNeighbours() {
   let seed = 1;
   $('neighbours').addEventListener('click', () => {
-    const result = session.neighbourSensitivity(seed++);
-    const root = $('neighbour-result');
-    root.replaceChildren();
-    for (const kind of shownKinds()) {
-      const p = document.createElement('p');
-      p.className = 'readout';
-      p.dataset.kind = kind;
-      p.textContent = `${KIND_LABELS[kind]}: the probe's output ${changeInWords(result[kind].max_abs)} (max |Δ| = ${fmt(result[kind].max_abs)})`;
-      root.append(p);
-    }
+    showNeighbourResult('Gave every other image a random contrast and brightness:', session.neighbourSensitivity(seed++));
   });
+  $('replace-neighbours').addEventListener('click', () => {
+    replaceNeighbours().catch((error) => say(`Could not replace the neighbours: ${error.message}`, true));
+  });
+  $('shuffle').addEventListener('click', shuffleBatch);
 }
 
 function describeRunning() {
@@ -309,12 +362,14 @@ async function boot() {
   wireSliders();
   wireNeighbours();
   wireTraining();
+  cube = new Cube($('cube-section'));
   // Start with a visible change so the argument shows before any click.
   $('contrast').value = 0.5;
   $('brightness').value = 0.15;
   refreshTray();
   applySliders();
   describeRunning();
+  startClassifier();
   say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);
 }
 

@@ -1,0 +1,85 @@
+// The "why classifiers keep batch norm" section: with the default darkening
+// a threshold on the batch-norm feature separates day from night, while
+// instance norm leaves nothing to separate — all computed live, shown as text.
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect } from './fixtures.js';
+
+const section = (page) => page.locator('#classify-section');
+const plot = (page, kind) => page.locator(`#classify-section .sep-plot[data-kind="${kind}"]`);
+
+async function accuracy(page, kind) {
+  return Number(await plot(page, kind).getAttribute('data-accuracy'));
+}
+
+test('batch norm separates day from night, instance norm does not', async ({ page }) => {
+  await page.goto('/');
+  await expect(section(page)).toHaveAttribute('data-ready', 'true');
+
+  expect(await accuracy(page, 'batch')).toBeGreaterThanOrEqual(0.9);
+  expect(await accuracy(page, 'instance')).toBeLessThanOrEqual(0.75);
+  expect(await accuracy(page, 'layer')).toBeLessThanOrEqual(0.75);
+
+  // The numbers are visible as text, matching the data attributes.
+  const batchText = plot(page, 'batch').locator('figcaption');
+  await expect(batchText).toContainText(`accuracy ${(await accuracy(page, 'batch')).toFixed(2)}`);
+  await expect(batchText).toContainText(/Fisher ratio (\d+\.\d+|∞)/);
+  await expect(plot(page, 'instance').locator('figcaption')).toContainText(/accuracy 0\.\d\d/);
+  await expect(plot(page, 'instance').locator('.sep-words')).toContainText(/mean is (exactly )?0/);
+  // A threshold is drawn for batch norm, none for instance norm.
+  await expect(plot(page, 'batch').locator('line.threshold')).toHaveCount(1);
+  await expect(plot(page, 'instance').locator('line.threshold')).toHaveCount(0);
+  // Eight markers per plot, each with a text alternative carrying its numbers.
+  for (const kind of ['batch', 'instance', 'layer']) {
+    await expect(plot(page, kind).locator('.dot-day')).toHaveCount(4);
+    await expect(plot(page, kind).locator('.dot-night')).toHaveCount(4);
+    await expect(plot(page, kind).locator('svg[role="img"]')).toHaveAttribute('aria-label', /accuracy \d\.\d\d/);
+  }
+  await expect(page.locator('#classify-summary')).toContainText('instance norm manages');
+
+  await section(page).scrollIntoViewIfNeeded();
+  const box = await section(page).evaluate((el) => {
+    window.scrollTo(0, 0);
+    const r = el.getBoundingClientRect();
+    return { x: 0, y: r.top + window.scrollY, width: document.documentElement.clientWidth, height: r.height };
+  });
+  await page.screenshot({ path: 'tests/e2e/artifacts/classify.png', fullPage: true, clip: box });
+});
+
+test('the darkening slider drives the result', async ({ page }) => {
+  await page.goto('/');
+  await expect(section(page)).toHaveAttribute('data-ready', 'true');
+  const slider = page.locator('#classify-darkness');
+
+  // No darkening: day and night are the same photos, nothing can separate them.
+  await slider.fill('0');
+  await expect(page.locator('#classify-darkness-value')).toHaveText('0.00');
+  await expect.poll(() => accuracy(page, 'batch')).toBeLessThanOrEqual(0.75);
+  await expect(plot(page, 'batch').locator('line.threshold')).toHaveCount(0);
+
+  // Full darkening: batch norm separates perfectly; instance norm still cannot.
+  await slider.fill('1');
+  await expect.poll(() => accuracy(page, 'batch')).toBe(1);
+  expect(await accuracy(page, 'instance')).toBeLessThanOrEqual(0.75);
+  await expect(page.locator('#classify-formula')).toContainText('0.50·(x − 0.5)');
+
+  // Keyboard: the slider is reachable and moves with the arrow keys.
+  await slider.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.locator('#classify-darkness-value')).toHaveText('0.95');
+});
+
+test('the section works at phone width', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.goto('/');
+  await expect(section(page)).toHaveAttribute('data-ready', 'true');
+  const overflow = await section(page).evaluate((el) => el.scrollWidth - el.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await accuracy(page, 'batch')).toBeGreaterThanOrEqual(0.9);
+});
+
+test('the section passes the WCAG 2 A/AA checks', async ({ page }) => {
+  await page.goto('/');
+  await expect(section(page)).toHaveAttribute('data-ready', 'true');
+  const result = await new AxeBuilder({ page }).include('#classify-section').withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(result.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
