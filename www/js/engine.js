@@ -37,20 +37,6 @@ export function decode(name, bytes) {
   });
 }
 
-// plotters measures chart labels by adding a <span> with a style attribute to
-// the page. Our Content-Security-Policy (style-src 'self') blocks style
-// attributes, which logs an error per label and measures the text unstyled.
-// Setting the same declarations through the CSSOM is allowed, so route a
-// detached span's style attribute there; every other call is untouched.
-const setAttribute = Element.prototype.setAttribute;
-Element.prototype.setAttribute = function setAttributeCspSafe(name, value) {
-  if (name === 'style' && this instanceof HTMLSpanElement && !this.isConnected) {
-    this.style.cssText = value;
-    return;
-  }
-  setAttribute.call(this, name, value);
-};
-
 /** Initialise wasm once and create a Session; marks <html data-wasm>. */
 export async function createSession(size) {
   try {
