@@ -1,11 +1,17 @@
 // The page's handle to the Rust core: one wasm instance, one Session, and a
 // decode worker so big photos never freeze the page.
-import init, { Session } from '../pkg/normscope.js';
+import init, { Session, decodeImage } from '../pkg/normscope.js';
 
 export const SAMPLE_NAMES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina'];
 export const EXTRA_SAMPLES = ['camera', 'brick', 'ihc'];
 
+// The offline single file (cargo xtask dist) sets this before loading the
+// modules: { wasm: Uint8Array, samples: { name: base64 } }. There is no
+// file to fetch and no URL for a worker, so decoding runs on the main thread.
+const OFFLINE = globalThis.NORMSCOPE_OFFLINE ?? null;
+
 let worker = null;
+let wasmReady = null;
 let nextJob = 1;
 const pending = new Map();
 
@@ -30,6 +36,12 @@ function decodeWorker() {
 
 /** Decode file bytes in the worker: resolves to { width, height, rgba }. */
 export function decode(name, bytes) {
+  if (OFFLINE) {
+    return initWasm().then(() => {
+      const { width, height, rgba } = decodeImage(name, bytes);
+      return { width, height, rgba };
+    });
+  }
   const id = nextJob++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
@@ -37,10 +49,24 @@ export function decode(name, bytes) {
   });
 }
 
-/** Initialise wasm once and create a Session; marks <html data-wasm>. */
+/**
+ * Initialise wasm once per page, however many views ask: every widget on a
+ * page shares this one instance (and each has its own Session).
+ */
+export function initWasm() {
+  if (!wasmReady) {
+    wasmReady = OFFLINE ? init({ module_or_path: OFFLINE.wasm }) : init();
+    wasmReady.catch(() => {
+      wasmReady = null;
+    });
+  }
+  return wasmReady;
+}
+
+/** Initialise wasm (once) and create a Session; marks <html data-wasm>. */
 export async function createSession(size) {
   try {
-    await init();
+    await initWasm();
   } catch (error) {
     document.documentElement.dataset.wasm = 'error';
     throw error;
@@ -49,8 +75,19 @@ export async function createSession(size) {
   return new Session(size);
 }
 
+/** Bundled samples this copy can load (all of them, except offline). */
+export function availableSamples() {
+  const all = [...SAMPLE_NAMES, ...EXTRA_SAMPLES];
+  return OFFLINE ? all.filter((name) => name in OFFLINE.samples) : all;
+}
+
 /** Fetch a bundled sample's bytes. */
 export async function fetchSample(name) {
+  if (OFFLINE) {
+    const base64 = OFFLINE.samples[name];
+    if (!base64) throw new Error(`${name}.jpg: this offline copy does not include that sample`);
+    return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  }
   const response = await fetch(new URL(`../samples/${name}.jpg`, import.meta.url));
   if (!response.ok) throw new Error(`${name}.jpg: could not load the bundled sample (${response.status})`);
   return new Uint8Array(await response.arrayBuffer());

@@ -1,8 +1,9 @@
 // Boot and wiring: one Session, the bundled samples, and the controls.
-import { createSession, decode, fetchSample, SAMPLE_NAMES, EXTRA_SAMPLES } from './engine.js';
-import { renderTray } from './tray.js';
-import { Grid, clearCanvas } from './grid.js';
+import { createSession, decode, fetchSample, availableSamples } from './engine.js';
+import { clearCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
+import { Scope, SLIDERS } from './scope.js';
+import { parseState, serializeState, KNOWN_SAMPLES, RANGES, shortF32 } from './urlstate.js';
 import { Cube } from './cube.js';
 import { startClassifier } from './classify.js';
 
@@ -11,9 +12,9 @@ const MAX_IMAGES = 32;
 const status = $('status');
 
 let session = null;
-const grid = new Grid($('grid'));
+let scope = null;
 let cube = null;
-let frameRequested = false;
+let urlReady = false;
 
 /** Show `text` in the status line; each of `problems` gets a line of its own. */
 function say(text, isError = false, problems = []) {
@@ -27,83 +28,10 @@ function say(text, isError = false, problems = []) {
   status.classList.toggle('is-error', isError);
 }
 
-function shownKinds() {
-  const extra = [...document.querySelectorAll('.kinds input[data-kind]')]
-    .filter((b) => b.checked)
-    .map((b) => b.dataset.kind);
-  return ['batch', 'instance', ...extra];
-}
-
-function renderReadouts(readout) {
-  const root = $('readouts');
-  root.replaceChildren();
-  const shown = new Set(shownKinds());
-  for (const k of readout.kinds) {
-    if (!shown.has(k.kind)) continue;
-    const p = document.createElement('p');
-    p.className = 'readout';
-    p.dataset.kind = k.kind;
-    const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
-    p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
-    const strong = document.createElement('strong');
-    strong.textContent = `${KIND_LABELS[k.kind]}: ${words}`;
-    const detail = document.createElement('span');
-    detail.textContent = ` (max |Δ| = ${fmt(k.invariance.max_abs)}, RMS ${fmt(k.invariance.rms)})`;
-    p.append(strong, detail);
-    root.append(p);
-  }
-  if (readout.images === 1) {
-    const p = document.createElement('p');
-    p.className = 'readout note';
-    p.textContent = 'With a batch of one image, batch norm computes the same statistics as instance norm, so the two outputs are identical.';
-    root.append(p);
-  }
-}
-
-/** Recompute and repaint everything, at most once per frame. */
-function repaint() {
-  if (frameRequested) return;
-  frameRequested = true;
-  requestAnimationFrame(() => {
-    frameRequested = false;
-    if (!session || session.length === 0) return;
-    try {
-      session.compute();
-      const readout = session.readout();
-      grid.update(session, readout);
-      if (cube) cube.update(session);
-      renderReadouts(readout);
-      document.body.dataset.ready = 'true';
-    } catch (error) {
-      say(`Could not update the panels: ${error.message}`, true);
-    }
-  });
-}
-
-function refreshTray() {
-  renderTray($('tray'), session, {
-    probe(i) {
-      session.setProbe(i);
-      syncSliders();
-      refreshTray();
-      repaint();
-    },
-    move(from, to) {
-      if (to < 0 || to >= session.length) return;
-      session.moveImage(from, to);
-      refreshTray();
-      repaint();
-    },
-    remove(i) {
-      const name = session.name(i);
-      session.remove(i);
-      say(`Removed ${name}.`);
-      syncSliders();
-      refreshTray();
-      repaint();
-    },
-  });
-}
+const shownKinds = () => scope.shownKinds();
+const repaint = () => scope.repaint();
+const refreshTray = () => scope.refreshTray();
+const syncSliders = () => scope.syncSliders();
 
 // ---- Adding images -------------------------------------------------------
 
@@ -164,44 +92,8 @@ function wireAdding() {
 
 // ---- Probe sliders -------------------------------------------------------
 
-const SLIDERS = ['contrast', 'brightness', 'gamma'];
-
-function applySliders() {
-  const v = Object.fromEntries(SLIDERS.map((id) => [id, Number($(id).value)]));
-  for (const id of SLIDERS) $(`${id}-value`).textContent = v[id].toFixed(2);
-  try {
-    session.setAdjustment(session.probe, v.contrast, v.brightness, v.gamma, $('clip').checked);
-  } catch (error) {
-    say(error.message, true);
-  }
-  repaint();
-}
-
-function syncSliders() {
-  const a = session.adjustment(session.probe);
-  $('contrast').value = a.contrast;
-  $('brightness').value = a.brightness;
-  $('gamma').value = a.gamma;
-  $('clip').checked = a.clip;
-  for (const id of SLIDERS) $(`${id}-value`).textContent = Number($(id).value).toFixed(2);
-}
-
 function wireSliders() {
-  for (const id of SLIDERS) $(id).addEventListener('input', applySliders);
-  $('clip').addEventListener('change', applySliders);
-  $('reset').addEventListener('click', () => {
-    $('contrast').value = 1;
-    $('brightness').value = 0;
-    $('gamma').value = 1;
-    $('clip').checked = false;
-    applySliders();
-  });
-  const rebuild = () => {
-    grid.setColumns(shownKinds(), $('show-diff').checked);
-    repaint();
-  };
-  for (const box of document.querySelectorAll('.kinds input')) box.addEventListener('change', rebuild);
-  grid.setColumns(shownKinds(), $('show-diff').checked);
+  scope.wire();
   wireParams();
 }
 
@@ -269,7 +161,7 @@ function showNeighbourResult(what, result) {
 /** Bundled samples not in the batch right now, in random order. */
 function unusedSamples() {
   const inBatch = new Set(Array.from({ length: session.length }, (_, i) => session.name(i)));
-  return [...SAMPLE_NAMES, ...EXTRA_SAMPLES]
+  return availableSamples()
     .filter((name) => !inBatch.has(`${name}.jpg`))
     .sort(() => Math.random() - 0.5);
 }
@@ -346,30 +238,167 @@ function wireTraining() {
   });
 }
 
+// ---- State in the URL -----------------------------------------------------
+
+/** Show what the link asked for that could not be used (as text only). */
+function showNotices(notices) {
+  const box = $('url-notice');
+  box.replaceChildren();
+  box.hidden = notices.length === 0;
+  if (notices.length === 0) return;
+  const title = document.createElement('strong');
+  title.textContent = 'Some of this link could not be used:';
+  const list = document.createElement('ul');
+  for (const notice of notices) {
+    const item = document.createElement('li');
+    item.textContent = notice;
+    list.append(item);
+  }
+  box.append(title, list);
+}
+
+/** The page's state as urlstate.js describes it. */
+function currentState() {
+  const names = [];
+  const others = [];
+  let probe = 0;
+  for (let i = 0; i < session.length; i++) {
+    const match = /^(.+)\.jpg$/.exec(session.name(i));
+    if (!match || !KNOWN_SAMPLES.includes(match[1])) continue;
+    if (i === session.probe) probe = names.length;
+    const a = session.adjustment(i);
+    if (i !== session.probe && (a.contrast !== 1 || a.brightness !== 0 || a.gamma !== 1 || a.clip)) {
+      const [contrast, brightness, gamma] = [a.contrast, a.brightness, a.gamma].map((x) => Number(shortF32(x)));
+      others.push({ index: names.length, contrast, brightness, gamma, clip: a.clip });
+    }
+    names.push(match[1]);
+  }
+  const v = scope.sliderValues();
+  const p = session.params();
+  return {
+    samples: names.length ? names : parseState('').state.samples,
+    probe,
+    size: session.size,
+    contrast: v.contrast,
+    brightness: v.brightness,
+    gamma: v.gamma,
+    clip: v.clip,
+    kinds: shownKinds().filter((k) => k !== 'batch' && k !== 'instance'),
+    diff: $('show-diff').checked,
+    groups: p.groups,
+    rho: Number($('rho').value),
+    eps: p.eps,
+    features: $('feature-maps').checked,
+    bn: $('eval-mode').checked ? 'eval' : 'train',
+    others,
+    embed: document.documentElement.classList.contains('is-embed'),
+  };
+}
+
+/** The link that reopens the current view. */
+function shareUrl() {
+  const query = serializeState(currentState());
+  const url = new URL(location.href);
+  url.search = query;
+  url.hash = '';
+  return url.href;
+}
+
+let urlTimer = 0;
+function scheduleUrlUpdate() {
+  if (!urlReady) return;
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const url = shareUrl();
+    $('share-url').value = url;
+    if (url !== location.href) history.replaceState(null, '', url);
+    const own = Array.from({ length: session.length }, (_, i) => session.name(i)).some(
+      (n) => !KNOWN_SAMPLES.some((k) => n === `${k}.jpg`),
+    );
+    $('share-note').hidden = !own;
+  }, 150);
+}
+
+function wireShare() {
+  $('copy-link').addEventListener('click', async () => {
+    const url = shareUrl();
+    $('share-url').value = url;
+    try {
+      await navigator.clipboard.writeText(url);
+      say('Link copied. It reopens this exact view.');
+    } catch {
+      $('share-url').select();
+      say('Select the link in the box and copy it (Ctrl+C or ⌘C).');
+    }
+  });
+}
+
+/** Put the state on the controls; notices for values a slider had to round. */
+function applyState(state, notices) {
+  for (const box of scope.kindBoxes()) box.checked = state.kinds.includes(box.dataset.kind);
+  $('show-diff').checked = state.diff;
+  session.setFeatureMaps(state.features);
+  $('feature-maps').checked = state.features;
+  session.setParams(state.groups, state.rho, state.eps);
+  $('rho').value = state.rho;
+  $('rho-value').textContent = Number($('rho').value).toFixed(2);
+  session.setBnMode(state.bn);
+  $('eval-mode').checked = state.bn === 'eval';
+  for (const o of state.others) session.setAdjustment(o.index, o.contrast, o.brightness, o.gamma, o.clip);
+  session.setProbe(state.probe);
+  for (const id of SLIDERS) $(id).value = state[id];
+  $('clip').checked = state.clip;
+  for (const id of [...SLIDERS, 'rho']) {
+    const shown = Number($(id).value);
+    if (shown !== state[id]) {
+      notices.push(`${id} ${state[id]} was rounded to ${shown}, the nearest step of its slider (${RANGES[id].join(' to ')}).`);
+    }
+  }
+}
+
 // ---- Boot ----------------------------------------------------------------
 
 async function boot() {
   say('Loading…');
-  session = await createSession(Number($('size-select').value));
-  const samples = await Promise.all(
-    SAMPLE_NAMES.map(async (name) => {
-      const bytes = await fetchSample(name);
-      return [name, await decode(`${name}.jpg`, bytes)];
-    }),
+  const { state, notices } = parseState(location.search);
+  if (state.embed) document.documentElement.classList.add('is-embed');
+  $('size-select').value = String(state.size);
+  session = await createSession(state.size);
+  scope = new Scope($, session, {
+    say,
+    onRender() {
+      if (cube) cube.update(session);
+      document.body.dataset.ready = 'true';
+      scheduleUrlUpdate();
+    },
+  });
+  const unique = [...new Set(state.samples)];
+  const decoded = new Map(
+    await Promise.all(
+      unique.map(async (name) => {
+        const bytes = await fetchSample(name);
+        return [name, await decode(`${name}.jpg`, bytes)];
+      }),
+    ),
   );
-  for (const [name, img] of samples) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  for (const name of state.samples) {
+    const img = decoded.get(name);
+    session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  }
+  applyState(state, notices);
+  showNotices(notices);
   wireAdding();
   wireSliders();
   wireNeighbours();
   wireTraining();
+  wireShare();
   cube = new Cube($('cube-section'));
-  // Start with a visible change so the argument shows before any click.
-  $('contrast').value = 0.5;
-  $('brightness').value = 0.15;
   refreshTray();
-  applySliders();
+  scope.applySliders();
   describeRunning();
   startClassifier();
+  urlReady = true;
+  scheduleUrlUpdate();
   say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);
 }
 

@@ -1,0 +1,221 @@
+// The core view shared by the page and the <norm-scope> widget: probe
+// sliders, kinds shown, readouts, the tray and the grid over one Session.
+// Elements are looked up through `$` (the document's or a shadow root's
+// getElementById), so the same code drives both; a missing control is
+// simply not wired.
+import { renderTray } from './tray.js';
+import { Grid } from './grid.js';
+import { KIND_LABELS, changeInWords, fmt } from './format.js';
+
+export const SLIDERS = ['contrast', 'brightness', 'gamma'];
+
+export class Scope {
+  /**
+   * `$`: id → element or null. `options.say(text, isError)` shows a message;
+   * `options.onRender(readout)` runs after every repaint; `options.onChange()`
+   * after every change the user makes.
+   */
+  constructor($, session, options = {}) {
+    this.$ = $;
+    this.session = session;
+    this.say = options.say ?? (() => {});
+    this.onRender = options.onRender ?? (() => {});
+    this.onChange = options.onChange ?? (() => {});
+    this.trayActions = options.trayActions ?? null;
+    this.grid = new Grid($('grid'));
+    this.frameRequested = false;
+    this.alwaysKinds = ['batch', 'instance'];
+  }
+
+  /** The kind checkboxes (extra kinds) inside this view. */
+  kindBoxes() {
+    const any = this.$('grid');
+    const root = any ? any.getRootNode() : document;
+    return [...root.querySelectorAll('.kinds input[data-kind]')];
+  }
+
+  shownKinds() {
+    const extra = this.kindBoxes()
+      .filter((b) => b.checked)
+      .map((b) => b.dataset.kind);
+    return [...this.alwaysKinds, ...extra];
+  }
+
+  showDiff() {
+    const box = this.$('show-diff');
+    return box ? box.checked : true;
+  }
+
+  rebuildGrid() {
+    this.grid.setColumns(this.shownKinds(), this.showDiff());
+    this.repaint();
+  }
+
+  renderReadouts(readout) {
+    const root = this.$('readouts');
+    if (!root) return;
+    root.replaceChildren();
+    const shown = new Set(this.shownKinds());
+    for (const k of readout.kinds) {
+      if (!shown.has(k.kind)) continue;
+      const p = document.createElement('p');
+      p.className = 'readout';
+      p.dataset.kind = k.kind;
+      const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
+      p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
+      const strong = document.createElement('strong');
+      strong.textContent = `${KIND_LABELS[k.kind]}: ${words}`;
+      const detail = document.createElement('span');
+      detail.textContent = ` (max |Δ| = ${fmt(k.invariance.max_abs)}, RMS ${fmt(k.invariance.rms)})`;
+      p.append(strong, detail);
+      root.append(p);
+    }
+    if (readout.images === 1) {
+      const p = document.createElement('p');
+      p.className = 'readout note';
+      p.textContent = 'With a batch of one image, batch norm computes the same statistics as instance norm, so the two outputs are identical.';
+      root.append(p);
+    }
+  }
+
+  /** Recompute and repaint everything, at most once per frame. */
+  repaint() {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.renderNow();
+    });
+  }
+
+  renderNow() {
+    const session = this.session;
+    if (!session || session.length === 0) return;
+    try {
+      session.compute();
+      const readout = session.readout();
+      this.grid.update(session, readout);
+      this.renderReadouts(readout);
+      this.onRender(readout);
+    } catch (error) {
+      this.say(`Could not update the panels: ${error.message}`, true);
+    }
+  }
+
+  refreshTray() {
+    const list = this.$('tray');
+    if (!list) return;
+    const session = this.session;
+    const actions = this.trayActions ?? {
+      probe: (i) => {
+        session.setProbe(i);
+        this.syncSliders();
+        this.refreshTray();
+        this.changed();
+      },
+      move: (from, to) => {
+        if (to < 0 || to >= session.length) return;
+        session.moveImage(from, to);
+        this.refreshTray();
+        this.changed();
+      },
+      remove: (i) => {
+        const name = session.name(i);
+        session.remove(i);
+        this.say(`Removed ${name}.`);
+        this.syncSliders();
+        this.refreshTray();
+        this.changed();
+      },
+    };
+    renderTray(list, session, actions);
+  }
+
+  /** Repaint and tell the owner something changed. */
+  changed() {
+    this.repaint();
+    this.onChange();
+  }
+
+  sliderValues() {
+    const v = {};
+    for (const id of SLIDERS) {
+      const el = this.$(id);
+      v[id] = el ? Number(el.value) : this.session.adjustment(this.session.probe)[id];
+    }
+    const clip = this.$('clip');
+    v.clip = clip ? clip.checked : this.session.adjustment(this.session.probe).clip;
+    return v;
+  }
+
+  showSliderValues() {
+    for (const id of SLIDERS) {
+      const el = this.$(id);
+      const out = this.$(`${id}-value`);
+      if (el && out) out.textContent = Number(el.value).toFixed(2);
+    }
+  }
+
+  /** Read the sliders into the probe's adjustment. */
+  applySliders() {
+    const v = this.sliderValues();
+    this.showSliderValues();
+    try {
+      this.session.setAdjustment(this.session.probe, v.contrast, v.brightness, v.gamma, v.clip);
+    } catch (error) {
+      this.say(error.message, true);
+    }
+    this.changed();
+  }
+
+  /** Set the sliders (those present) and apply them. */
+  setAdjustment({ contrast, brightness, gamma, clip }) {
+    const set = (id, value) => {
+      const el = this.$(id);
+      if (el && value !== undefined) el.value = value;
+    };
+    set('contrast', contrast);
+    set('brightness', brightness);
+    set('gamma', gamma);
+    const box = this.$('clip');
+    if (box && clip !== undefined) box.checked = clip;
+    if (!this.$('contrast') || !this.$('brightness') || !this.$('gamma') || !box) {
+      // Some sliders are hidden (widget): apply the values directly.
+      const a = this.session.adjustment(this.session.probe);
+      this.session.setAdjustment(
+        this.session.probe,
+        contrast ?? a.contrast,
+        brightness ?? a.brightness,
+        gamma ?? a.gamma,
+        clip ?? a.clip,
+      );
+    }
+    this.applySliders();
+  }
+
+  /** Show the probe's adjustment on the sliders. */
+  syncSliders() {
+    const a = this.session.adjustment(this.session.probe);
+    for (const id of SLIDERS) {
+      const el = this.$(id);
+      if (el) el.value = a[id];
+    }
+    const clip = this.$('clip');
+    if (clip) clip.checked = a.clip;
+    this.showSliderValues();
+  }
+
+  /** Wire sliders, reset, kinds and the difference-map box. */
+  wire() {
+    for (const id of SLIDERS) this.$(id)?.addEventListener('input', () => this.applySliders());
+    this.$('clip')?.addEventListener('change', () => this.applySliders());
+    this.$('reset')?.addEventListener('click', () => this.setAdjustment({ contrast: 1, brightness: 0, gamma: 1, clip: false }));
+    for (const box of [...this.kindBoxes(), this.$('show-diff')]) {
+      box?.addEventListener('change', () => {
+        this.rebuildGrid();
+        this.onChange();
+      });
+    }
+    this.grid.setColumns(this.shownKinds(), this.showDiff());
+  }
+}
