@@ -63,6 +63,12 @@ export function initWasm() {
   return wasmReady;
 }
 
+/** A new Session over the shared wasm instance (nothing on the page is marked). */
+export async function openSession(size) {
+  await initWasm();
+  return new Session(size);
+}
+
 /** Initialise wasm (once) and create a Session; marks <html data-wasm>. */
 export async function createSession(size) {
   try {
