@@ -76,7 +76,7 @@ test('Tab reaches every slider and button, each with a visible focus outline', a
   await open(page);
   const wanted = new Set(
     await page.locator('main input[type="range"], main button, main select, main input[type="checkbox"], #file-input').evaluateAll((els) =>
-      els.filter((el) => !el.disabled).map((el) => el.id || el.getAttribute('aria-label') || el.textContent.trim()),
+      els.filter((el) => !el.disabled && el.checkVisibility()).map((el) => el.id || el.getAttribute('aria-label') || el.textContent.trim()),
     ),
   );
   const reached = new Set();

@@ -6,6 +6,7 @@ import { Scope, SLIDERS } from './scope.js';
 import { parseState, serializeState, KNOWN_SAMPLES, RANGES, shortF32 } from './urlstate.js';
 import { Cube } from './cube.js';
 import { startClassifier } from './classify.js';
+import { startClassroom, stepState, STEPS } from './classroom.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
@@ -356,6 +357,58 @@ function applyState(state, notices) {
   }
 }
 
+// ---- Classroom walk-through ------------------------------------------------
+
+const decodedSamples = new Map();
+
+async function decodedSample(name) {
+  if (!decodedSamples.has(name)) decodedSamples.set(name, await decode(`${name}.jpg`, await fetchSample(name)));
+  return decodedSamples.get(name);
+}
+
+/** Make the batch exactly `names` (bundled samples), every adjustment reset. */
+async function setBatch(names) {
+  const current = Array.from({ length: session.length }, (_, i) => session.name(i));
+  const wanted = names.map((n) => `${n}.jpg`);
+  if (current.join('/') !== wanted.join('/')) {
+    const images = await Promise.all(names.map(decodedSample));
+    while (session.length > 1) session.remove(session.length - 1);
+    images.forEach((img, k) => session.addRgba(wanted[k], img.rgba, img.width, img.height));
+    session.remove(0);
+  }
+  for (let i = 0; i < session.length; i++) session.setAdjustment(i, 1, 0, 1, false);
+}
+
+/** Put the whole page in walk-through step `i`. */
+async function goToStep(i) {
+  const state = stepState(i);
+  await setBatch(state.samples);
+  if (session.size !== state.size) {
+    session.setSize(state.size);
+    $('size-select').value = String(state.size);
+  }
+  if (STEPS[i].action === 'train') {
+    session.setBnMode('train');
+    session.resetRunning();
+    session.train(20, 8, 7);
+  }
+  applyState(state, []);
+  fillGroups();
+  scope.rebuildGrid();
+  refreshTray();
+  scope.applySliders();
+  describeRunning();
+  $('neighbour-result').replaceChildren();
+  if (STEPS[i].action === 'neighbours') {
+    showNeighbourResult('Gave every other image a random contrast and brightness:', session.neighbourSensitivity(1));
+    $('walk-text').append(' ');
+    const results = $('neighbour-result').cloneNode(true);
+    results.removeAttribute('id');
+    results.removeAttribute('aria-live');
+    $('walk-text').append(results);
+  }
+}
+
 // ---- Boot ----------------------------------------------------------------
 
 async function boot() {
@@ -381,6 +434,7 @@ async function boot() {
       }),
     ),
   );
+  for (const [name, img] of decoded) decodedSamples.set(name, img);
   for (const name of state.samples) {
     const img = decoded.get(name);
     session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
@@ -397,6 +451,10 @@ async function boot() {
   scope.applySliders();
   describeRunning();
   startClassifier();
+  startClassroom($, {
+    goToStep,
+    reset: () => scope.setAdjustment({ contrast: 1, brightness: 0, gamma: 1, clip: false }),
+  });
   urlReady = true;
   scheduleUrlUpdate();
   say(`${session.length} sample photos loaded. Move the sliders, or add your own photos.`);

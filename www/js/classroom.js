@@ -1,0 +1,183 @@
+// Classroom mode: a presentation view (full screen, large type, projector
+// colours), keyboard shortcuts listed under "?", and a guided walk-through
+// whose every step sets the controls to show one fact.
+import { DEFAULT_STATE } from './urlstate.js';
+
+const BASE = { ...DEFAULT_STATE, contrast: 1, brightness: 0, gamma: 1, clip: false, kinds: [], bn: 'train', features: false };
+
+/**
+ * The walk-through. `state` overrides the base state (urlstate.js fields);
+ * `action` names something main.js does after applying it.
+ */
+export const STEPS = [
+  {
+    title: 'Change the contrast of one photo',
+    text: 'The probe (the cat) now has less contrast. Its instance-norm output is unchanged: it is divided by its own, now smaller, spread. Its batch-norm output is changed: the batch statistics barely moved, so the flatter image stays flatter.',
+    state: { contrast: 0.4 },
+  },
+  {
+    title: 'Gamma is not a contrast change',
+    text: 'Gamma bends the tone curve instead of stretching it. That is not of the form a·x + b, so subtracting the mean and dividing by σ cannot undo it: now instance norm changes too.',
+    state: { gamma: 2.2 },
+  },
+  {
+    title: 'Clipping breaks it as well',
+    text: 'A camera cannot record values above 1 or below 0. Raise the contrast and clip: the bright and dark ends are cut off, which is again not affine, and instance norm no longer hides the change.',
+    state: { contrast: 2.5, brightness: 0.1, clip: true },
+  },
+  {
+    title: 'Your neighbours matter',
+    text: 'The probe is left alone; every other image gets a random contrast and brightness. The probe\'s batch-norm output moves because the shared batch statistics moved. Its instance-norm output does not: it never looks at the other images.',
+    state: { contrast: 0.5, brightness: 0.15 },
+    action: 'neighbours',
+  },
+  {
+    title: 'A batch of one',
+    text: 'With a single image in the batch, batch norm\'s mean and variance are that image\'s own, so batch norm and instance norm give the same output. Both are unchanged by the contrast change.',
+    state: { samples: ['chelsea'], contrast: 0.5, brightness: 0.15 },
+  },
+  {
+    title: 'Evaluation mode',
+    text: 'After training, batch norm stops computing statistics and uses frozen running averages: a fixed a·x + b per channel. A contrast change then passes straight through to its output, while instance norm still removes it.',
+    state: { contrast: 0.5, brightness: 0.15, bn: 'eval' },
+    action: 'train',
+  },
+];
+
+/** The complete state of step `i`. */
+export function stepState(i) {
+  const step = STEPS[i];
+  return { ...BASE, samples: [...BASE.samples], ...step.state };
+}
+
+function isTyping(target) {
+  if (!(target instanceof Element)) return false;
+  if (target.closest('dialog')) return false;
+  return target.matches('input, select, textarea, [contenteditable="true"], .cube-widget');
+}
+
+/**
+ * Wire presentation mode, the shortcuts dialog and the walk-through.
+ * `goToStep(i)` (async) sets the page to step i; `reset()` resets the probe.
+ */
+export function startClassroom($, { goToStep, reset }) {
+  const html = document.documentElement;
+  const walk = $('walk');
+  let current = -1;
+
+  function render() {
+    walk.hidden = current < 0;
+    if (current < 0) return;
+    const step = STEPS[current];
+    $('walk-count').textContent = `Step ${current + 1} of ${STEPS.length}`;
+    $('walk-title').textContent = step.title;
+    $('walk-text').textContent = step.text;
+    $('walk-prev').disabled = current === 0;
+    $('walk-next').disabled = current === STEPS.length - 1;
+    walk.dataset.step = String(current + 1);
+  }
+
+  let busy = Promise.resolve();
+  function show(i) {
+    if (i < 0 || i >= STEPS.length) return busy;
+    current = i;
+    render();
+    busy = busy.then(() => goToStep(i)).then(
+      () => {
+        if (current === i) walk.dataset.ready = String(i + 1);
+      },
+      (error) => {
+        $('walk-text').textContent = `${STEPS[i].text} (Could not set up this step: ${error.message})`;
+      },
+    );
+    return busy;
+  }
+
+  function stop() {
+    current = -1;
+    delete walk.dataset.ready;
+    render();
+  }
+
+  async function present(on) {
+    html.classList.toggle('is-presenting', on);
+    html.classList.toggle('theme-projector', on);
+    $('present').setAttribute('aria-pressed', String(on));
+    try {
+      if (on && !document.fullscreenElement && document.fullscreenEnabled) await html.requestFullscreen();
+      if (!on && document.fullscreenElement) await document.exitFullscreen();
+    } catch {
+      // Full screen refused (an iframe without permission, or no user
+      // gesture): the large, high-contrast view still works in the window.
+    }
+    if (on && current < 0) show(0);
+    if (on) walk.focus();
+  }
+
+  document.addEventListener('fullscreenchange', () => {
+    if (!document.fullscreenElement && html.classList.contains('is-presenting')) present(false);
+  });
+
+  $('present').addEventListener('click', () => present(!html.classList.contains('is-presenting')));
+  $('walk-start').addEventListener('click', () => {
+    show(0);
+    walk.focus();
+  });
+  $('walk-prev').addEventListener('click', () => show(current - 1));
+  $('walk-next').addEventListener('click', () => show(current + 1));
+  $('walk-close').addEventListener('click', stop);
+  $('shortcuts').addEventListener('click', () => $('shortcuts-dialog').showModal());
+  $('shortcuts-close').addEventListener('click', () => $('shortcuts-dialog').close());
+
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    const dialog = $('shortcuts-dialog');
+    if (dialog.open) return;
+    const walking = current >= 0;
+    switch (e.key) {
+      case '?':
+        dialog.showModal();
+        break;
+      case 'p':
+      case 'P':
+        present(!html.classList.contains('is-presenting'));
+        break;
+      case 'w':
+      case 'W':
+        show(walking ? current : 0);
+        walk.focus();
+        break;
+      case 'r':
+      case 'R':
+        reset();
+        break;
+      case 'ArrowRight':
+      case 'PageDown':
+        if (!walking) return;
+        show(current + 1);
+        break;
+      case 'ArrowLeft':
+      case 'PageUp':
+        if (!walking) return;
+        show(current - 1);
+        break;
+      case 'Home':
+        if (!walking) return;
+        show(0);
+        break;
+      case 'End':
+        if (!walking) return;
+        show(STEPS.length - 1);
+        break;
+      case 'Escape':
+        if (html.classList.contains('is-presenting')) present(false);
+        else if (walking) stop();
+        else return;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+  return { show, stop, present };
+}
