@@ -133,4 +133,53 @@ export class Grid {
       }
     }
   }
+
+  /**
+   * Everything on one canvas, for a PNG: the panels (and histograms) in the
+   * grid's layout at `cell` pixels per panel, with row and column titles.
+   */
+  compose(cell = 256, background = '#ffffff', foreground = '#1b1b1f') {
+    const rows = this.showDiff ? ['original', 'adjusted', 'diff'] : ['original', 'adjusted'];
+    const titles = { original: 'Original probe', adjusted: 'Adjusted probe', diff: '|adjusted − original|' };
+    const label = 150;
+    const head = 32;
+    const gap = 8;
+    const histHeight = Math.round((cell * 170) / 320);
+    const rowHeight = (row) => cell + (row === 'diff' ? 24 : histHeight + 24) + gap;
+    const canvas = document.createElement('canvas');
+    canvas.width = label + this.columns.length * (cell + gap);
+    canvas.height = head + rows.reduce((sum, row) => sum + rowHeight(row), 0);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = background;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = foreground;
+    ctx.font = '600 16px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    this.columns.forEach((col, j) => {
+      ctx.fillText(col === 'input' ? 'input' : KIND_LABELS[col], label + j * (cell + gap), head / 2);
+    });
+    let y = head;
+    for (const row of rows) {
+      ctx.fillStyle = foreground;
+      ctx.font = '600 15px system-ui, sans-serif';
+      ctx.fillText(titles[row], 4, y + cell / 2, label - 8);
+      this.columns.forEach((col, j) => {
+        const p = this.panels.get(`${row}/${col === 'input' && row === 'diff' ? '' : col}`);
+        if (!p) return;
+        const x = label + j * (cell + gap);
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(p.panel, x, y, cell, cell);
+        let below = y + cell;
+        if (p.hist) {
+          ctx.drawImage(p.hist, x, below, cell, histHeight);
+          below += histHeight;
+        }
+        ctx.fillStyle = foreground;
+        ctx.font = '12px system-ui, sans-serif';
+        ctx.fillText(p.stats.textContent, x, below + 12, cell);
+      });
+      y += rowHeight(row);
+    }
+    return canvas;
+  }
 }

@@ -320,7 +320,26 @@ function scheduleUrlUpdate() {
   }, 150);
 }
 
+/** Download the grid (panels, histograms, numbers) as one PNG. */
+function exportPng() {
+  const canvas = scope.grid.compose();
+  canvas.toBlob((blob) => {
+    if (!blob) {
+      say('Could not make the PNG: the browser refused to encode the picture.', true);
+      return;
+    }
+    const link = $('export-link');
+    if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(blob);
+    const a = scope.sliderValues();
+    link.download = `normscope-contrast${a.contrast}-gamma${a.gamma}.png`;
+    link.click();
+    say(`Saved ${link.download} (${canvas.width}×${canvas.height} px).`);
+  }, 'image/png');
+}
+
 function wireShare() {
+  $('export-png').addEventListener('click', exportPng);
   $('copy-link').addEventListener('click', async () => {
     const url = shareUrl();
     $('share-url').value = url;
