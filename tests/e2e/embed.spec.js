@@ -136,3 +136,39 @@ test('bad attributes get a readable message and the defaults; the widget starts 
   await expect(page.locator('#third #contrast')).toHaveValue('0.5');
   await expect(page.locator('#third #tray li')).toHaveCount(1);
 });
+
+test('the widget works when its files are served from another path and origin', async ({ page, context, baseURL }) => {
+  const { readFileSync } = await import('node:fs');
+  const { resolve, extname } = await import('node:path');
+  const types = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.jpg': 'image/jpeg', '.html': 'text/html' };
+  // dist/site (made by `cargo xtask dist`) served as if from a CDN, at a deep path, with CORS.
+  await context.route('http://cdn.normscope.test/**', (route) => {
+    const path = new URL(route.request().url()).pathname.replace(/^\/assets\/v1\//, '');
+    try {
+      const body = readFileSync(resolve('dist/site', path));
+      return route.fulfill({ body, headers: { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' } });
+    } catch {
+      return route.fulfill({ status: 404, body: 'not found' });
+    }
+  });
+  await context.route(`${baseURL}/docs/chapter/page.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>docs</title>' +
+        '<script type="module" src="http://cdn.normscope.test/assets/v1/norm-scope.js"></script></head>' +
+        '<body><h1>A chapter</h1><norm-scope images="coffee,retina" contrast="0.6"></norm-scope></body></html>',
+    }),
+  );
+  await page.goto('/docs/chapter/page.html');
+  await expect(page.locator('norm-scope')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('norm-scope #tray li')).toHaveCount(2);
+  await expect(page.locator('norm-scope #readouts [data-kind="instance"]')).toHaveAttribute('data-state', 'unchanged');
+  const p = await page.evaluate(() => {
+    const canvas = document.querySelector('norm-scope').shadowRoot.querySelector('canvas.panel');
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += data[i];
+    return sum / (data.length / 4);
+  });
+  expect(p).toBeGreaterThan(10);
+});

@@ -15,9 +15,19 @@ let wasmReady = null;
 let nextJob = 1;
 const pending = new Map();
 
+let workerFailed = false;
+
 function decodeWorker() {
   if (!worker) {
-    worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+    const url = new URL('./decode-worker.js', import.meta.url);
+    // A worker script must come from the page's own origin. Served from
+    // elsewhere (a widget loaded from another site), start a same-origin
+    // blob worker that imports the real one.
+    const source =
+      url.origin === location.origin
+        ? url
+        : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+    worker = new Worker(source, { type: 'module' });
     worker.onmessage = ({ data }) => {
       const job = pending.get(data.id);
       if (!job) return;
@@ -36,17 +46,27 @@ function decodeWorker() {
 
 /** Decode file bytes in the worker: resolves to { width, height, rgba }. */
 export function decode(name, bytes) {
-  if (OFFLINE) {
-    return initWasm().then(() => {
-      const { width, height, rgba } = decodeImage(name, bytes);
-      return { width, height, rgba };
-    });
+  if (OFFLINE || workerFailed) return decodeHere(name, bytes);
+  let w;
+  try {
+    w = decodeWorker();
+  } catch {
+    // The host page's policy forbids workers: decode on this thread.
+    workerFailed = true;
+    return decodeHere(name, bytes);
   }
   const id = nextJob++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    decodeWorker().postMessage({ id, name, bytes }, [bytes.buffer]);
+    w.postMessage({ id, name, bytes }, [bytes.buffer]);
   });
+}
+
+/** Decode on the main thread (offline single file, or no workers allowed). */
+async function decodeHere(name, bytes) {
+  await initWasm();
+  const { width, height, rgba } = decodeImage(name, bytes);
+  return { width, height, rgba };
 }
 
 /**

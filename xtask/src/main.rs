@@ -7,8 +7,11 @@
 //! cargo xtask serve [--port N] [--no-build]
 //!                                        build, then serve www/ and pkg/ on 127.0.0.1
 //! cargo xtask test                       everything CI checks, in order
+//! cargo xtask dist                       build, then dist/normscope.html (one
+//!                                        offline file) and dist/site/ (static host)
 //! ```
 
+mod dist;
 mod pkgbuild;
 mod serve;
 mod testing;
@@ -26,6 +29,8 @@ tasks:
                               build, then serve the page on http://127.0.0.1:8080/
   test                        run every check CI runs (format, lint, tests,
                               browser tests, build, page tests)
+  dist                        build, then write dist/normscope.html (one file that
+                              works offline from file://) and dist/site/ (www + pkg)
   help                        show this text
 ";
 
@@ -35,6 +40,7 @@ enum Task {
     Build,
     Serve { port: u16, build: bool },
     Test,
+    Dist,
     Help,
 }
 
@@ -57,6 +63,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
     match task.as_str() {
         "build" => no_extra(Task::Build),
         "test" => no_extra(Task::Test),
+        "dist" => no_extra(Task::Dist),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "serve" => {
             let mut port = serve::DEFAULT_PORT;
@@ -98,6 +105,7 @@ fn main() -> ExitCode {
         }
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
+        Task::Dist => dist::dist(),
         Task::Serve { port, build } => serve_task(port, build),
     };
     match result {
@@ -165,5 +173,7 @@ mod tests {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
         assert_eq!(parse(&args("")), Ok(Task::Help));
+        assert_eq!(parse(&args("dist")), Ok(Task::Dist));
+        assert!(parse(&args("dist --fast")).is_err());
     }
 }

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use crate::pkgbuild;
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
 use crate::util::{cargo, command, human_duration, root, run, Result};
+use crate::{dist, pkgbuild};
 
 /// The port the page tests' server listens on (not 8080, so a server the
 /// developer left running does not get in the way).
@@ -45,7 +45,7 @@ const STEPS: &[Step] = &[
         run: browser_tests,
     },
     Step {
-        name: "build pkg/ (cargo xtask build)",
+        name: "build pkg/ and dist/ (xtask build, dist)",
         run: build,
     },
     Step {
@@ -178,6 +178,8 @@ fn browser_tests() -> Result<Outcome> {
 
 fn build() -> Result<Outcome> {
     pkgbuild::build()?;
+    // The page tests open dist/normscope.html from file:// too.
+    dist::write()?;
     Ok(Outcome::Passed)
 }
 
