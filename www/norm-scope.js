@@ -197,7 +197,8 @@ export class NormScopeElement extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this.scope || old === value) return;
-    const { state, notices } = parseState(new URLSearchParams(value === null ? '' : [[name, value]]));
+    const text = value === '' && name === 'clip' ? '1' : value;
+    const { state, notices } = parseState(new URLSearchParams(text === null ? '' : [[name, text]]));
     if (notices.length) {
       this.say(notices.map((n) => n.replace('; using the default.', '; kept the current value.')), true);
       return;

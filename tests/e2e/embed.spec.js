@@ -104,6 +104,14 @@ test('two widgets work independently and report changes by event', async ({ page
   await expect(page.locator('#second #tray li')).toHaveCount(4);
   await expect(page.locator('#first #tray')).toBeHidden();
   await expect(page.locator('#second canvas.hist').first()).toBeHidden();
+
+  // The host can drive the adjustment through attributes.
+  await page.evaluate(() => document.getElementById('first').setAttribute('gamma', '2'));
+  await expect(page.locator('#first #gamma-value')).toHaveText('2.00');
+  await expect(first.locator('[data-kind="instance"]')).toHaveAttribute('data-state', 'changed');
+  await page.evaluate(() => document.getElementById('first').setAttribute('gamma', 'lots'));
+  await expect(page.locator('#first #status')).toContainText('gamma="lots" is not a number; kept the current value.');
+  await expect(page.locator('#first #gamma-value')).toHaveText('2.00');
 });
 
 test('bad attributes get a readable message and the defaults; the widget starts only when scrolled into view', async ({ page }) => {
@@ -171,4 +179,18 @@ test('the widget works when its files are served from another path and origin', 
     return sum / (data.length / 4);
   });
   expect(p).toBeGreaterThan(10);
+});
+
+test('the classic-script loader (for mdBook additional-js) starts the widget', async ({ page, context, baseURL }) => {
+  await context.route(`${baseURL}/book/chapter_1.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>book</title>' +
+        '<script src="/norm-scope-loader.js"></script></head>' +
+        '<body><norm-scope images="hubble" controls="contrast" compact></norm-scope></body></html>',
+    }),
+  );
+  await page.goto('/book/chapter_1.html');
+  await expect(page.locator('norm-scope')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('norm-scope #readouts .note')).toContainText('batch of one image');
 });
