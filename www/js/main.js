@@ -283,13 +283,16 @@ async function replaceNeighbours() {
   }
   session.pinProbe();
   const probeName = session.name(session.probe);
+  const unique = pool.slice(0, others);
   const decoded = await Promise.all(
-    pool.slice(0, others).map(async (name) => [name, await decode(`${name}.jpg`, await fetchSample(name))]),
+    unique.map(async (name) => [name, await decode(`${name}.jpg`, await fetchSample(name))]),
   );
+  // Keep the batch size: with fewer unused photos than neighbours, repeat them.
+  const picks = Array.from({ length: others }, (_, k) => decoded[k % decoded.length]);
   for (let i = session.length - 1; i >= 0; i--) if (i !== session.probe) session.remove(i);
-  for (const [name, img] of decoded) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  for (const [name, img] of picks) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
   const result = session.changeSincePin();
-  showNeighbourResult(`Replaced the neighbours of ${probeName} with ${decoded.map(([n]) => n).join(', ')}:`, result);
+  showNeighbourResult(`Replaced the neighbours of ${probeName} with ${picks.map(([n]) => n).join(', ')}:`, result);
   refreshTray();
   repaint();
 }
