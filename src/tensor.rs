@@ -366,10 +366,11 @@ pub fn check_finite(x: ArrayView4<f32>) -> Result<()> {
     }
 }
 
-/// The claimed width and height of a BMP or extended WebP file, read from
+/// The claimed width and height of a PNG, BMP or extended WebP file, read from
 /// fixed header offsets (`None` for other formats or a too-short header).
 ///
 /// ```text
+/// PNG   signature(8) | IHDR length(4) "IHDR" | width (u32 BE) | height (u32 BE) at 16..24
 /// BMP   bytes 14..18 header size; 12: u16 width, height at 18, 20
 ///                                  else: i32 width, height at 18, 22 (negative height = top-down)
 /// WebP  "RIFF" size "WEBP" "VP8X" size flags(4) | width−1 (u24) | height−1 (u24) at 24..30
@@ -377,6 +378,7 @@ pub fn check_finite(x: ArrayView4<f32>) -> Result<()> {
 fn peek_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
     let u16_at = |i: usize| Some(u16::from_le_bytes(bytes.get(i..i + 2)?.try_into().ok()?));
     let u32_at = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    let u32_be_at = |i: usize| Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
     let u24_at = |i: usize| {
         let b = bytes.get(i..i + 3)?;
         Some(u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16)
@@ -390,6 +392,11 @@ fn peek_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
                 let h = u32_at(22)? as i32;
                 Some((w.unsigned_abs(), h.unsigned_abs()))
             }
+        }
+        // On wasm32 the PNG decoder refuses a huge IHDR with a bare
+        // "memory limit exceeded" (its buffer size overflows 32 bits).
+        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => {
+            Some((u32_be_at(16)?, u32_be_at(20)?))
         }
         ImageFormat::WebP if bytes.get(12..16) == Some(b"VP8X") => {
             Some((u24_at(24)? + 1, u24_at(27)? + 1))
