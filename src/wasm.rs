@@ -508,10 +508,11 @@ impl Session {
         let backend = CspCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         let history = self.inner.history();
+        // Clear the previous drawing: the chart itself paints no background.
+        area.fill(&WHITE)
+            .map_err(|e| bad(format!("cannot draw: {e}")))?;
         if history.is_empty() {
             // Nothing to plot yet: say so on the canvas instead of failing.
-            area.fill(&WHITE)
-                .map_err(|e| bad(format!("cannot draw: {e}")))?;
             let (w, h) = area.dim_in_pixel();
             let style = ("sans-serif", 18).into_font().color(&BLACK);
             area.draw_text(

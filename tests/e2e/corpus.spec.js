@@ -101,3 +101,43 @@ test('too many images: the batch stops at 32 and says so by name', async ({ page
   expect(status).toContain('copy-30.png: ');
   await expect(page.locator('#tray > li')).toHaveCount(32);
 });
+
+test.describe('a decoder that hangs or dies', () => {
+  test.use({ allowedProblems: [/simulated decoder crash/] });
+
+  test('costs only its own file, and the next file decodes', async ({ page }) => {
+    // Stand in for the decode worker: hang on names starting "hang", throw
+    // on "crash", and decode everything else with the real decoder.
+    await page.route('**/js/decode-worker.js', (route) => route.fulfill({
+      contentType: 'text/javascript',
+      body: `
+        import init, { decodeImage } from '../pkg/normscope.js';
+        const ready = init();
+        const real = async ({ id, name, bytes }) => {
+          await ready;
+          try {
+            const { width, height, rgba } = decodeImage(name, bytes);
+            self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
+          } catch (e) { self.postMessage({ id, error: e.message }); }
+        };
+        self.onmessage = ({ data }) => {
+          if (data.name.startsWith('hang')) return;
+          if (data.name.startsWith('crash')) throw new Error('simulated decoder crash');
+          real(data);
+        };`,
+    }));
+    await boot(page);
+    await page.evaluate(async () => (await import('/js/engine.js')).setDecodeTimeout(1500));
+    const png = readFileSync(path.join(corpus, 'ok-rgb.png'));
+    const as = (name) => ({ name, mimeType: 'image/png', buffer: png });
+
+    let status = await upload(page, [as('hang.png'), as('after-hang.png')]);
+    expect(status).toContain(`Added 1 image; the batch has ${SAMPLES + 1}.`);
+    expect(status).toContain('hang.png: decoding took longer than 2 s, so it was stopped');
+
+    status = await upload(page, [as('crash.png'), as('after-crash.png')]);
+    expect(status).toContain(`Added 1 image; the batch has ${SAMPLES + 2}.`);
+    expect(status).toContain('crash.png: the decoder stopped on this file');
+    await expect(page.locator('#tray canvas').last()).toHaveAttribute('aria-label', /after-crash\.png$/);
+  });
+});
