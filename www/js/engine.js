@@ -5,35 +5,78 @@ import init, { Session } from '../pkg/normscope.js';
 export const SAMPLE_NAMES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina'];
 export const EXTRA_SAMPLES = ['camera', 'brick', 'ihc'];
 
-let worker = null;
-let nextJob = 1;
-const pending = new Map();
+// A file the decoder cannot finish in this time is given up on: the worker
+// is stopped and a fresh one takes the next file. A 50-megapixel JPEG takes
+// a few seconds on a slow laptop.
+let decodeTimeoutMs = 60_000;
 
-function decodeWorker() {
-  if (!worker) {
-    worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
-    worker.onmessage = ({ data }) => {
-      const job = pending.get(data.id);
-      if (!job) return;
-      pending.delete(data.id);
-      if (data.error) job.reject(new Error(data.error));
-      else job.resolve(data);
-    };
-    worker.onerror = (event) => {
-      for (const job of pending.values()) job.reject(new Error(`the decoder stopped: ${event.message}`));
-      pending.clear();
-      worker = null;
-    };
-  }
-  return worker;
+/** Change the decode time limit (tests use a short one). */
+export function setDecodeTimeout(ms) {
+  if (Number.isFinite(ms) && ms > 0) decodeTimeoutMs = ms;
+}
+
+// One file at a time: the worker is single-threaded anyway, and a job that
+// hangs or kills the worker then costs only its own file, never the queue.
+let worker = null;
+let current = null;
+const queue = [];
+let nextJob = 1;
+
+function stopWorker() {
+  if (worker) worker.terminate();
+  worker = null;
+}
+
+function finish(job, outcome) {
+  clearTimeout(job.timer);
+  if (current === job) current = null;
+  if (outcome.error) job.reject(new Error(outcome.error));
+  else job.resolve(outcome);
+  pump();
+}
+
+function startWorker() {
+  worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    if (!current || data.id !== current.id) return;
+    // A trap inside wasm (out of memory, a bug) may leave the worker's
+    // instance broken: replace it before the next file.
+    if (data.fatal) stopWorker();
+    finish(current, data);
+  };
+  const died = (what) => (event) => {
+    if (event && event.preventDefault) event.preventDefault();
+    stopWorker();
+    if (current) {
+      finish(current, { error: `${current.name}: the decoder ${what} on this file — it may be damaged or too large; try re-saving it as JPEG or PNG` });
+    }
+  };
+  worker.onerror = died('stopped');
+  worker.onmessageerror = died('could not send the result');
+}
+
+function pump() {
+  if (current || queue.length === 0) return;
+  const job = queue.shift();
+  current = job;
+  if (!worker) startWorker();
+  job.timer = setTimeout(() => {
+    if (current !== job) return;
+    stopWorker();
+    finish(job, {
+      error: `${job.name}: decoding took longer than ${Math.round(decodeTimeoutMs / 1000)} s, so it was stopped — the file may be damaged or too large; try a smaller JPEG or PNG`,
+    });
+  }, decodeTimeoutMs);
+  const { id, name, bytes } = job;
+  job.bytes = null;
+  worker.postMessage({ id, name, bytes }, [bytes.buffer]);
 }
 
 /** Decode file bytes in the worker: resolves to { width, height, rgba }. */
 export function decode(name, bytes) {
-  const id = nextJob++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    decodeWorker().postMessage({ id, name, bytes }, [bytes.buffer]);
+    queue.push({ id: nextJob++, name, bytes, resolve, reject, timer: 0 });
+    pump();
   });
 }
 

@@ -8,6 +8,7 @@ import { startClassifier } from './classify.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
+const MAX_FILE_BYTES = 100 * 1024 * 1024; // as LoadLimits::max_file_bytes in src/tensor.rs
 const status = $('status');
 
 let session = null;
@@ -117,6 +118,12 @@ async function addFiles(files) {
       problems.push(`${file.name}: the batch already holds ${MAX_IMAGES} images; remove one first`);
       continue;
     }
+    // The core refuses bigger files too, but only after they were read
+    // into memory: a 4 GB video would take the tab down first.
+    if (file.size > MAX_FILE_BYTES) {
+      problems.push(`${file.name}: the file is ${(file.size / 1e6).toFixed(0)} MB; normscope accepts files up to ${(MAX_FILE_BYTES / 1e6).toFixed(0)} MB — save a smaller version first`);
+      continue;
+    }
     say(`Decoding ${k + 1} of ${list.length}: ${file.name}…`);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
@@ -124,7 +131,9 @@ async function addFiles(files) {
       session.addRgba(file.name, rgba, width, height);
       added++;
     } catch (error) {
-      problems.push(error.message);
+      const message = String(error && error.message ? error.message : error);
+      // Every message names its file; say it here if one ever does not.
+      problems.push(message.startsWith(`${file.name}:`) ? message : `${file.name}: ${message}`);
     }
   }
   refreshTray();
