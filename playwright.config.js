@@ -48,7 +48,8 @@ export default defineConfig({
       ? `"${xtask}" serve --no-build --port ${port}`
       : `cargo xtask serve --no-build --port ${port}`,
     url: `${baseURL}/`,
-    reuseExistingServer: !process.env.CI,
+    // `cargo xtask test` (NORMSCOPE_XTASK) and CI always start their own.
+    reuseExistingServer: !process.env.CI && !xtask,
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',

@@ -423,20 +423,44 @@ pub fn draw_running_stats<DB: DrawingBackend>(
                     history.iter().map(|p| (p.step as f64, get(p, c))),
                     color.stroke_width(2),
                 ))
-                .map_err(draw_error)?
-                .label(channel_name(c, channels))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 14, y)], color.stroke_width(2))
-                });
+                .map_err(draw_error)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", text * 0.85))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
+        // The legend is drawn by hand, not with configure_series_labels:
+        // in the browser plotters sizes series labels with a styled DOM
+        // span, which the page's Content-Security-Policy blocks.
+        let plot = chart.plotting_area().strip_coord_spec();
+        let (pw, _) = plot.dim_in_pixel();
+        let font = TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&BLACK);
+        let names: Vec<String> = (0..channels).map(|c| channel_name(c, channels)).collect();
+        let widest = names
+            .iter()
+            .filter_map(|n| plot.estimate_text_size(n, &font).ok())
+            .map(|(w, _)| w as i32)
+            .max()
+            .unwrap_or(0);
+        let (pad, swatch, line) = (6, 14, (text * 1.2) as i32);
+        let (bw, bh) = (3 * pad + swatch + widest, 2 * pad + line * channels as i32);
+        let (x0, y0) = (pw as i32 - bw - pad, pad);
+        let frame = [(x0, y0), (x0 + bw, y0 + bh)];
+        plot.draw(&Rectangle::new(frame, WHITE.mix(0.85).filled()))
             .map_err(draw_error)?;
+        plot.draw(&Rectangle::new(frame, BLACK.mix(0.3)))
+            .map_err(draw_error)?;
+        for (c, name) in names.iter().enumerate() {
+            let y = y0 + pad + line * c as i32 + line / 2;
+            let color = channel_color(c, channels);
+            plot.draw(&PathElement::new(
+                [(x0 + pad, y), (x0 + pad + swatch, y)],
+                color.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+            let style = font.pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            ));
+            plot.draw_text(name, &style, (x0 + 2 * pad + swatch, y))
+                .map_err(draw_error)?;
+        }
     }
     area.present().map_err(draw_error)
 }

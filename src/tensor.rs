@@ -104,6 +104,20 @@ impl LoadLimits {
     }
 }
 
+thread_local! {
+    /// How many pixel decodes this thread has started (see [`pixel_decodes_started`]).
+    static PIXEL_DECODES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times [`decode_image`] got past every header check and started
+/// decoding pixels, on this thread.
+///
+/// Tests use it to show that a hostile header is refused before the decoder
+/// runs; it costs one thread-local increment per decode.
+pub fn pixel_decodes_started() -> u64 {
+    PIXEL_DECODES.with(std::cell::Cell::get)
+}
+
 /// Decode an image file (PNG, JPEG, GIF's first frame, BMP, WebP) with
 /// limits, upright according to its EXIF orientation.
 ///
@@ -114,7 +128,7 @@ impl LoadLimits {
 ///
 /// # Errors
 /// [`Error::TooLarge`] above `limits`; [`Error::Unsupported`] for HEIC/HEIF,
-/// AVIF, PDF, SVG, TIFF, text and other formats normscope does not decode;
+/// AVIF, PDF, SVG, TIFF, `.npy`, text and other formats normscope does not decode;
 /// [`Error::BadInput`] for an empty, unrecognized, truncated or corrupt file.
 pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
     if bytes.len() as u64 > limits.max_file_bytes {
@@ -152,6 +166,11 @@ pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
         return Err(unsupported_format(format));
     }
 
+    // Some decoders refuse a huge header themselves with a vague format
+    // error; read those sizes first so the message names them.
+    if let Some((width, height)) = peek_dimensions(bytes, format) {
+        limits.check_dimensions(width, height)?;
+    }
     // Header first: no side limits yet, so our own message can name the size.
     reader.limits(limits.image_limits(false));
     let mut decoder = reader
@@ -179,6 +198,7 @@ pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    PIXEL_DECODES.with(|n| n.set(n.get() + 1));
     let mut img = DynamicImage::from_decoder(decoder).map_err(|e| from_image_error(e, format))?;
     img.apply_orientation(orientation);
     Ok(img)
@@ -346,6 +366,45 @@ pub fn check_finite(x: ArrayView4<f32>) -> Result<()> {
     }
 }
 
+/// The claimed width and height of a PNG, BMP or extended WebP file, read from
+/// fixed header offsets (`None` for other formats or a too-short header).
+///
+/// ```text
+/// PNG   signature(8) | IHDR length(4) "IHDR" | width (u32 BE) | height (u32 BE) at 16..24
+/// BMP   bytes 14..18 header size; 12: u16 width, height at 18, 20
+///                                  else: i32 width, height at 18, 22 (negative height = top-down)
+/// WebP  "RIFF" size "WEBP" "VP8X" size flags(4) | width−1 (u24) | height−1 (u24) at 24..30
+/// ```
+fn peek_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let u16_at = |i: usize| Some(u16::from_le_bytes(bytes.get(i..i + 2)?.try_into().ok()?));
+    let u32_at = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    let u32_be_at = |i: usize| Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    let u24_at = |i: usize| {
+        let b = bytes.get(i..i + 3)?;
+        Some(u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16)
+    };
+    match format {
+        ImageFormat::Bmp => {
+            if u32_at(14)? == 12 {
+                Some((u32::from(u16_at(18)?), u32::from(u16_at(20)?)))
+            } else {
+                let w = u32_at(18)? as i32;
+                let h = u32_at(22)? as i32;
+                Some((w.unsigned_abs(), h.unsigned_abs()))
+            }
+        }
+        // On wasm32 the PNG decoder refuses a huge IHDR with a bare
+        // "memory limit exceeded" (its buffer size overflows 32 bits).
+        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => {
+            Some((u32_be_at(16)?, u32_be_at(20)?))
+        }
+        ImageFormat::WebP if bytes.get(12..16) == Some(b"VP8X") => {
+            Some((u24_at(24)? + 1, u24_at(27)? + 1))
+        }
+        _ => None,
+    }
+}
+
 /// Map a decoder error to whose fault it is, for a student.
 fn from_image_error(e: ImageError, format: ImageFormat) -> Error {
     let name = format_name(format);
@@ -407,6 +466,11 @@ fn sniff_unsupported(bytes: &[u8]) -> Option<Error> {
             }
             _ => unsupported("this is a video or media file (MP4/MOV), not an image — export a frame as PNG or JPEG"),
         };
+    }
+    if bytes.starts_with(b"\x93NUMPY") {
+        return unsupported(
+            "this is a NumPy .npy array, not a photo — the page takes PNG or JPEG images; normalize .npy batches with the command-line tool (normscope normalize)",
+        );
     }
     if bytes.starts_with(b"%PDF") {
         return unsupported(

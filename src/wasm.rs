@@ -536,8 +536,7 @@ impl Session {
             .map_err(js_err)?;
         let values = self.inner.panel_values(row, column).map_err(js_err)?;
         let moments = crate::stats::channel_moments(values);
-        let backend = CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let backend = CspCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         crate::chart::draw_histograms(&area, &hists, Some(&moments), title).map_err(js_err)
     }
@@ -545,14 +544,14 @@ impl Session {
     /// Draw the running mean/variance convergence chart into `canvas`.
     #[wasm_bindgen(js_name = drawRunning)]
     pub fn draw_running(&self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
-        let backend = CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let backend = CspCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         let history = self.inner.history();
+        // Clear the previous drawing: the chart itself paints no background.
+        area.fill(&WHITE)
+            .map_err(|e| bad(format!("cannot draw: {e}")))?;
         if history.is_empty() {
             // Nothing to plot yet: say so on the canvas instead of failing.
-            area.fill(&WHITE)
-                .map_err(|e| bad(format!("cannot draw: {e}")))?;
             let (w, h) = area.dim_in_pixel();
             let style = ("sans-serif", 18).into_font().color(&BLACK);
             area.draw_text(
@@ -605,4 +604,159 @@ fn view_u8(bytes: &[u8]) -> Result<Uint8ClampedArray, JsError> {
 #[wasm_bindgen]
 pub fn separability(values: &[f64], labels: &[u8]) -> Result<JsValue, JsError> {
     to_js(&crate::classify::separability(values, labels).map_err(js_err)?)
+}
+
+/// The size of this module's linear memory in bytes (`memory.buffer.byteLength`).
+///
+/// Memory only ever grows; the page tests read it to show that moving
+/// sliders and adding/removing images does not leak.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| f64::from(js_sys::ArrayBuffer::from(m.buffer()).byte_length()))
+        .unwrap_or(0.0)
+}
+
+/// A plotters canvas backend that measures text with the canvas's own
+/// `measureText`.
+///
+/// plotters' default text measurement appends a `<span style="…">` to the
+/// page and reads its size; under the page's Content-Security-Policy
+/// (`style-src 'self'`) that style attribute is blocked, logged as a
+/// violation, and the measured size is wrong. Everything else is passed to
+/// [`CanvasBackend`] unchanged.
+struct CspCanvas {
+    inner: CanvasBackend,
+    context: web_sys::CanvasRenderingContext2d,
+}
+
+impl CspCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Result<CspCanvas, JsError> {
+        let no_context = || bad("cannot draw: the canvas has no 2D context");
+        let context = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+            .ok_or_else(no_context)?;
+        let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(no_context)?;
+        Ok(CspCanvas { inner, context })
+    }
+}
+
+type CanvasErr = <CanvasBackend as DrawingBackend>::ErrorType;
+type DrawResult<T> = Result<T, plotters_backend::DrawingErrorKind<CanvasErr>>;
+
+impl DrawingBackend for CspCanvas {
+    type ErrorType = CanvasErr;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+    fn ensure_prepared(&mut self) -> DrawResult<()> {
+        self.inner.ensure_prepared()
+    }
+    fn present(&mut self) -> DrawResult<()> {
+        self.inner.present()
+    }
+    fn draw_pixel(
+        &mut self,
+        point: plotters_backend::BackendCoord,
+        color: plotters_backend::BackendColor,
+    ) -> DrawResult<()> {
+        self.inner.draw_pixel(point, color)
+    }
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: plotters_backend::BackendCoord,
+        to: plotters_backend::BackendCoord,
+        style: &S,
+    ) -> DrawResult<()> {
+        self.inner.draw_line(from, to, style)
+    }
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: plotters_backend::BackendCoord,
+        bottom_right: plotters_backend::BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult<()> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> DrawResult<()> {
+        self.inner.draw_path(path, style)
+    }
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: plotters_backend::BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult<()> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+    fn fill_polygon<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> DrawResult<()> {
+        self.inner.fill_polygon(vert, style)
+    }
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: plotters_backend::BackendCoord,
+    ) -> DrawResult<()> {
+        self.inner.draw_text(text, style, pos)
+    }
+    fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> DrawResult<(u32, u32)> {
+        // The same font string plotters-canvas sets before fillText.
+        self.context.save();
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str()
+        ));
+        let width = self
+            .context
+            .measure_text(text)
+            .map(|m| m.width())
+            .unwrap_or(0.0);
+        self.context.restore();
+        let (w, h) = (
+            width.ceil().max(0.0) as u32,
+            style.size().ceil().max(0.0) as u32,
+        );
+        // Rotated labels (the y-axis title) swap their extent.
+        Ok(match style.transform() {
+            plotters_backend::FontTransform::Rotate90
+            | plotters_backend::FontTransform::Rotate270 => (h, w),
+            _ => (w, h),
+        })
+    }
+    fn blit_bitmap(
+        &mut self,
+        pos: plotters_backend::BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> DrawResult<()> {
+        self.inner.blit_bitmap(pos, size, src)
+    }
 }

@@ -356,9 +356,19 @@ mod cli {
         lines.join("\n")
     }
 
-    /// Display name of a path, for messages.
+    /// Display name of a path, for messages: control characters (a newline,
+    /// a terminal escape) in a file name are shown escaped, so a hostile
+    /// name can neither break the one-line message nor drive the terminal.
     fn display(path: &Path) -> String {
-        path.display().to_string()
+        let mut out = String::new();
+        for c in path.display().to_string().chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     fn check_extension(path: &Path, allowed: &[&str]) -> Result<String> {
@@ -469,7 +479,7 @@ mod cli {
                 .assign(&image_to_chw(&fitted));
             names.push(
                 path.file_name()
-                    .map(|s| s.to_string_lossy().into_owned())
+                    .map(|s| display(Path::new(s)))
                     .unwrap_or(name),
             );
             progress.inc();

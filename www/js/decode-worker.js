@@ -11,6 +11,16 @@ self.onmessage = async ({ data }) => {
     const { width, height, rgba } = decodeImage(name, bytes);
     self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
   } catch (error) {
-    self.postMessage({ id, error: String(error && error.message ? error.message : error) });
+    // A RuntimeError is a trap inside wasm (e.g. out of memory): this
+    // instance may be broken, so the page replaces the worker.
+    const fatal = error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+    const message = String(error && error.message ? error.message : error);
+    self.postMessage({
+      id,
+      fatal,
+      error: fatal
+        ? `${name}: the decoder ran out of memory or failed on this file — it may be damaged or too large; try a smaller JPEG or PNG`
+        : message,
+    });
   }
 };

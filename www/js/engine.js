@@ -5,60 +5,105 @@ import init, { Session, decodeImage } from '../pkg/normscope.js';
 export const SAMPLE_NAMES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina'];
 export const EXTRA_SAMPLES = ['camera', 'brick', 'ihc'];
 
+// A file the decoder cannot finish in this time is given up on: the worker
+// is stopped and a fresh one takes the next file. A 50-megapixel JPEG takes
+// a few seconds on a slow laptop.
+let decodeTimeoutMs = 60_000;
+
+/** Change the decode time limit (tests use a short one). */
+export function setDecodeTimeout(ms) {
+  if (Number.isFinite(ms) && ms > 0) decodeTimeoutMs = ms;
+}
+
 // The offline single file (cargo xtask dist) sets this before loading the
 // modules: { wasm: Uint8Array, samples: { name: base64 } }. There is no
 // file to fetch and no URL for a worker, so decoding runs on the main thread.
 const OFFLINE = globalThis.NORMSCOPE_OFFLINE ?? null;
-
-let worker = null;
 let wasmReady = null;
-let nextJob = 1;
-const pending = new Map();
-
 let workerFailed = false;
 
-function decodeWorker() {
+// One file at a time: the worker is single-threaded anyway, and a job that
+// hangs or kills the worker then costs only its own file, never the queue.
+let worker = null;
+let current = null;
+const queue = [];
+let nextJob = 1;
+
+function stopWorker() {
+  if (worker) worker.terminate();
+  worker = null;
+}
+
+function finish(job, outcome) {
+  clearTimeout(job.timer);
+  if (current === job) current = null;
+  if (outcome.error) job.reject(new Error(outcome.error));
+  else job.resolve(outcome);
+  pump();
+}
+
+function startWorker() {
+  const url = new URL('./decode-worker.js', import.meta.url);
+  // A worker script must come from the page's own origin. Served from
+  // elsewhere (a widget loaded from another site), start a same-origin
+  // blob worker that imports the real one.
+  const source =
+    url.origin === location.origin
+      ? url
+      : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+  worker = new Worker(source, { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    if (!current || data.id !== current.id) return;
+    // A trap inside wasm (out of memory, a bug) may leave the worker's
+    // instance broken: replace it before the next file.
+    if (data.fatal) stopWorker();
+    finish(current, data);
+  };
+  const died = (what) => (event) => {
+    if (event && event.preventDefault) event.preventDefault();
+    stopWorker();
+    if (current) {
+      finish(current, { error: `${current.name}: the decoder ${what} on this file — it may be damaged or too large; try re-saving it as JPEG or PNG` });
+    }
+  };
+  worker.onerror = died('stopped');
+  worker.onmessageerror = died('could not send the result');
+}
+
+function pump() {
+  if (current || queue.length === 0) return;
+  const job = queue.shift();
+  current = job;
   if (!worker) {
-    const url = new URL('./decode-worker.js', import.meta.url);
-    // A worker script must come from the page's own origin. Served from
-    // elsewhere (a widget loaded from another site), start a same-origin
-    // blob worker that imports the real one.
-    const source =
-      url.origin === location.origin
-        ? url
-        : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
-    worker = new Worker(source, { type: 'module' });
-    worker.onmessage = ({ data }) => {
-      const job = pending.get(data.id);
-      if (!job) return;
-      pending.delete(data.id);
-      if (data.error) job.reject(new Error(data.error));
-      else job.resolve(data);
-    };
-    worker.onerror = (event) => {
-      for (const job of pending.values()) job.reject(new Error(`the decoder stopped: ${event.message}`));
-      pending.clear();
-      worker = null;
-    };
+    try {
+      startWorker();
+    } catch {
+      // The host page's policy forbids this worker: decode on this thread.
+      workerFailed = true;
+      current = null;
+      decodeHere(job.name, job.bytes).then(job.resolve, job.reject);
+      pump();
+      return;
+    }
   }
-  return worker;
+  job.timer = setTimeout(() => {
+    if (current !== job) return;
+    stopWorker();
+    finish(job, {
+      error: `${job.name}: decoding took longer than ${Math.round(decodeTimeoutMs / 1000)} s, so it was stopped — the file may be damaged or too large; try a smaller JPEG or PNG`,
+    });
+  }, decodeTimeoutMs);
+  const { id, name, bytes } = job;
+  job.bytes = null;
+  worker.postMessage({ id, name, bytes }, [bytes.buffer]);
 }
 
 /** Decode file bytes in the worker: resolves to { width, height, rgba }. */
 export function decode(name, bytes) {
   if (OFFLINE || workerFailed) return decodeHere(name, bytes);
-  let w;
-  try {
-    w = decodeWorker();
-  } catch {
-    // The host page's policy forbids workers: decode on this thread.
-    workerFailed = true;
-    return decodeHere(name, bytes);
-  }
-  const id = nextJob++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    w.postMessage({ id, name, bytes }, [bytes.buffer]);
+    queue.push({ id: nextJob++, name, bytes, resolve, reject, timer: 0 });
+    pump();
   });
 }
 

@@ -10,6 +10,7 @@ import { startClassroom, stepState, STEPS } from './classroom.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_IMAGES = 32;
+const MAX_FILE_BYTES = 100 * 1024 * 1024; // as LoadLimits::max_file_bytes in src/tensor.rs
 const status = $('status');
 
 let session = null;
@@ -46,6 +47,12 @@ async function addFiles(files) {
       problems.push(`${file.name}: the batch already holds ${MAX_IMAGES} images; remove one first`);
       continue;
     }
+    // The core refuses bigger files too, but only after they were read
+    // into memory: a 4 GB video would take the tab down first.
+    if (file.size > MAX_FILE_BYTES) {
+      problems.push(`${file.name}: the file is ${(file.size / 1e6).toFixed(0)} MB; normscope accepts files up to ${(MAX_FILE_BYTES / 1e6).toFixed(0)} MB — save a smaller version first`);
+      continue;
+    }
     say(`Decoding ${k + 1} of ${list.length}: ${file.name}…`);
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
@@ -53,7 +60,9 @@ async function addFiles(files) {
       session.addRgba(file.name, rgba, width, height);
       added++;
     } catch (error) {
-      problems.push(error.message);
+      const message = String(error && error.message ? error.message : error);
+      // Every message names its file; say it here if one ever does not.
+      problems.push(message.startsWith(`${file.name}:`) ? message : `${file.name}: ${message}`);
     }
   }
   refreshTray();
@@ -176,13 +185,16 @@ async function replaceNeighbours() {
   }
   session.pinProbe();
   const probeName = session.name(session.probe);
+  const unique = pool.slice(0, others);
   const decoded = await Promise.all(
-    pool.slice(0, others).map(async (name) => [name, await decode(`${name}.jpg`, await fetchSample(name))]),
+    unique.map(async (name) => [name, await decode(`${name}.jpg`, await fetchSample(name))]),
   );
+  // Keep the batch size: with fewer unused photos than neighbours, repeat them.
+  const picks = Array.from({ length: others }, (_, k) => decoded[k % decoded.length]);
   for (let i = session.length - 1; i >= 0; i--) if (i !== session.probe) session.remove(i);
-  for (const [name, img] of decoded) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
+  for (const [name, img] of picks) session.addRgba(`${name}.jpg`, img.rgba, img.width, img.height);
   const result = session.changeSincePin();
-  showNeighbourResult(`Replaced the neighbours of ${probeName} with ${decoded.map(([n]) => n).join(', ')}:`, result);
+  showNeighbourResult(`Replaced the neighbours of ${probeName} with ${picks.map(([n]) => n).join(', ')}:`, result);
   refreshTray();
   repaint();
 }

@@ -323,9 +323,10 @@ version = "not this one"
     }
 
     /// Two files: 100 kB that gzip squeezes to almost nothing, and 20 kB
-    /// of noise that it cannot squeeze.
-    fn sample_files() -> Vec<PathBuf> {
-        let dir = target_dir().join("xtask-test").join("budget");
+    /// of noise that it cannot squeeze. Each test gets its own folder:
+    /// tests run in parallel, and a shared file could be read half-written.
+    fn sample_files(test: &str) -> Vec<PathBuf> {
+        let dir = target_dir().join("xtask-test").join("budget").join(test);
         fs::create_dir_all(&dir).ok();
         let repetitive = dir.join("repetitive.txt");
         fs::write(&repetitive, "normscope ".repeat(10_000)).ok();
@@ -345,7 +346,7 @@ version = "not this one"
 
     #[test]
     fn gzip_size_measures_compressed_bytes() {
-        let files = sample_files();
+        let files = sample_files("gzip_size");
         let small = gzip_size(&files[0]);
         assert!(matches!(small, Ok(n) if n > 0 && n < 1_000), "{small:?}");
         let large = gzip_size(&files[1]);
@@ -354,7 +355,7 @@ version = "not this one"
 
     #[test]
     fn the_budget_passes_under_and_fails_over() {
-        let files = sample_files();
+        let files = sample_files("budget");
         let total = check_budget(&files, 1024 * 1024);
         assert!(
             matches!(total, Ok(n) if n > 19_000 && n < 22_000),

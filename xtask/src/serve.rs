@@ -21,13 +21,10 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// What the page may load and run: only its own files, wasm compilation,
 /// and images it makes itself (blob:/data: for canvas exports).
 ///
-/// `style-src-attr 'unsafe-inline'` allows `style="…"` attributes only (no
-/// `<style>` elements, no scripts): plotters measures chart text in the
-/// browser by putting a `style` attribute on a hidden span, and without it
-/// every label is measured at the default size and each draw logs a
-/// violation.
+/// No inline styles either: chart text is measured with the canvas's own
+/// `measureText` (`CspCanvas` in src/wasm.rs), not plotters' styled span.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
-     script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+     script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 

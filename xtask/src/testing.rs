@@ -8,9 +8,18 @@ use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
 use crate::util::{cargo, command, human_duration, root, run, Result};
 use crate::{dist, pkgbuild};
 
-/// The port the page tests' server listens on (not 8080, so a server the
-/// developer left running does not get in the way).
+/// The port the page tests' server listens on when no free one can be
+/// found (not 8080, so a server the developer left running is not reused).
 pub const E2E_PORT: u16 = 8181;
+
+/// A port that is free right now, so the page tests never talk to a server
+/// someone else left running (another checkout's page, say).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(E2E_PORT)
+}
 
 /// How a step ended when it did not fail.
 enum Outcome {
@@ -201,6 +210,6 @@ fn page_tests() -> Result<Outcome> {
     run(command(&playwright)
         .arg("test")
         .env("NORMSCOPE_XTASK", xtask)
-        .env("NORMSCOPE_E2E_PORT", E2E_PORT.to_string()))?;
+        .env("NORMSCOPE_E2E_PORT", free_port().to_string()))?;
     Ok(Outcome::Passed)
 }

@@ -1,0 +1,143 @@
+// The bad-input corpus (tests/corpus/, see MANIFEST.md) through the page
+// door: upload each file as a student would. Every file gets either a new
+// image in the tray or a message naming it and the reason; the rest of the
+// batch stays, and the tab never freezes.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { test, expect } from './fixtures.js';
+
+const corpus = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'corpus');
+const manifest = JSON.parse(readFileSync(path.join(corpus, 'manifest.json'), 'utf8'));
+const SAMPLES = 6;
+
+/** Record main-thread long tasks so a frozen tab shows up as a number. */
+async function watchLongTasks(page) {
+  await page.addInitScript(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+async function boot(page) {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#tray > li')).toHaveCount(SAMPLES);
+}
+
+/** Upload files and wait for the page's summary line. */
+async function upload(page, files) {
+  await page.locator('#file-input').setInputFiles(files);
+  await expect(page.locator('#status')).toHaveText(/^Added \d+ images?; the batch has \d+\./, { timeout: 60_000 });
+  return (await page.locator('#status').textContent()) ?? '';
+}
+
+test('every corpus file is added or refused by name, and the batch stays', async ({ page }) => {
+  test.setTimeout(300_000);
+  await watchLongTasks(page);
+  await boot(page);
+  for (const entry of manifest) {
+    const file = path.join(corpus, entry.file);
+    const status = await upload(page, file);
+    const tray = page.locator('#tray > li');
+    if (entry.page === 'ok') {
+      expect.soft(status, entry.file).toContain(`Added 1 image; the batch has ${SAMPLES + 1}.`);
+      await expect.soft(tray, entry.file).toHaveCount(SAMPLES + 1);
+      await expect.soft(tray.last().locator('canvas'), entry.file).toHaveAttribute('aria-label', new RegExp(`${entry.file.replace(/\./g, '\\.')}$`));
+      // Remove it again so the batch never reaches its limit.
+      await page.getByRole('button', { name: `Remove ${entry.file}` }).click();
+      await expect(tray).toHaveCount(SAMPLES);
+    } else {
+      expect.soft(status, entry.file).toContain(`Added 0 images; the batch has ${SAMPLES}.`);
+      expect.soft(status, `${entry.file} is named`).toContain(`${entry.file}: `);
+      const lower = status.toLowerCase();
+      for (const word of entry.page_says) expect.soft(lower, `${entry.file} says "${word}"`).toContain(word);
+      await expect.soft(page.locator('#status'), entry.file).toHaveClass(/is-error/);
+      await expect.soft(tray, `${entry.file}: the batch keeps its images`).toHaveCount(SAMPLES);
+    }
+  }
+  // The page still works: the readouts are there and a slider still repaints.
+  await page.locator('#contrast').fill('2');
+  await expect(page.locator('#contrast-value')).toHaveText('2.00');
+  await expect(page.locator('.readout[data-kind="instance"]')).toContainText('unchanged');
+  const longest = await page.evaluate(() => window.__longest);
+  test.info().annotations.push({ type: 'longest main-thread task', description: `${Math.round(longest)} ms` });
+  // Decoding runs in the worker; what is left on the main thread is short.
+  expect(longest, 'longest main-thread task (ms)').toBeLessThan(3000);
+});
+
+test('one bad file in a dropped batch costs only itself', async ({ page }) => {
+  await boot(page);
+  const names = ['ok-rgb.png', 'png-truncated.png', 'photo.heic', 'png-100000x100000.png', 'ok-baseline.jpg'];
+  const status = await upload(page, names.map((n) => path.join(corpus, n)));
+  expect(status).toContain(`Added 2 images; the batch has ${SAMPLES + 2}.`);
+  expect(status).toContain('png-truncated.png: ');
+  expect(status).toContain('photo.heic: HEIC');
+  expect(status).toContain('png-100000x100000.png: the image is 100000×100000 pixels');
+  await expect(page.locator('#tray > li')).toHaveCount(SAMPLES + 2);
+  await expect(page.locator('#tray canvas').last()).toHaveAttribute('aria-label', /ok-baseline\.jpg$/);
+});
+
+test('a 50-megapixel photo decodes while the page keeps answering', async ({ page }) => {
+  test.setTimeout(120_000);
+  await boot(page);
+  await page.locator('#file-input').setInputFiles(path.join(corpus, 'jpeg-50mp.jpg'));
+  // While the worker decodes, the sliders still work.
+  await page.locator('#brightness').fill('0.3');
+  await expect(page.locator('#brightness-value')).toHaveText('0.30');
+  await expect(page.locator('#status')).toHaveText(`Added 1 image; the batch has ${SAMPLES + 1}.`, { timeout: 60_000 });
+});
+
+test('too many images: the batch stops at 32 and says so by name', async ({ page }) => {
+  test.setTimeout(120_000);
+  await boot(page);
+  const bytes = readFileSync(path.join(corpus, 'ok-rgb.png'));
+  const files = Array.from({ length: 30 }, (_, i) => ({ name: `copy-${i + 1}.png`, mimeType: 'image/png', buffer: bytes }));
+  const status = await upload(page, files);
+  expect(status).toContain('Added 26 images; the batch has 32.');
+  expect(status).toContain('copy-27.png: the batch already holds 32 images');
+  expect(status).toContain('copy-30.png: ');
+  await expect(page.locator('#tray > li')).toHaveCount(32);
+});
+
+test.describe('a decoder that hangs or dies', () => {
+  test.use({ allowedProblems: [/simulated decoder crash/] });
+
+  test('costs only its own file, and the next file decodes', async ({ page }) => {
+    // Stand in for the decode worker: hang on names starting "hang", throw
+    // on "crash", and decode everything else with the real decoder.
+    await page.route('**/js/decode-worker.js', (route) => route.fulfill({
+      contentType: 'text/javascript',
+      body: `
+        import init, { decodeImage } from '../pkg/normscope.js';
+        const ready = init();
+        const real = async ({ id, name, bytes }) => {
+          await ready;
+          try {
+            const { width, height, rgba } = decodeImage(name, bytes);
+            self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
+          } catch (e) { self.postMessage({ id, error: e.message }); }
+        };
+        self.onmessage = ({ data }) => {
+          if (data.name.startsWith('hang')) return;
+          if (data.name.startsWith('crash')) throw new Error('simulated decoder crash');
+          real(data);
+        };`,
+    }));
+    await boot(page);
+    await page.evaluate(async () => (await import('/js/engine.js')).setDecodeTimeout(1500));
+    const png = readFileSync(path.join(corpus, 'ok-rgb.png'));
+    const as = (name) => ({ name, mimeType: 'image/png', buffer: png });
+
+    let status = await upload(page, [as('hang.png'), as('after-hang.png')]);
+    expect(status).toContain(`Added 1 image; the batch has ${SAMPLES + 1}.`);
+    expect(status).toContain('hang.png: decoding took longer than 2 s, so it was stopped');
+
+    status = await upload(page, [as('crash.png'), as('after-crash.png')]);
+    expect(status).toContain(`Added 1 image; the batch has ${SAMPLES + 2}.`);
+    expect(status).toContain('crash.png: the decoder stopped on this file');
+    await expect(page.locator('#tray canvas').last()).toHaveAttribute('aria-label', /after-crash\.png$/);
+  });
+});
