@@ -4,7 +4,7 @@
 //! the differences normscope exists to show. Inputs use [0, 1]; normalized
 //! outputs use [−3, 3] (three standard deviations either side of the mean).
 
-use ndarray::ArrayView3;
+use ndarray::{ArrayView3, Axis};
 
 /// A value range mapped linearly onto 0..=255, clamped outside.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,6 +37,15 @@ pub fn write_rgba(image: ArrayView3<f32>, range: DisplayRange, out: &mut [u8]) {
     let (ch, h, w) = image.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
     let pick = |k: usize| if ch >= 3 { k } else { 0 };
+    // The page repaints every panel on each slider move: walk the three
+    // channel planes as slices (no per-pixel index arithmetic).
+    let planes = [0, 1, 2].map(|k| image.index_axis(Axis(0), pick(k)));
+    if let [Some(r), Some(g), Some(b)] = planes.each_ref().map(|p| p.to_slice()) {
+        for (((px, &r), &g), &b) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b) {
+            px.copy_from_slice(&[range.to_byte(r), range.to_byte(g), range.to_byte(b), 255]);
+        }
+        return;
+    }
     for (k, px) in out.chunks_exact_mut(4).enumerate() {
         let (y, x) = (k / w, k % w);
         for (j, slot) in px.iter_mut().take(3).enumerate() {
@@ -99,6 +108,24 @@ pub fn write_difference_rgba(
     );
     let (ch, h, w) = a.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
+    if let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) {
+        // Contiguous: the running max over channels, one plane at a time.
+        let plane = h * w;
+        let mut d = vec![0f32; plane];
+        for (pa, pb) in sa
+            .chunks_exact(plane.max(1))
+            .zip(sb.chunks_exact(plane.max(1)))
+        {
+            for ((m, &x), &y) in d.iter_mut().zip(pa).zip(pb) {
+                *m = m.max((x - y).abs());
+            }
+        }
+        for (px, &m) in out.chunks_exact_mut(4).zip(&d) {
+            let [r, g, bl] = heat_color(m / full_scale);
+            px.copy_from_slice(&[r, g, bl, 255]);
+        }
+        return;
+    }
     for (k, px) in out.chunks_exact_mut(4).enumerate() {
         let (y, x) = (k / w, k % w);
         let d = (0..ch)
