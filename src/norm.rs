@@ -13,9 +13,12 @@
 //! batch-instance  ρ·batch + (1 − ρ)·instance
 //! ```
 //!
-//! Statistics are computed in f64 ([`crate::stats::moments_of_planes`]) and
-//! the subtraction `x − μ` happens in f64 too: a mean near 1e4 rounded to f32
-//! is off by ~5e-4, which is 0.05σ for a channel with σ = 0.01.
+//! Statistics are computed in f64 ([`crate::stats::moments_of_planes`]).
+//! The map itself runs in f32 (four values per SIMD instruction), but the
+//! center is split: a mean near 1e4 rounded to f32 is off by ~5e-4, which is
+//! 0.05σ for a channel with σ = 0.01, so that rounding error is folded into
+//! the offset in f64 and `x − f32(μ)` is exact there (see
+//! [`PlaneMap::apply_slice`]).
 
 use std::fmt;
 use std::str::FromStr;

@@ -127,6 +127,8 @@ thread_local! {
 /// are taken while they are in cache; the result goes back chunk by chunk
 /// from a small staging buffer. So the data is read from memory twice and
 /// written twice (the copy in and the result), the least a JS caller allows.
+/// The copy in stays allocated between calls (as large as the largest
+/// batch so far), so a repeated call does not fault in new memory.
 ///
 /// Throws an `Error` saying what is wrong for a bad length, shape, kind or
 /// parameter, or for NaN/infinite data.
