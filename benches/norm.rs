@@ -4,7 +4,8 @@
 //! figures only, nothing passes or fails.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ndarray::Array4;
+use ndarray::{Array4, Axis};
+use normscope::display::{write_difference_rgba, write_rgba, DisplayRange};
 use normscope::norm::{normalize_into, NormConfig, NormKind};
 use normscope::stats::moments_of_planes;
 use std::hint::black_box;
@@ -72,5 +73,19 @@ fn bench_moments(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_normalize, bench_moments);
+fn bench_display(c: &mut Criterion) {
+    let x = data((2, 3, 512, 512));
+    let (a, b) = (x.index_axis(Axis(0), 0), x.index_axis(Axis(0), 1));
+    let mut rgba = vec![0u8; 4 * 512 * 512];
+    let mut group = c.benchmark_group("display 3x512x512");
+    group.bench_function("write_rgba", |bench| {
+        bench.iter(|| write_rgba(black_box(a), DisplayRange::NORMALIZED, &mut rgba));
+    });
+    group.bench_function("write_difference_rgba", |bench| {
+        bench.iter(|| write_difference_rgba(black_box(a), b, 0.1, &mut rgba));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_normalize, bench_moments, bench_display);
 criterion_main!(benches);

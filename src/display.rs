@@ -84,10 +84,14 @@ pub fn heat_color(t: f32) -> [u8; 3] {
         0.0
     };
     let pos = t * (HEAT_ANCHORS.len() - 1) as f32;
-    let i = (pos.floor() as usize).min(HEAT_ANCHORS.len() - 2);
+    // pos ≥ 0, so truncation is floor, and for v ≥ 0 `(v + 0.5)` truncated
+    // (exact in f64) is `v.round()`: the same colors without the library
+    // calls `floor` and `round` compile to in wasm (the page paints two
+    // heat maps per slider move).
+    let i = (pos as usize).min(HEAT_ANCHORS.len() - 2);
     let f = pos - i as f32;
     let (a, b) = (HEAT_ANCHORS[i], HEAT_ANCHORS[i + 1]);
-    [0, 1, 2].map(|k| (a[k] as f32 + (b[k] as f32 - a[k] as f32) * f).round() as u8)
+    [0, 1, 2].map(|k| ((a[k] as f32 + (b[k] as f32 - a[k] as f32) * f) as f64 + 0.5) as u8)
 }
 
 /// Write the per-pixel difference `max_c |a − b|` as an RGBA8 heat map:
@@ -133,5 +137,69 @@ pub fn write_difference_rgba(
             .fold(0f32, f32::max);
         let [r, g, bl] = heat_color(d / full_scale);
         px.copy_from_slice(&[r, g, bl, 255]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    /// The heat map's colors are the rounded linear blend between anchors;
+    /// the fast form must give exactly those bytes everywhere, including at
+    /// the anchors and halfway points.
+    #[test]
+    fn heat_colors_are_the_rounded_blend_of_the_anchors() {
+        let n = HEAT_ANCHORS.len() - 1;
+        for step in 0..=70_000u32 {
+            let t = step as f32 / 70_000.0;
+            let pos = t * n as f32;
+            let i = (pos.floor() as usize).min(n - 1);
+            let f = pos - i as f32;
+            let (a, b) = (HEAT_ANCHORS[i], HEAT_ANCHORS[i + 1]);
+            let want =
+                [0, 1, 2].map(|k| (a[k] as f32 + (b[k] as f32 - a[k] as f32) * f).round() as u8);
+            assert_eq!(heat_color(t), want, "t = {t}");
+        }
+        assert_eq!(heat_color(-1.0), HEAT_ANCHORS[0]);
+        assert_eq!(heat_color(2.0), HEAT_ANCHORS[n]);
+        assert_eq!(heat_color(f32::NAN), HEAT_ANCHORS[0]);
+    }
+
+    /// The slice paths write the same bytes as per-pixel indexing would.
+    #[test]
+    fn panels_map_every_pixel_of_every_channel() {
+        let a = Array3::from_shape_fn((3, 5, 7), |(c, y, x)| (c * 35 + y * 7 + x) as f32 / 105.0);
+        let b = a.mapv(|v| v * 0.5);
+        let mut rgba = vec![0u8; 4 * 35];
+        write_rgba(a.view(), DisplayRange::INPUT, &mut rgba);
+        let mut diff = vec![0u8; 4 * 35];
+        write_difference_rgba(a.view(), b.view(), 0.5, &mut diff);
+        for (k, (px, dpx)) in rgba.chunks_exact(4).zip(diff.chunks_exact(4)).enumerate() {
+            let (y, x) = (k / 7, k % 7);
+            for c in 0..3 {
+                assert_eq!(px[c], DisplayRange::INPUT.to_byte(a[[c, y, x]]));
+            }
+            assert_eq!(px[3], 255);
+            let d = (0..3)
+                .map(|c| a[[c, y, x]] - b[[c, y, x]])
+                .fold(0f32, f32::max);
+            assert_eq!(&dpx[..3], &heat_color(d / 0.5));
+        }
+        // A strided (transposed) view takes the other path, same bytes.
+        let at = Array3::from_shape_fn((3, 7, 5), |(c, x, y)| a[[c, y, x]]);
+        let strided_view = at.view().permuted_axes([0, 2, 1]);
+        assert!(strided_view.as_slice().is_none());
+        let mut strided = vec![0u8; 4 * 35];
+        write_rgba(strided_view, DisplayRange::INPUT, &mut strided);
+        assert_eq!(strided, rgba);
+        let bt = Array3::from_shape_fn((3, 7, 5), |(c, x, y)| b[[c, y, x]]);
+        write_difference_rgba(
+            strided_view,
+            bt.view().permuted_axes([0, 2, 1]),
+            0.5,
+            &mut strided,
+        );
+        assert_eq!(strided, diff);
     }
 }
