@@ -19,6 +19,128 @@ use crate::norm::{plane_maps_from, NormConfig, NormKind};
 use crate::session::{self, BnMode, Column, Params, Row};
 use crate::stats::MomentsAcc;
 
+/// plotters-canvas, except that text is measured with the canvas's own
+/// `measureText`. plotters' default measures by inserting a `<span>` with a
+/// `style` attribute into the page: the page's CSP (`style-src 'self'`)
+/// blocks that attribute (a console error per label, and wrong sizes), and
+/// each measurement forces a synchronous layout of the page.
+struct MeasuringCanvas {
+    inner: CanvasBackend,
+    context: web_sys::CanvasRenderingContext2d,
+}
+
+impl MeasuringCanvas {
+    fn new(canvas: HtmlCanvasElement) -> Result<Self, JsError> {
+        let no_context = || bad("cannot draw: the canvas has no 2D context");
+        let context = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+            .ok_or_else(no_context)?;
+        let inner = CanvasBackend::with_canvas_object(canvas).ok_or_else(no_context)?;
+        Ok(MeasuringCanvas { inner, context })
+    }
+}
+
+impl plotters_backend::DrawingBackend for MeasuringCanvas {
+    type ErrorType = <CanvasBackend as plotters_backend::DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+    fn ensure_prepared(
+        &mut self,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.ensure_prepared()
+    }
+    fn present(&mut self) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.present()
+    }
+    fn draw_pixel(
+        &mut self,
+        point: plotters_backend::BackendCoord,
+        color: plotters_backend::BackendColor,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_pixel(point, color)
+    }
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: plotters_backend::BackendCoord,
+        to: plotters_backend::BackendCoord,
+        style: &S,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_line(from, to, style)
+    }
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: plotters_backend::BackendCoord,
+        bottom_right: plotters_backend::BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_path(path, style)
+    }
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: plotters_backend::BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+    fn fill_polygon<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.fill_polygon(vert, style)
+    }
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: plotters_backend::BackendCoord,
+    ) -> Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        self.inner.draw_text(text, style, pos)
+    }
+    fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        // The same font string draw_text sets; the height is the font size
+        // (the line box plotters' span measured is about 1.15× that).
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str(),
+        ));
+        let width = self
+            .context
+            .measure_text(text)
+            .map(|m| m.width())
+            .unwrap_or(0.0);
+        let height = style.size() * 1.15;
+        Ok((width.ceil().max(0.0) as u32, height.ceil().max(0.0) as u32))
+    }
+}
+
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -542,8 +664,7 @@ impl Session {
             .map_err(js_err)?;
         let values = self.inner.panel_values(row, column).map_err(js_err)?;
         let moments = crate::stats::channel_moments(values);
-        let backend = CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let backend = MeasuringCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         crate::chart::draw_histograms(&area, &hists, Some(&moments), title).map_err(js_err)
     }
@@ -551,8 +672,7 @@ impl Session {
     /// Draw the running mean/variance convergence chart into `canvas`.
     #[wasm_bindgen(js_name = drawRunning)]
     pub fn draw_running(&self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
-        let backend = CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| bad("cannot draw: the canvas has no 2D context"))?;
+        let backend = MeasuringCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         let history = self.inner.history();
         if history.is_empty() {

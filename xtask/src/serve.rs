@@ -414,6 +414,29 @@ mod tests {
     }
 
     #[test]
+    fn bench_mode_mounts_extra_folders_and_nothing_else() {
+        let mut s = site("mounts");
+        // Without mounts, /bench/ is just a (missing) folder of www/.
+        assert_eq!(answer(&s, "/bench/index.html"), Answer::Error(404));
+        let bench = s.www.parent().map(|d| d.join("bench")).unwrap_or_default();
+        fs::create_dir_all(&bench).ok();
+        fs::write(bench.join("index.html"), "bench").ok();
+        s.extra = vec![("bench", bench.clone())];
+        assert_eq!(
+            answer(&s, "/bench/index.html"),
+            Answer::File(bench.join("index.html").canonicalize().unwrap_or_default())
+        );
+        // A mount is as closed as www/: no climbing out of it.
+        assert_eq!(answer(&s, "/bench/../secret.txt"), Answer::Error(400));
+        assert_eq!(answer(&s, "/bench/%2e%2e/secret.txt"), Answer::Error(400));
+        // The page itself is still www/'s.
+        assert_eq!(
+            answer(&s, "/"),
+            Answer::File(s.www.join("index.html").canonicalize().unwrap_or_default())
+        );
+    }
+
+    #[test]
     fn refuses_to_leave_the_site() {
         let s = site("escape");
         for target in [
