@@ -1122,9 +1122,12 @@ fn per_channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
 fn apply_maps(image: ArrayView3<f32>, maps: &[PlaneMap]) -> Array3<f32> {
     let mut out = Array3::<f32>::zeros(image.dim());
     for ((mut o, x), m) in out.outer_iter_mut().zip(image.outer_iter()).zip(maps) {
-        ndarray::Zip::from(&mut o)
-            .and(&x)
-            .for_each(|o, &v| *o = m.apply(v));
+        match (x.as_slice(), o.as_slice_mut()) {
+            (Some(src), Some(dst)) => m.apply_slice(src, dst),
+            _ => ndarray::Zip::from(&mut o)
+                .and(&x)
+                .for_each(|o, &v| *o = m.apply(v)),
+        }
     }
     out
 }

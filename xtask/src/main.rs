@@ -7,8 +7,12 @@
 //! cargo xtask serve [--port N] [--no-build]
 //!                                        build, then serve www/ and pkg/ on 127.0.0.1
 //! cargo xtask test                       everything CI checks, in order
+//! cargo xtask bench [--quick] [--no-build]
+//!                                        normscope vs in-browser peers (prints a
+//!                                        table, writes bench/results.json)
 //! ```
 
+mod bench;
 mod pkgbuild;
 mod serve;
 mod testing;
@@ -26,6 +30,11 @@ tasks:
                               build, then serve the page on http://127.0.0.1:8080/
   test                        run every check CI runs (format, lint, tests,
                               browser tests, build, page tests)
+  bench [--quick] [--no-build]
+                              benchmark normalize() and the page against
+                              in-browser peers in headless Chromium; prints
+                              a table, writes bench/results.json (never run
+                              by `test`)
   help                        show this text
 ";
 
@@ -35,6 +44,7 @@ enum Task {
     Build,
     Serve { port: u16, build: bool },
     Test,
+    Bench { quick: bool, build: bool },
     Help,
 }
 
@@ -58,6 +68,17 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "build" => no_extra(Task::Build),
         "test" => no_extra(Task::Test),
         "help" | "--help" | "-h" => Ok(Task::Help),
+        "bench" => {
+            let (mut quick, mut build) = (false, true);
+            for option in rest {
+                match option.as_str() {
+                    "--quick" => quick = true,
+                    "--no-build" => build = false,
+                    other => return Err(format!("`bench` does not know the option `{other}`")),
+                }
+            }
+            Ok(Task::Bench { quick, build })
+        }
         "serve" => {
             let mut port = serve::DEFAULT_PORT;
             let mut build = true;
@@ -98,6 +119,7 @@ fn main() -> ExitCode {
         }
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
+        Task::Bench { quick, build } => bench::bench(quick, build),
         Task::Serve { port, build } => serve_task(port, build),
     };
     match result {
@@ -123,6 +145,8 @@ fn serve_task(port: u16, build: bool) -> util::Result<()> {
         www: util::root().join("www"),
         pkg: pkgbuild::pkg_dir(),
         log: true,
+        extra: Vec::new(),
+        isolated: false,
     };
     serve::serve(site, port)
 }
@@ -161,9 +185,17 @@ mod tests {
             "serve --verbose",
             "test now",
             "deploy",
+            "bench --fast",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
         assert_eq!(parse(&args("")), Ok(Task::Help));
+        assert_eq!(
+            parse(&args("bench --quick")),
+            Ok(Task::Bench {
+                quick: true,
+                build: true
+            })
+        );
     }
 }
