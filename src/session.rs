@@ -970,8 +970,14 @@ impl Session {
     ) -> Result<f32> {
         let v = self.input_value(image, channel, y, x)?;
         let maps = self.original_maps(kind)?;
+        // The same arithmetic as the panels (`apply_slice`), so the value
+        // equals the panel's to the bit.
         maps.get(image * self.channels() + channel)
-            .map(|m| m.apply(v))
+            .map(|m| {
+                let mut y = [0f32];
+                m.apply_slice(&[v], &mut y);
+                y[0]
+            })
             .ok_or_else(|| Error::Internal("plane map missing".into()))
     }
 
