@@ -970,8 +970,14 @@ impl Session {
     ) -> Result<f32> {
         let v = self.input_value(image, channel, y, x)?;
         let maps = self.original_maps(kind)?;
+        // The same arithmetic as the panels (`apply_slice`), so the value
+        // equals the panel's to the bit.
         maps.get(image * self.channels() + channel)
-            .map(|m| m.apply(v))
+            .map(|m| {
+                let mut y = [0f32];
+                m.apply_slice(&[v], &mut y);
+                y[0]
+            })
             .ok_or_else(|| Error::Internal("plane map missing".into()))
     }
 
@@ -1122,9 +1128,12 @@ fn per_channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
 fn apply_maps(image: ArrayView3<f32>, maps: &[PlaneMap]) -> Array3<f32> {
     let mut out = Array3::<f32>::zeros(image.dim());
     for ((mut o, x), m) in out.outer_iter_mut().zip(image.outer_iter()).zip(maps) {
-        ndarray::Zip::from(&mut o)
-            .and(&x)
-            .for_each(|o, &v| *o = m.apply(v));
+        match (x.as_slice(), o.as_slice_mut()) {
+            (Some(src), Some(dst)) => m.apply_slice(src, dst),
+            _ => ndarray::Zip::from(&mut o)
+                .and(&x)
+                .for_each(|o, &v| *o = m.apply(v)),
+        }
     }
     out
 }

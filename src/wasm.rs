@@ -7,7 +7,6 @@
 //! into wasm, which may grow memory and detach them).
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array, Uint8ClampedArray};
-use ndarray::{ArrayView4, ArrayViewMut4};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use serde::Serialize;
@@ -16,8 +15,9 @@ use web_sys::HtmlCanvasElement;
 
 use crate::adjust::Adjustment;
 use crate::error::Error;
-use crate::norm::{normalize_into, NormConfig, NormKind};
+use crate::norm::{plane_maps_from, NormConfig, NormKind};
 use crate::session::{self, BnMode, Column, Params, Row};
+use crate::stats::MomentsAcc;
 
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
@@ -104,12 +104,31 @@ fn parse_config(options: &JsValue) -> Result<NormConfig, JsError> {
     Ok(cfg)
 }
 
+/// Values per step of [`normalize`]'s copies across the JS boundary:
+/// 256 KiB, so each step's data is still in L2 cache when it is used.
+const CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    /// [`normalize`]'s copy of the input in wasm memory, kept between calls
+    /// so that repeated calls neither allocate nor fault in new pages.
+    static INPUT: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// One chunk of output on its way to the JS array.
+    static STAGE: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Normalize an N×C×H×W batch, exactly as the CLI does.
 ///
 /// `normalize(data: Float32Array, shape: [N, C, H, W], options: { norm,
 /// groups?, rho?, eps?, out? }) → Float32Array`. With `options.out` (a
 /// Float32Array of the same length) the result is written there and `out`
 /// is returned, so repeated calls allocate nothing new.
+///
+/// The data crosses into wasm memory once, in 256 KiB chunks whose moments
+/// are taken while they are in cache; the result goes back chunk by chunk
+/// from a small staging buffer. So the data is read from memory twice and
+/// written twice (the copy in and the result), the least a JS caller allows.
+/// The copy in stays allocated between calls (as large as the largest
+/// batch so far), so a repeated call does not fault in new memory.
 ///
 /// Throws an `Error` saying what is wrong for a bad length, shape, kind or
 /// parameter, or for NaN/infinite data.
@@ -138,6 +157,7 @@ pub fn normalize(
             dims[3]
         )));
     }
+    cfg.validate(dims[1]).map_err(js_err)?;
     let out_arg = get(options, "out")?;
     let out_js = if out_arg.is_undefined() || out_arg.is_null() {
         None
@@ -153,20 +173,45 @@ pub fn normalize(
         }
         Some(o)
     };
-    let x = input.to_vec();
-    let x = ArrayView4::from_shape((dims[0], dims[1], dims[2], dims[3]), &x)
-        .map_err(|e| bad(format!("internal error: {e}")))?;
-    let mut y = vec![0f32; len];
-    let yv = ArrayViewMut4::from_shape((dims[0], dims[1], dims[2], dims[3]), &mut y)
-        .map_err(|e| bad(format!("internal error: {e}")))?;
-    normalize_into(x, &cfg, yv).map_err(js_err)?;
-    match out_js {
-        Some(o) => {
-            o.copy_from(&y);
-            Ok(o)
+    let plane = dims[2] * dims[3];
+    INPUT.with_borrow_mut(|x| {
+        x.resize(len, 0.0);
+        // Copy in plane by plane, chunk by chunk, taking moments on the way.
+        let mut moments = Vec::with_capacity(dims[0] * dims[1]);
+        for (p, values) in x.chunks_exact_mut(plane).enumerate() {
+            let mut acc = MomentsAcc::new();
+            for (k, chunk) in values.chunks_mut(CHUNK).enumerate() {
+                let start = p * plane + k * CHUNK;
+                input
+                    .subarray(start as u32, (start + chunk.len()) as u32)
+                    .copy_to(chunk);
+                acc.push(chunk);
+            }
+            let m = acc.finish();
+            if !m.is_finite() {
+                return Err(js_err(Error::BadInput(
+                    "the data contains NaN or infinite values; normscope only normalizes finite numbers"
+                        .into(),
+                )));
+            }
+            moments.push(m);
         }
-        None => Ok(Float32Array::from(y.as_slice())),
-    }
+        let maps = plane_maps_from(&moments, dims[1], &cfg).map_err(js_err)?;
+        let out = out_js.unwrap_or_else(|| Float32Array::new_with_length(len as u32));
+        STAGE.with_borrow_mut(|stage| {
+            stage.resize(CHUNK.min(plane), 0.0);
+            for (p, values) in x.chunks_exact(plane).enumerate() {
+                for (k, chunk) in values.chunks(CHUNK).enumerate() {
+                    let staged = &mut stage[..chunk.len()];
+                    maps[p].apply_slice(chunk, staged);
+                    let start = p * plane + k * CHUNK;
+                    out.subarray(start as u32, (start + chunk.len()) as u32)
+                        .copy_from(staged);
+                }
+            }
+        });
+        Ok(out)
+    })
 }
 
 /// Decode an encoded image file for the page (in a worker, so a big photo

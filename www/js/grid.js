@@ -48,6 +48,8 @@ export class Grid {
     this.columns = [];
     this.showDiff = true;
     this.panels = new Map();
+    // What the original row last showed (see `originalKey`).
+    this.originalShown = null;
   }
 
   setColumns(kinds, showDiff) {
@@ -60,6 +62,7 @@ export class Grid {
     const root = this.root;
     root.replaceChildren();
     this.panels.clear();
+    this.originalShown = null;
     root.style.setProperty('--columns', String(this.columns.length));
     const rows = [
       ['original', 'Original probe'],
@@ -105,11 +108,25 @@ export class Grid {
     }
   }
 
-  /** Repaint every panel from the session (after session.compute()). */
+  /**
+   * A fingerprint of the original row: the probe, the size, and the exact
+   * statistics its panels were computed with and have. A probe slider move
+   * leaves it unchanged, and the row is then not repainted (half of the
+   * panels and histograms).
+   */
+  originalKey(session, readout) {
+    const kinds = readout.kinds.map((k) => [k.kind, k.output.original, k.used.original]);
+    return JSON.stringify([session.size, session.probe, session.length, readout.bn_mode, this.columns, readout.input.original, kinds]);
+  }
+
+  /** Repaint every panel that changed (after session.compute()). */
   update(session, readout) {
     const size = session.size;
     const byKind = new Map(readout.kinds.map((k) => [k.kind, k]));
-    for (const row of ['original', 'adjusted']) {
+    const key = this.originalKey(session, readout);
+    const rows = key === this.originalShown ? ['adjusted'] : ['original', 'adjusted'];
+    this.originalShown = key;
+    for (const row of rows) {
       for (const col of this.columns) {
         const p = this.panels.get(`${row}/${col}`);
         putPanel(p.panel, session.panelPixels(row, col), size);

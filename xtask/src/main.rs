@@ -9,8 +9,12 @@
 //! cargo xtask test                       everything CI checks, in order
 //! cargo xtask dist                       build, then dist/normscope.html (one
 //!                                        offline file) and dist/site/ (static host)
+//! cargo xtask bench [--quick] [--no-build]
+//!                                        normscope vs in-browser peers (prints a
+//!                                        table, writes bench/results.json)
 //! ```
 
+mod bench;
 mod dist;
 mod pkgbuild;
 mod serve;
@@ -31,6 +35,11 @@ tasks:
                               browser tests, build, page tests)
   dist                        build, then write dist/normscope.html (one file that
                               works offline from file://) and dist/site/ (www + pkg)
+  bench [--quick] [--no-build]
+                              benchmark normalize() and the page against
+                              in-browser peers in headless Chromium; prints
+                              a table, writes bench/results.json (never run
+                              by `test`)
   help                        show this text
 ";
 
@@ -41,6 +50,7 @@ enum Task {
     Serve { port: u16, build: bool },
     Test,
     Dist,
+    Bench { quick: bool, build: bool },
     Help,
 }
 
@@ -65,6 +75,17 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "test" => no_extra(Task::Test),
         "dist" => no_extra(Task::Dist),
         "help" | "--help" | "-h" => Ok(Task::Help),
+        "bench" => {
+            let (mut quick, mut build) = (false, true);
+            for option in rest {
+                match option.as_str() {
+                    "--quick" => quick = true,
+                    "--no-build" => build = false,
+                    other => return Err(format!("`bench` does not know the option `{other}`")),
+                }
+            }
+            Ok(Task::Bench { quick, build })
+        }
         "serve" => {
             let mut port = serve::DEFAULT_PORT;
             let mut build = true;
@@ -106,6 +127,7 @@ fn main() -> ExitCode {
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
         Task::Dist => dist::dist(),
+        Task::Bench { quick, build } => bench::bench(quick, build),
         Task::Serve { port, build } => serve_task(port, build),
     };
     match result {
@@ -131,6 +153,8 @@ fn serve_task(port: u16, build: bool) -> util::Result<()> {
         www: util::root().join("www"),
         pkg: pkgbuild::pkg_dir(),
         log: true,
+        extra: Vec::new(),
+        isolated: false,
     };
     serve::serve(site, port)
 }
@@ -169,11 +193,19 @@ mod tests {
             "serve --verbose",
             "test now",
             "deploy",
+            "bench --fast",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
         assert_eq!(parse(&args("")), Ok(Task::Help));
         assert_eq!(parse(&args("dist")), Ok(Task::Dist));
         assert!(parse(&args("dist --fast")).is_err());
+        assert_eq!(
+            parse(&args("bench --quick")),
+            Ok(Task::Bench {
+                quick: true,
+                build: true
+            })
+        );
     }
 }

@@ -28,6 +28,13 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+/// The bench page's policy (bench mode only, never the page's): as the
+/// page's, plus `'unsafe-eval'`, which TensorFlow.js needs to start.
+pub const BENCH_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self'; \
+     img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+
 /// The longest request head we read; a browser's is far smaller.
 const MAX_HEAD_BYTES: u64 = 16 * 1024;
 
@@ -40,6 +47,12 @@ pub struct Site {
     pub pkg: PathBuf,
     /// Print one line per request (`200 GET /pkg/normscope.js`).
     pub log: bool,
+    /// More folders, each served at `/<name>/` (empty except for
+    /// `cargo xtask bench`, which adds `bench/` and `node_modules/`).
+    pub extra: Vec<(&'static str, PathBuf)>,
+    /// Send COOP/COEP so the page is cross-origin isolated (bench only:
+    /// multi-threaded peers need SharedArrayBuffer).
+    pub isolated: bool,
 }
 
 /// Listen on 127.0.0.1:`port` and serve until the process is stopped.
@@ -103,16 +116,17 @@ fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
             if site.log {
                 log(m, target, answer.status());
             }
-            send(&mut stream, answer, m == "HEAD")
+            let relaxed = site.isolated && target.starts_with("/bench/");
+            send(&mut stream, answer, m == "HEAD", site.isolated, relaxed)
         }
         (Some(_), Some(target), Some(_)) => {
             let answer = Answer::Error(405);
             if site.log {
                 log(method.unwrap_or(""), target, 405);
             }
-            send(&mut stream, answer, false)
+            send(&mut stream, answer, false, site.isolated, false)
         }
-        _ => send(&mut stream, Answer::Error(400), false),
+        _ => send(&mut stream, Answer::Error(400), false, site.isolated, false),
     };
     let _ = stream.shutdown(std::net::Shutdown::Write);
     answer
@@ -189,8 +203,15 @@ pub fn answer(site: &Site, target: &str) -> Answer {
     if segments.iter().any(|s| s.starts_with('.')) {
         return Answer::Error(404);
     }
-    let (base, rest) = match segments.split_first() {
-        Some((&"pkg", rest)) => (&site.pkg, rest),
+    let mounted = segments.split_first().and_then(|(first, rest)| {
+        site.extra
+            .iter()
+            .find(|(name, _)| name == first)
+            .map(|(_, dir)| (dir, rest))
+    });
+    let (base, rest) = match (mounted, segments.split_first()) {
+        (Some(found), _) => found,
+        (None, Some((&"pkg", rest))) => (&site.pkg, rest),
         _ => (&site.www, &segments[..]),
     };
     let mut file = base.clone();
@@ -276,7 +297,15 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Write the status line, headers and (unless HEAD) the body.
-fn send(stream: &mut TcpStream, answer: Answer, head_only: bool) -> io::Result<()> {
+/// Write the response. `isolated` adds COOP/COEP; `relaxed` sends the bench
+/// page's policy instead of the page's (both only in bench mode).
+fn send(
+    stream: &mut TcpStream,
+    answer: Answer,
+    head_only: bool,
+    isolated: bool,
+    relaxed: bool,
+) -> io::Result<()> {
     let (answer, file) = match answer {
         Answer::File(path) => match File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
             Ok((len, f)) => (Answer::File(path), Some((len, f))),
@@ -311,10 +340,17 @@ fn send(stream: &mut TcpStream, answer: Answer, head_only: bool) -> io::Result<(
         (None, None) => 0,
     };
     head.push_str(&format!("Content-Length: {length}\r\n"));
-    head.push_str(&format!(
-        "Content-Security-Policy: {CONTENT_SECURITY_POLICY}\r\n"
-    ));
+    let policy = if relaxed {
+        BENCH_CONTENT_SECURITY_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
+    head.push_str(&format!("Content-Security-Policy: {policy}\r\n"));
     head.push_str("X-Content-Type-Options: nosniff\r\n");
+    if isolated {
+        head.push_str("Cross-Origin-Opener-Policy: same-origin\r\n");
+        head.push_str("Cross-Origin-Embedder-Policy: require-corp\r\n");
+    }
     head.push_str("Cache-Control: no-cache\r\n");
     head.push_str("Connection: close\r\n\r\n");
     stream.write_all(head.as_bytes())?;
@@ -356,6 +392,8 @@ mod tests {
             www,
             pkg,
             log: false,
+            extra: Vec::new(),
+            isolated: false,
         }
     }
 
@@ -376,6 +414,29 @@ mod tests {
         );
         assert_eq!(answer(&s, "/sub"), Answer::Redirect("/sub/".to_string()));
         assert_eq!(answer(&s, "/missing.js"), Answer::Error(404));
+    }
+
+    #[test]
+    fn bench_mode_mounts_extra_folders_and_nothing_else() {
+        let mut s = site("mounts");
+        // Without mounts, /bench/ is just a (missing) folder of www/.
+        assert_eq!(answer(&s, "/bench/index.html"), Answer::Error(404));
+        let bench = s.www.parent().map(|d| d.join("bench")).unwrap_or_default();
+        fs::create_dir_all(&bench).ok();
+        fs::write(bench.join("index.html"), "bench").ok();
+        s.extra = vec![("bench", bench.clone())];
+        assert_eq!(
+            answer(&s, "/bench/index.html"),
+            Answer::File(bench.join("index.html").canonicalize().unwrap_or_default())
+        );
+        // A mount is as closed as www/: no climbing out of it.
+        assert_eq!(answer(&s, "/bench/../secret.txt"), Answer::Error(400));
+        assert_eq!(answer(&s, "/bench/%2e%2e/secret.txt"), Answer::Error(400));
+        // The page itself is still www/'s.
+        assert_eq!(
+            answer(&s, "/"),
+            Answer::File(s.www.join("index.html").canonicalize().unwrap_or_default())
+        );
     }
 
     #[test]

@@ -1,0 +1,59 @@
+//! `cargo xtask bench`: build pkg/, serve it with `bench/` and
+//! `node_modules/` (the peers' files) next to the page, and run
+//! `bench/run.mjs` in headless Chromium. It prints a table and writes
+//! `bench/results.json`. Benchmarks never pass or fail on a time; only a
+//! broken set-up (no Chromium, no npm packages, a page error) is an error.
+
+use std::net::TcpListener;
+use std::thread;
+
+use crate::pkgbuild;
+use crate::serve::{self, Site};
+use crate::tools;
+use crate::util::{command, root, run, Result};
+
+/// Build, serve on a free local port, and run the benchmark page.
+///
+/// # Errors
+/// When the build, the npm install, Chromium or the runner script fails.
+pub fn bench(quick: bool, build: bool) -> Result<()> {
+    if build {
+        pkgbuild::build()?;
+    } else if !pkgbuild::pkg_dir().join("normscope.js").is_file() {
+        return Err(
+            "pkg/ has not been built yet: run `cargo xtask build`, or bench without --no-build"
+                .into(),
+        );
+    }
+    tools::ensure_npm_packages()?;
+    tools::ensure_chromium()?;
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|e| format!("cannot open a local port for the benchmark server ({e})"))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the benchmark server's address ({e})"))?
+        .port();
+    let site = Site {
+        www: root().join("www"),
+        pkg: pkgbuild::pkg_dir(),
+        log: false,
+        extra: vec![
+            ("bench", root().join("bench")),
+            ("node_modules", root().join("node_modules")),
+        ],
+        // onnxruntime-web's second thread needs SharedArrayBuffer.
+        isolated: true,
+    };
+    // The server thread ends with the process.
+    thread::spawn(move || serve::run(listener, site));
+    let mut cmd = command("node");
+    cmd.arg(root().join("bench").join("run.mjs"))
+        .arg("--url")
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg("--out")
+        .arg(root().join("bench").join("results.json"));
+    if quick {
+        cmd.arg("--quick");
+    }
+    run(&mut cmd)
+}
