@@ -20,8 +20,9 @@ use crate::util::{cargo, command, kib, relative, root, run, target_dir, Result};
 
 /// The most the page's own code may cost to download: gzip size of
 /// `pkg/normscope_bg.wasm` plus `pkg/normscope.js`. The README states it;
-/// change both together, and only on purpose.
-pub const GZIP_BUDGET_BYTES: u64 = 350 * 1024;
+/// change both together, and only on purpose. 350 KB in decimal kilobytes
+/// (341.8 KiB), the figure the project set for itself.
+pub const GZIP_BUDGET_BYTES: u64 = 350_000;
 
 /// The crate's name, which is also the output name in `pkg/`.
 const NAME: &str = "normscope";
