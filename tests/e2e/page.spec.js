@@ -352,9 +352,11 @@ test('the working size changes the resolution of every image and panel', async (
   }
 });
 
-test('screenshots at 1280 and 375 px wide, with nothing wider than the screen', async ({ page }) => {
+test('screenshots at 1280 px, at 200% zoom and at 375 px wide, with nothing wider than the screen', async ({ page }) => {
   for (const [name, width, height] of [
     ['desktop', 1280, 800],
+    // A 1280 × 800 window zoomed to 200% lays the page out in 640 × 400 CSS px.
+    ['zoom200', 640, 400],
     ['phone', 375, 740],
   ]) {
     await page.setViewportSize({ width, height });
