@@ -40,6 +40,12 @@ use crate::stats::{
 /// contrast 0.5, far less for higher-contrast images.
 pub const UNCHANGED_TOLERANCE: f64 = 1e-2;
 
+/// Whether a kind's output counts as "unchanged" under an adjustment: the
+/// one judgement shared by the figure, the stats report and the page.
+pub fn is_unchanged(d: &Difference) -> bool {
+    d.max_abs <= UNCHANGED_TOLERANCE
+}
+
 /// What the explainer shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExplainOptions {
@@ -218,7 +224,7 @@ fn compute(batch: ArrayView4<f32>, opts: &ExplainOptions) -> Result<Outcome> {
         invariance.push(Invariance {
             kind: norm_label(cfg),
             difference: d,
-            unchanged: d.max_abs <= UNCHANGED_TOLERANCE,
+            unchanged: is_unchanged(&d),
         });
         outputs.push((before, after));
     }

@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::adjust::Adjustment;
 use crate::display::{write_difference_rgba, write_rgba, DisplayRange};
 use crate::error::{Error, Result};
+use crate::explain::{is_unchanged, ChannelStats};
 use crate::features;
 use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningStats};
 use crate::stats::{self, Difference, Moments};
@@ -134,15 +135,8 @@ pub struct Readout {
 /// Per-channel moments of the probe in both rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct RowStats {
-    pub original: Vec<ChannelStat>,
-    pub adjusted: Vec<ChannelStat>,
-}
-
-/// Mean and standard deviation of one channel.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct ChannelStat {
-    pub mean: f64,
-    pub std: f64,
+    pub original: Vec<ChannelStats>,
+    pub adjusted: Vec<ChannelStats>,
 }
 
 /// One kind's readout: the probe's output statistics and its invariance.
@@ -152,7 +146,7 @@ pub struct KindReadout {
     pub output: RowStats,
     /// How much the probe's output changed under its adjustment.
     pub invariance: Difference,
-    /// True when that change is below [`crate::explain::UNCHANGED_TOLERANCE`]
+    /// True when that change is at most [`crate::explain::UNCHANGED_TOLERANCE`]
     /// (the same threshold the CLI's figure uses).
     pub unchanged: bool,
     /// The mean and standard deviation each channel of the probe was
@@ -160,19 +154,16 @@ pub struct KindReadout {
     pub used: RowStats,
 }
 
-fn channel_stats(image: ArrayView3<f32>) -> Vec<ChannelStat> {
+fn channel_stats(image: ArrayView3<f32>) -> Vec<ChannelStats> {
     stats::channel_moments(image)
         .iter()
-        .map(|m| ChannelStat {
-            mean: m.mean,
-            std: m.std(),
-        })
+        .map(ChannelStats::from)
         .collect()
 }
 
-fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStat> {
+fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStats> {
     maps.iter()
-        .map(|m| ChannelStat {
+        .map(|m| ChannelStats {
             mean: m.center,
             std: ((1.0 / (m.scale * m.scale)) - eps).max(0.0).sqrt(),
         })
@@ -789,7 +780,7 @@ impl Session {
                     original: channel_stats(o.original.view()),
                     adjusted: channel_stats(o.adjusted.view()),
                 },
-                unchanged: invariance.max_abs < crate::explain::UNCHANGED_TOLERANCE,
+                unchanged: is_unchanged(&invariance),
                 invariance,
                 used: RowStats {
                     original: used_stats(&o.original_maps, eps),

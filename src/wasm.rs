@@ -612,11 +612,23 @@ impl Session {
     }
 }
 
-/// `{ batch: { max_abs, rms }, instance: ... }` from per-kind figures.
+/// `{ batch: { max_abs, rms, unchanged }, instance: ... }` from per-kind figures.
 fn kind_figures(figures: Vec<(NormKind, crate::stats::Difference)>) -> Result<JsValue, JsError> {
+    /// A difference with the core's verdict, so the page never re-judges it.
+    #[derive(Serialize)]
+    struct Judged {
+        max_abs: f64,
+        rms: f64,
+        unchanged: bool,
+    }
     let obj = Object::new();
     for (kind, d) in figures {
-        Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&d)?)
+        let judged = Judged {
+            max_abs: d.max_abs,
+            rms: d.rms,
+            unchanged: crate::explain::is_unchanged(&d),
+        };
+        Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&judged)?)
             .map_err(|_| bad("internal error: cannot build result"))?;
     }
     Ok(obj.into())

@@ -1,11 +1,5 @@
 // Numbers in plain words, for the readouts.
 
-/**
- * A difference below this (in normalized units) reads as "unchanged" where
- * the core has not already judged it (its readout carries `unchanged`).
- */
-export const UNCHANGED_BELOW = 1e-2;
-
 export function fmt(x, digits = 3) {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
@@ -13,8 +7,9 @@ export function fmt(x, digits = 3) {
   return x.toFixed(digits);
 }
 
-export function changeInWords(maxAbs) {
-  return maxAbs < UNCHANGED_BELOW ? 'unchanged' : `changed by up to ${fmt(maxAbs, 2)}`;
+/** Plain words for a change; `unchanged` is the core's verdict (one threshold for page and CLI). */
+export function changeInWords(unchanged, maxAbs) {
+  return unchanged ? 'unchanged' : `changed by up to ${fmt(maxAbs, 2)}`;
 }
 
 export const KIND_LABELS = {

@@ -145,7 +145,7 @@ export class Grid {
         const p = this.panels.get(`diff/${col}`);
         putPanel(p.panel, session.panelPixels('original', `diff-${col}`), size);
         const k = byKind.get(col);
-        const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
+        const words = changeInWords(k.unchanged, k.invariance.max_abs);
         p.stats.textContent = `max |Δ| ${fmt(k.invariance.max_abs)} · RMS ${fmt(k.invariance.rms)} — ${words}`;
       }
     }

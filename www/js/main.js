@@ -161,7 +161,7 @@ function showNeighbourResult(what, result) {
     const p = document.createElement('p');
     p.className = 'readout';
     p.dataset.kind = kind;
-    const words = changeInWords(result[kind].max_abs);
+    const words = changeInWords(result[kind].unchanged, result[kind].max_abs);
     p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
     p.textContent = `${KIND_LABELS[kind]}: the probe's output ${words} (max |Δ| = ${fmt(result[kind].max_abs)})`;
     root.append(p);

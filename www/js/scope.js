@@ -61,7 +61,7 @@ export class Scope {
       const p = document.createElement('p');
       p.className = 'readout';
       p.dataset.kind = k.kind;
-      const words = k.unchanged ? 'unchanged' : changeInWords(k.invariance.max_abs);
+      const words = changeInWords(k.unchanged, k.invariance.max_abs);
       p.dataset.state = words === 'unchanged' ? 'unchanged' : 'changed';
       const strong = document.createElement('strong');
       strong.textContent = `${KIND_LABELS[k.kind]}: ${words}`;
