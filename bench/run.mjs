@@ -1,7 +1,7 @@
 // The Node half of `cargo xtask bench`: drives headless Chromium against the
 // xtask server, prints one table and writes bench/results.json.
 //
-//   node bench/run.mjs --url http://127.0.0.1:8282 [--out bench/results.json] [--quick]
+//   node bench/run.mjs --url http://127.0.0.1:8282 [--out bench/results.json] [--quick] [--shape 8x3x512x512]
 //
 // Figures are medians of repeated runs on this machine, with every peer in
 // the same run, so ratios hold even when the machine is busy. Nothing here
@@ -23,7 +23,11 @@ const base = opt('--url', 'http://127.0.0.1:8282');
 const outFile = opt('--out', join(root, 'bench', 'results.json'));
 const quick = args.includes('--quick');
 
-const SHAPES = quick
+// `--shape NxCxHxW` (repeatable) times just those shapes.
+const chosen = args.flatMap((a, i) => (args[i - 1] === '--shape' ? [a.split('x').map(Number)] : []));
+const SHAPES = chosen.length
+  ? chosen
+  : quick
   ? [[8, 3, 256, 256]]
   : [
       [8, 3, 256, 256],

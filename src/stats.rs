@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::adjust::Adjustment;
 use crate::error::{Error, Result};
+use crate::lanes::F32x4;
 use crate::norm::{normalize, NormConfig};
 
 /// Mean and biased variance of a set of values, with their count.
@@ -93,21 +94,79 @@ fn sum_f64(values: &[f32]) -> f64 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail_sum
 }
 
-/// Sum of a slice in f32 with sixteen accumulators: only an estimate, for
-/// the center of [`centered_sums`].
+/// Sum of a slice in f32, sixteen lanes at a time: only an estimate, for
+/// the center of [`centered_sums_f32`].
 fn sum_f32(values: &[f32]) -> f32 {
-    let mut acc = [0f32; 16];
-    let chunks = values.chunks_exact(16);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += v;
-        }
+    let (sixteens, tail) = values.as_chunks::<16>();
+    let mut acc = [F32x4::zero(); 4];
+    for sixteen in sixteens {
+        // Written out: at opt-level "s" a loop of four stays a loop.
+        let four = sixteen.as_chunks::<4>().0;
+        acc = [
+            acc[0] + F32x4::load(&four[0]),
+            acc[1] + F32x4::load(&four[1]),
+            acc[2] + F32x4::load(&four[2]),
+            acc[3] + F32x4::load(&four[3]),
+        ];
     }
-    acc.iter().sum::<f32>() + tail.iter().sum::<f32>()
+    let [a, b, c, d] = acc;
+    let lanes = ((a + b) + (c + d)).to_array();
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail.iter().sum::<f32>()
 }
 
-/// `(Σ d, Σ d²)` with `d = x − center`, in f64.
+/// Values summed in f32 lanes before the partial sums move to f64.
+const F32_RUN: usize = 64;
+
+/// `(Σ d, Σ d²)` with `d = x − center`, fast: d and the products in f32
+/// lanes, each lane summing only sixteen terms before its partial sum is
+/// added into f64, so the result is as accurate as summing in f64 while f32's
+/// range holds (see [`f32_sums_are_trustworthy`]).
+fn centered_sums_f32(values: &[f32], center: f32) -> (f64, f64) {
+    let c = F32x4::splat(center);
+    let (runs, tail) = values.as_chunks::<F32_RUN>();
+    let (mut t1, mut t2) = (0f64, 0f64);
+    for run in runs {
+        let mut s1 = [F32x4::zero(); 2];
+        let mut s2 = [F32x4::zero(); 2];
+        // Sixteen values per step: fewer loop steps than vector operations.
+        for sixteen in run.as_chunks::<16>().0 {
+            let four = sixteen.as_chunks::<4>().0;
+            let d = [
+                F32x4::load(&four[0]) - c,
+                F32x4::load(&four[1]) - c,
+                F32x4::load(&four[2]) - c,
+                F32x4::load(&four[3]) - c,
+            ];
+            s1 = [s1[0] + (d[0] + d[2]), s1[1] + (d[1] + d[3])];
+            s2 = [
+                s2[0] + (d[0] * d[0] + d[2] * d[2]),
+                s2[1] + (d[1] * d[1] + d[3] * d[3]),
+            ];
+        }
+        t1 += (s1[0] + s1[1]).sum_f64();
+        t2 += (s2[0] + s2[1]).sum_f64();
+    }
+    for &v in tail {
+        let d = v as f64 - center as f64;
+        t1 += d;
+        t2 += d * d;
+    }
+    (t1, t2)
+}
+
+/// Whether [`centered_sums_f32`] stayed inside f32's range: no overflow (a
+/// spread beyond 1e19), and no squares lost below f32's smallest normal
+/// numbers (a spread below about 1e-15). `Σd² = 0` is exact when the center
+/// is not tiny: then any value other than the center differs from it by at
+/// least f32's spacing there, whose square is still a nonzero f32.
+fn f32_sums_are_trustworthy(s1: f64, s2: f64, center: f32, count: usize) -> bool {
+    s1.is_finite()
+        && s2.is_finite()
+        && (s2 > count as f64 * 1e-30 || (s2 == 0.0 && center.abs() >= 1e-14))
+}
+
+/// `(Σ d, Σ d²)` with `d = x − center`, in f64: the slow path for blocks
+/// outside f32's comfortable range.
 fn centered_sums(values: &[f32], center: f64) -> (f64, f64) {
     let mut s1 = [0f64; 4];
     let mut s2 = [0f64; 4];
@@ -130,11 +189,30 @@ fn centered_sums(values: &[f32], center: f64) -> (f64, f64) {
     (t1, t2)
 }
 
+/// `(mean, Σ(x − mean)²)` of one block entirely in f64 (values near
+/// f32::MAX, tiny spreads, NaN or infinities, which come out non-finite).
+fn slow_block_moments(block: &[f32]) -> (f64, f64) {
+    let k = block.len() as f64;
+    let rough = sum_f32(block);
+    let m = if rough.is_finite() {
+        rough as f64 / k
+    } else {
+        sum_f64(block) / k
+    };
+    if !m.is_finite() {
+        return (f64::NAN, f64::NAN);
+    }
+    let (s1, s2) = centered_sums(block, m);
+    (m + s1 / k, (s2 - s1 * s1 / k).max(0.0))
+}
+
 /// Moments of a stream of f32 values fed in slices of any length.
 ///
 /// Each slice is cut into blocks of 1024 values; each block gets the
-/// corrected two-pass algorithm in f64 while it sits in L1 cache, and the
-/// blocks merge by Chan et al.'s pairwise update (the same formula as
+/// corrected two-pass algorithm while it sits in L1 cache — `m` and `d` in
+/// f32 lanes (`x − m` is exact when x is near m, the case that matters),
+/// the sums of `d` and `d²` moved into f64 every eight terms per lane — and
+/// the blocks merge by Chan et al.'s pairwise update (the same formula as
 /// [`Moments::combine`]):
 ///
 /// ```text
@@ -145,8 +223,10 @@ fn centered_sums(values: &[f32], center: f64) -> (f64, f64) {
 /// ```
 ///
 /// So the data is read from memory once, not twice, and the result is as
-/// accurate as the whole-set two-pass algorithm (every term is a short f64
-/// sum; nothing cancels in the merge).
+/// accurate as the whole-set two-pass algorithm in f64 (every f32 partial
+/// sum has eight terms; nothing cancels in the merge). Blocks outside f32's
+/// range (spreads beyond 1e19 or below 1e-15, NaN, infinities) take an
+/// all-f64 path.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MomentsAcc {
     count: usize,
@@ -165,19 +245,13 @@ impl MomentsAcc {
         for block in values.chunks(BLOCK) {
             let k = block.len() as f64;
             // The first pass only picks the center of the second, which
-            // corrects for it: an f32 sum (4 values per instruction) is
-            // close enough. f64 where f32 overflows (values near f32::MAX).
-            let rough = sum_f32(block);
-            let m = if rough.is_finite() {
-                rough as f64 / k
+            // corrects for it: an f32 estimate is close enough.
+            let center = sum_f32(block) / block.len() as f32;
+            let (s1, s2) = centered_sums_f32(block, center);
+            let (mean_b, m2_b) = if f32_sums_are_trustworthy(s1, s2, center, block.len()) {
+                (center as f64 + s1 / k, (s2 - s1 * s1 / k).max(0.0))
             } else {
-                sum_f64(block) / k
-            };
-            let (mean_b, m2_b) = if m.is_finite() {
-                let (s1, s2) = centered_sums(block, m);
-                (m + s1 / k, (s2 - s1 * s1 / k).max(0.0))
-            } else {
-                (f64::NAN, f64::NAN)
+                slow_block_moments(block)
             };
             self.merge(block.len(), mean_b, m2_b);
         }

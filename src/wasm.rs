@@ -105,14 +105,12 @@ fn parse_config(options: &JsValue) -> Result<NormConfig, JsError> {
 }
 
 /// Values per step of [`normalize`]'s copies across the JS boundary:
-/// 256 KiB, so each step's data is still in L2 cache when it is used.
+/// 64 KiB, so a step's data is still in cache when it is used.
 const CHUNK: usize = 64 * 1024;
 
 thread_local! {
-    /// [`normalize`]'s copy of the input in wasm memory, kept between calls
-    /// so that repeated calls neither allocate nor fault in new pages.
-    static INPUT: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// One chunk of output on its way to the JS array.
+    /// One chunk of [`normalize`]'s data on its way in or out, kept between
+    /// calls: wasm memory never grows with the size of a batch.
     static STAGE: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -123,12 +121,11 @@ thread_local! {
 /// Float32Array of the same length) the result is written there and `out`
 /// is returned, so repeated calls allocate nothing new.
 ///
-/// The data crosses into wasm memory once, in 256 KiB chunks whose moments
-/// are taken while they are in cache; the result goes back chunk by chunk
-/// from a small staging buffer. So the data is read from memory twice and
-/// written twice (the copy in and the result), the least a JS caller allows.
-/// The copy in stays allocated between calls (as large as the largest
-/// batch so far), so a repeated call does not fault in new memory.
+/// The data never moves into wasm memory as a whole: it is read twice in
+/// 64 KiB chunks through one small staging buffer — first for the moments,
+/// then to be mapped and copied into the result. So the data is read from
+/// memory twice and the result written once, the physical floor of a
+/// two-pass normalization, and wasm memory does not grow with the batch.
 ///
 /// Throws an `Error` saying what is wrong for a bad length, shape, kind or
 /// parameter, or for NaN/infinite data.
@@ -174,42 +171,45 @@ pub fn normalize(
         Some(o)
     };
     let plane = dims[2] * dims[3];
-    INPUT.with_borrow_mut(|x| {
-        x.resize(len, 0.0);
-        // Copy in plane by plane, chunk by chunk, taking moments on the way.
-        let mut moments = Vec::with_capacity(dims[0] * dims[1]);
-        for (p, values) in x.chunks_exact_mut(plane).enumerate() {
-            let mut acc = MomentsAcc::new();
-            for (k, chunk) in values.chunks_mut(CHUNK).enumerate() {
-                let start = p * plane + k * CHUNK;
-                input
-                    .subarray(start as u32, (start + chunk.len()) as u32)
-                    .copy_to(chunk);
-                acc.push(chunk);
-            }
-            let m = acc.finish();
-            if !m.is_finite() {
-                return Err(js_err(Error::BadInput(
-                    "the data contains NaN or infinite values; normscope only normalizes finite numbers"
-                        .into(),
-                )));
-            }
-            moments.push(m);
+    let planes = dims[0] * dims[1];
+    // Every chunk lies inside one plane: a plane's values share one map.
+    let chunks = || {
+        (0..planes).flat_map(move |p| {
+            (0..plane)
+                .step_by(CHUNK)
+                .map(move |i| (p, p * plane + i, CHUNK.min(plane - i)))
+        })
+    };
+    STAGE.with_borrow_mut(|stage| {
+        stage.resize(CHUNK.min(plane), 0.0);
+        // Pass 1: the moments of each plane, chunk by chunk.
+        let mut moments = vec![MomentsAcc::new(); planes];
+        for (p, start, n) in chunks() {
+            let staged = &mut stage[..n];
+            input
+                .subarray(start as u32, (start + n) as u32)
+                .copy_to(staged);
+            moments[p].push(staged);
+        }
+        let moments: Vec<_> = moments.iter().map(MomentsAcc::finish).collect();
+        if moments.iter().any(|m| !m.is_finite()) {
+            return Err(js_err(Error::BadInput(
+                "the data contains NaN or infinite values; normscope only normalizes finite numbers"
+                    .into(),
+            )));
         }
         let maps = plane_maps_from(&moments, dims[1], &cfg).map_err(js_err)?;
+        // Pass 2: each chunk again, mapped in place and copied out.
         let out = out_js.unwrap_or_else(|| Float32Array::new_with_length(len as u32));
-        STAGE.with_borrow_mut(|stage| {
-            stage.resize(CHUNK.min(plane), 0.0);
-            for (p, values) in x.chunks_exact(plane).enumerate() {
-                for (k, chunk) in values.chunks(CHUNK).enumerate() {
-                    let staged = &mut stage[..chunk.len()];
-                    maps[p].apply_slice(chunk, staged);
-                    let start = p * plane + k * CHUNK;
-                    out.subarray(start as u32, (start + chunk.len()) as u32)
-                        .copy_from(staged);
-                }
-            }
-        });
+        for (p, start, n) in chunks() {
+            let staged = &mut stage[..n];
+            input
+                .subarray(start as u32, (start + n) as u32)
+                .copy_to(staged);
+            maps[p].apply_in_place(staged);
+            out.subarray(start as u32, (start + n) as u32)
+                .copy_from(staged);
+        }
         Ok(out)
     })
 }

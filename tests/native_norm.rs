@@ -12,7 +12,8 @@ mod reference;
 
 use ndarray::{s, Array2, Array4, Axis};
 use normscope::norm::{
-    normalize, normalize_into, NormConfig, NormKind, RunningStats, DEFAULT_EPS, DEFAULT_MOMENTUM,
+    normalize, normalize_into, NormConfig, NormKind, PlaneMap, RunningStats, DEFAULT_EPS,
+    DEFAULT_MOMENTUM,
 };
 use normscope::stats::moments_of_planes;
 use normscope::{Adjustment, Error};
@@ -20,9 +21,10 @@ use reference::{max_abs_diff, max_abs_diff_f32, RefKind};
 
 const C: usize = 6;
 
-/// Allowed max-abs error against the reference: the engine works in f64 and
-/// rounds once to f32, so the error is about half an f32 ulp of |y| ≤ ~4.
-/// The worst seen over all tests is 1.4e-7, so 1e-6 leaves a 7× margin.
+/// Allowed max-abs error against the reference: the moments are good to
+/// about 1e-7 of the spread and the map runs in f32 (a few roundings of
+/// |y| ≤ ~4, each at most 2.4e-7), so errors stay a few 1e-7; 1e-6 is the
+/// bound the tests hold the engine to (the issue allows 1e-5).
 const REF_TOL: f64 = 1e-6;
 
 // ---------------------------------------------------------------------------
@@ -888,7 +890,85 @@ fn moments_of_planes_matches_reference_on_views() {
         let (mean, var) = reference::mean_var(&vals);
         let m = moments_of_planes(&planes);
         assert_eq!(m.count, vals.len());
-        assert!((m.mean - mean).abs() <= 1e-12 * (1.0 + mean.abs()));
-        assert!((m.var - var).abs() <= 1e-12 * var);
+        // Centered values are f32 (one rounding each, at most 2⁻²⁴ of
+        // their size) and their sums f64: both moments are good to about
+        // 1e-7 of the spread, far below what an f32 output can show.
+        let sigma = var.sqrt();
+        assert!(
+            (m.mean - mean).abs() <= 1e-6 * sigma,
+            "{} vs {mean}",
+            m.mean
+        );
+        assert!((m.var - var).abs() <= 2e-6 * var, "{} vs {var}", m.var);
+    }
+}
+
+#[test]
+fn moments_stay_exact_where_f32_sums_would_fail() {
+    // The fast path keeps centered values and their squares in f32; blocks
+    // where that overflows or underflows must still match the f64 reference.
+    let mut rng = fastrand::Rng::with_seed(0x5eed_0021);
+    let n = 3000; // several blocks, and a tail
+    let cases: Vec<(&str, Vec<f32>)> = vec![
+        (
+            "spread 1e20 (squares overflow f32)",
+            (0..n).map(|_| (rng.f32() - 0.5) * 1e20).collect(),
+        ),
+        (
+            "near f32::MAX",
+            (0..n).map(|_| (rng.f32() * 2.0 - 1.0) * 3e38).collect(),
+        ),
+        (
+            "spread 1e-25 at 1e-20 (squares underflow)",
+            (0..n).map(|_| 1e-20 + rng.f32() * 1e-25).collect(),
+        ),
+        (
+            "spread 1e-30 around 0",
+            (0..n).map(|_| (rng.f32() - 0.5) * 1e-30).collect(),
+        ),
+        ("constant 3", vec![3.0; n]),
+        ("all zeros", vec![0.0; n]),
+    ];
+    for (what, values) in cases {
+        let plane = Array2::from_shape_vec((1, n), values.clone()).unwrap();
+        let m = moments_of_planes(&[plane.view()]);
+        let vals: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        let (mean, var) = reference::mean_var(&vals);
+        assert!(m.is_finite(), "{what}: {m:?}");
+        let sigma = var.sqrt();
+        assert!(
+            (m.mean - mean).abs() <= 1e-9 * (sigma + mean.abs()),
+            "{what}: mean {} vs {mean}",
+            m.mean
+        );
+        assert!(
+            (m.var - var).abs() <= 1e-9 * var,
+            "{what}: var {} vs {var}",
+            m.var
+        );
+    }
+}
+
+#[test]
+fn plane_maps_apply_alike_in_place_and_at_every_length() {
+    // The map runs sixteen values per step, then four, then one: every
+    // length must give the same values as the one-value form, in place too.
+    let mut rng = fastrand::Rng::with_seed(0x5eed_0022);
+    let map = PlaneMap {
+        center: 0.437,
+        scale: 3.1,
+        offset: -0.25,
+    };
+    for len in [0, 1, 3, 4, 5, 15, 16, 17, 31, 33, 64, 100] {
+        let src: Vec<f32> = (0..len).map(|_| rng.f32()).collect();
+        let mut dst = vec![f32::NAN; len];
+        map.apply_slice(&src, &mut dst);
+        let mut in_place = src.clone();
+        map.apply_in_place(&mut in_place);
+        for i in 0..len {
+            let want = (src[i] as f64 - map.center) * map.scale + map.offset;
+            assert!((dst[i] as f64 - want).abs() <= 1e-6, "len {len}, value {i}");
+            assert_eq!(dst[i], in_place[i], "len {len}, value {i}");
+        }
     }
 }

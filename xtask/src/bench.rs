@@ -16,7 +16,7 @@ use crate::util::{command, root, run, Result};
 ///
 /// # Errors
 /// When the build, the npm install, Chromium or the runner script fails.
-pub fn bench(quick: bool, build: bool) -> Result<()> {
+pub fn bench(quick: bool, build: bool, shapes: &[String]) -> Result<()> {
     if build {
         pkgbuild::build()?;
     } else if !pkgbuild::pkg_dir().join("normscope.js").is_file() {
@@ -54,6 +54,9 @@ pub fn bench(quick: bool, build: bool) -> Result<()> {
         .arg(root().join("bench").join("results.json"));
     if quick {
         cmd.arg("--quick");
+    }
+    for shape in shapes {
+        cmd.arg("--shape").arg(shape);
     }
     run(&mut cmd)
 }

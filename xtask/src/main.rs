@@ -9,7 +9,7 @@
 //! cargo xtask test                       everything CI checks, in order
 //! cargo xtask dist                       build, then dist/normscope.html (one
 //!                                        offline file) and dist/site/ (static host)
-//! cargo xtask bench [--quick] [--no-build]
+//! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
 //! ```
@@ -35,11 +35,11 @@ tasks:
                               browser tests, build, page tests)
   dist                        build, then write dist/normscope.html (one file that
                               works offline from file://) and dist/site/ (www + pkg)
-  bench [--quick] [--no-build]
+  bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
                               a table, writes bench/results.json (never run
-                              by `test`)
+                              by `test`); --shape times only that shape
   help                        show this text
 ";
 
@@ -47,11 +47,24 @@ tasks:
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
     Build,
-    Serve { port: u16, build: bool },
+    Serve {
+        port: u16,
+        build: bool,
+    },
     Test,
     Dist,
-    Bench { quick: bool, build: bool },
+    Bench {
+        quick: bool,
+        build: bool,
+        shapes: Vec<String>,
+    },
     Help,
+}
+
+/// `N×C×H×W` written as four positive whole numbers joined by `x`.
+fn is_shape(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('x').collect();
+    parts.len() == 4 && parts.iter().all(|p| p.parse::<u32>().is_ok_and(|n| n > 0))
 }
 
 /// Parse the arguments after `cargo xtask`.
@@ -76,15 +89,27 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "dist" => no_extra(Task::Dist),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
-            let (mut quick, mut build) = (false, true);
-            for option in rest {
+            let (mut quick, mut build, mut shapes) = (false, true, Vec::new());
+            let mut options = rest.iter();
+            while let Some(option) = options.next() {
                 match option.as_str() {
                     "--quick" => quick = true,
                     "--no-build" => build = false,
+                    "--shape" => {
+                        let shape = options
+                            .next()
+                            .filter(|s| is_shape(s))
+                            .ok_or("--shape needs N×C×H×W written like 8x3x512x512")?;
+                        shapes.push(shape.clone());
+                    }
                     other => return Err(format!("`bench` does not know the option `{other}`")),
                 }
             }
-            Ok(Task::Bench { quick, build })
+            Ok(Task::Bench {
+                quick,
+                build,
+                shapes,
+            })
         }
         "serve" => {
             let mut port = serve::DEFAULT_PORT;
@@ -127,7 +152,11 @@ fn main() -> ExitCode {
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
         Task::Dist => dist::dist(),
-        Task::Bench { quick, build } => bench::bench(quick, build),
+        Task::Bench {
+            quick,
+            build,
+            shapes,
+        } => bench::bench(quick, build, &shapes),
         Task::Serve { port, build } => serve_task(port, build),
     };
     match result {
@@ -204,8 +233,19 @@ mod tests {
             parse(&args("bench --quick")),
             Ok(Task::Bench {
                 quick: true,
-                build: true
+                build: true,
+                shapes: vec![]
             })
         );
+        assert_eq!(
+            parse(&args("bench --no-build --shape 8x3x512x512")),
+            Ok(Task::Bench {
+                quick: false,
+                build: false,
+                shapes: vec!["8x3x512x512".into()]
+            })
+        );
+        assert!(parse(&args("bench --shape 8x3x512")).is_err());
+        assert!(parse(&args("bench --shape")).is_err());
     }
 }
