@@ -273,8 +273,8 @@ const lines = [];
 lines.push(`normscope benchmark, ${started.toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${load.map((l) => l.toFixed(1)).join(' ')}`);
 lines.push('');
 lines.push('normalize(): median ms (max |Δ| vs float64 naive JS); ratios vs the fastest peer and vs one copy');
-lines.push('| shape | kind | copy | normscope out | normscope fresh | naive JS | ort 1T | ort 2T | tfjs wasm | fastest peer ÷ ns out | ns out ÷ copy | fastest peer ÷ ns fresh |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+lines.push('| shape | kind | copy | fresh copy | normscope out | normscope fresh | naive JS | ort 1T | ort 2T | tfjs wasm | fastest peer ÷ ns out | ns out ÷ copy | fastest peer ÷ ns fresh | ns fresh ÷ fresh copy |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of normalizeRows) {
   const t = (name) => r.impls[name]?.median;
   const cellOf = (name) => {
@@ -287,9 +287,10 @@ for (const r of normalizeRows) {
     fastestPeerOverOut: fastest / t('normscope (out reused)'),
     outOverCopy: t('normscope (out reused)') / t('copy'),
     fastestPeerOverFresh: fastest / t('normscope (fresh)'),
+    freshOverFreshCopy: t('normscope (fresh)') / t('fresh copy'),
   };
   lines.push(
-    `| ${r.shape.join('×')} | ${r.kind} | ${fmt(t('copy'))} | ${cellOf('normscope (out reused)')} | ${cellOf('normscope (fresh)')} | ${fmt(t('naive JS'))} | ${cellOf('onnxruntime-web 1T')} | ${cellOf('onnxruntime-web 2T')} | ${cellOf('tfjs wasm')} | ${r.ratios.fastestPeerOverOut.toFixed(1)}× | ${r.ratios.outOverCopy.toFixed(1)}× | ${r.ratios.fastestPeerOverFresh.toFixed(1)}× |`,
+    `| ${r.shape.join('×')} | ${r.kind} | ${fmt(t('copy'))} | ${fmt(t('fresh copy'))} | ${cellOf('normscope (out reused)')} | ${cellOf('normscope (fresh)')} | ${fmt(t('naive JS'))} | ${cellOf('onnxruntime-web 1T')} | ${cellOf('onnxruntime-web 2T')} | ${cellOf('tfjs wasm')} | ${r.ratios.fastestPeerOverOut.toFixed(1)}× | ${r.ratios.outOverCopy.toFixed(1)}× | ${r.ratios.fastestPeerOverFresh.toFixed(1)}× | ${r.ratios.freshOverFreshCopy.toFixed(1)}× |`,
   );
 }
 lines.push('');

@@ -173,22 +173,22 @@ pub fn normalize(
     let plane = dims[2] * dims[3];
     let planes = dims[0] * dims[1];
     // Every chunk lies inside one plane: a plane's values share one map.
+    // (plane, start, end) of every chunk, in order.
     let chunks = || {
         (0..planes).flat_map(move |p| {
-            (0..plane)
-                .step_by(CHUNK)
-                .map(move |i| (p, p * plane + i, CHUNK.min(plane - i)))
+            (0..plane).step_by(CHUNK).map(move |i| {
+                let (start, end) = (p * plane + i, p * plane + (i + CHUNK).min(plane));
+                (p, start as u32, end as u32)
+            })
         })
     };
     STAGE.with_borrow_mut(|stage| {
         stage.resize(CHUNK.min(plane), 0.0);
         // Pass 1: the moments of each plane, chunk by chunk.
         let mut moments = vec![MomentsAcc::new(); planes];
-        for (p, start, n) in chunks() {
-            let staged = &mut stage[..n];
-            input
-                .subarray(start as u32, (start + n) as u32)
-                .copy_to(staged);
+        for (p, start, end) in chunks() {
+            let staged = &mut stage[..(end - start) as usize];
+            input.subarray(start, end).copy_to(staged);
             moments[p].push(staged);
         }
         let moments: Vec<_> = moments.iter().map(MomentsAcc::finish).collect();
@@ -201,14 +201,11 @@ pub fn normalize(
         let maps = plane_maps_from(&moments, dims[1], &cfg).map_err(js_err)?;
         // Pass 2: each chunk again, mapped in place and copied out.
         let out = out_js.unwrap_or_else(|| Float32Array::new_with_length(len as u32));
-        for (p, start, n) in chunks() {
-            let staged = &mut stage[..n];
-            input
-                .subarray(start as u32, (start + n) as u32)
-                .copy_to(staged);
+        for (p, start, end) in chunks() {
+            let staged = &mut stage[..(end - start) as usize];
+            input.subarray(start, end).copy_to(staged);
             maps[p].apply_in_place(staged);
-            out.subarray(start as u32, (start + n) as u32)
-                .copy_from(staged);
+            out.subarray(start, end).copy_from(staged);
         }
         Ok(out)
     })
