@@ -133,6 +133,51 @@ fn normalize_matches_a_float64_reference_for_instance_norm() {
 }
 
 #[wasm_bindgen_test]
+fn normalize_streams_planes_larger_than_one_chunk() {
+    // 300×301 values per plane: more than one 64 Ki-value chunk, and not a
+    // multiple of the 16-value SIMD step, so every path of the streaming
+    // normalize runs. Batch norm against a float64 reference.
+    let shape = [2usize, 2, 300, 301];
+    let plane = shape[2] * shape[3];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let x: Vec<f32> = (0..shape.iter().product::<usize>())
+        .map(|i| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (state >> 40) as f32 / (1u64 << 24) as f32;
+            0.2 * (i / plane) as f32 + u
+        })
+        .collect();
+    let got = normalize(
+        &Float32Array::from(x.as_slice()).into(),
+        &shape_js(&shape.map(|d| d as f64)),
+        &options(&[("norm", "batch".into())]),
+    )
+    .unwrap()
+    .to_vec();
+    for c in 0..shape[1] {
+        let values: Vec<f64> = (0..shape[0])
+            .flat_map(|n| {
+                let p = n * shape[1] + c;
+                x[p * plane..(p + 1) * plane].iter().map(|&v| v as f64)
+            })
+            .collect();
+        let count = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / count;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count;
+        for n in 0..shape[0] {
+            let p = n * shape[1] + c;
+            for i in 0..plane {
+                let want = (x[p * plane + i] as f64 - mean) / (var + 1e-5).sqrt();
+                let diff = (got[p * plane + i] as f64 - want).abs();
+                assert!(diff <= 1e-6, "image {n} channel {c} value {i}: {diff:e}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn normalize_writes_into_a_reused_out_buffer() {
     let x = data();
     let input: JsValue = Float32Array::from(x.as_slice()).into();
