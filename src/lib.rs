@@ -28,6 +28,7 @@ pub mod display;
 pub mod error;
 pub mod explain;
 pub mod features;
+pub mod filecheck;
 pub mod norm;
 pub mod session;
 pub mod stats;

@@ -111,12 +111,13 @@ test.describe('a decoder that hangs or dies', () => {
     await page.route('**/js/decode-worker.js', (route) => route.fulfill({
       contentType: 'text/javascript',
       body: `
-        import init, { decodeImage } from '../pkg/normscope.js';
+        import init from '../pkg/normscope.js';
+        import { decodeFile } from './imagefile.js';
         const ready = init();
         const real = async ({ id, name, bytes }) => {
           await ready;
           try {
-            const { width, height, rgba } = decodeImage(name, bytes);
+            const { width, height, rgba } = await decodeFile(name, bytes);
             self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
           } catch (e) { self.postMessage({ id, error: e.message }); }
         };
@@ -140,4 +141,37 @@ test.describe('a decoder that hangs or dies', () => {
     expect(status).toContain('crash.png: the decoder stopped on this file');
     await expect(page.locator('#tray canvas').last()).toHaveAttribute('aria-label', /after-crash\.png$/);
   });
+});
+
+// The browser decodes on the page; the core judges each file first, because
+// a browser draws a cut-short file as far as it goes without a word.
+test('cut-short GIF, WebP, PNG and BMP files are refused by name; the good ones go in', async ({ page }) => {
+  await boot(page);
+  const names = ['ok-rgb.png', 'gif-no-trailer.gif', 'webp-truncated.webp', 'png-no-iend.png', 'bmp-truncated.bmp', 'gif-short-lzw.gif', 'webp-lossy.webp'];
+  const status = await upload(page, names.map((n) => path.join(corpus, n)));
+  expect(status).toContain(`Added 2 images; the batch has ${SAMPLES + 2}.`);
+  expect(status).toContain('gif-no-trailer.gif: the GIF file is cut short');
+  expect(status).toContain('webp-truncated.webp: the WebP file is cut short');
+  expect(status).toContain('png-no-iend.png: the PNG file is cut short');
+  expect(status).toContain('bmp-truncated.bmp: the BMP file is cut short');
+  expect(status).toContain('gif-short-lzw.gif: the GIF file is damaged or cut short (its first picture holds 1000 of its 64×48 pixels)');
+  await expect(page.locator('#status')).toHaveClass(/is-error/);
+  const labels = await page.locator('#tray canvas').evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label')));
+  expect(labels.slice(-2)).toEqual(['Input image 7: ok-rgb.png', 'Input image 8: webp-lossy.webp']);
+});
+
+test('the browser decodes the stored pixels, upright by EXIF', async ({ page }) => {
+  await boot(page);
+  const read = (name) => [...readFileSync(path.join(corpus, name))];
+  const got = await page.evaluate(async ([png, jpeg]) => {
+    const { decode } = await import('/js/engine.js');
+    const a = await decode('ok-rgb.png', new Uint8Array(png));
+    const b = await decode('jpeg-exif-rotated.jpg', new Uint8Array(jpeg));
+    const at = (img, x, y) => [...img.rgba.slice((y * img.width + x) * 4, (y * img.width + x) * 4 + 4)];
+    return { a: [a.width, a.height, at(a, 0, 0), at(a, 63, 47)], b: [b.width, b.height] };
+  }, [read('ok-rgb.png'), read('jpeg-exif-rotated.jpg')]);
+  // make_corpus.py's gradient: (x·255/63, y·255/47, 128), unchanged by colour management.
+  expect(got.a).toEqual([64, 48, [0, 0, 128, 255], [255, 255, 128, 255]]);
+  // Stored 64×48 with EXIF orientation 6 (or 8): shown 48×64.
+  expect(got.b).toEqual([48, 64]);
 });
