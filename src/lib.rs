@@ -14,7 +14,9 @@
 //! ```
 //!
 //! Modules, one concern each: [`error`] (whose fault), [`tensor`] (loading
-//! and limits), [`adjust`] (contrast transforms), [`norm`] (the kinds and
+//! and limits), [`filecheck`] (judging an image file from its header and
+//! structure, for the page, where the browser decodes), [`adjust`]
+//! (contrast transforms), [`norm`] (the kinds and
 //! batch-norm running state), [`stats`] (stable moments, histograms,
 //! figures), [`display`] (fixed value → pixel mapping), [`features`] (the
 //! fixed filter bank of feature-map mode), [`chart`] (plotters drawing,

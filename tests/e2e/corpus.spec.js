@@ -3,6 +3,7 @@
 // image in the tray or a message naming it and the reason; the rest of the
 // batch stays, and the tab never freezes.
 import { readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { test, expect } from './fixtures.js';
@@ -174,4 +175,42 @@ test('the browser decodes the stored pixels, upright by EXIF', async ({ page }) 
   expect(got.a).toEqual([64, 48, [0, 0, 128, 255], [255, 255, 128, 255]]);
   // Stored 64×48 with EXIF orientation 6 (or 8): shown 48×64.
   expect(got.b).toEqual([48, 64]);
+});
+
+/** A 2×1 RGBA PNG: one fully transparent pixel, one half transparent. */
+function alphaPng() {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(2, 0);
+  ihdr.writeUInt32BE(1, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const raw = Buffer.from([0, 200, 100, 50, 0, 200, 100, 50, 128]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('transparency: the browser keeps no colour under a fully transparent pixel', async ({ page }) => {
+  // README, "Limits and hostile input": alpha is dropped; on the page a
+  // fully transparent pixel comes out black, a half transparent one keeps its colour.
+  await boot(page);
+  const got = await page.evaluate(async (png) => {
+    const { decode } = await import('/js/engine.js');
+    const img = await decode('alpha.png', new Uint8Array(png));
+    return [...img.rgba];
+  }, [...alphaPng()]);
+  expect(got.slice(0, 4)).toEqual([0, 0, 0, 0]);
+  const kept = got.slice(4, 7).map((v, i) => Math.abs(v - [200, 100, 50][i]));
+  expect(Math.max(...kept)).toBeLessThanOrEqual(2);
+  expect(got[7]).toBe(128);
 });
