@@ -214,3 +214,19 @@ test('transparency: the browser keeps no colour under a fully transparent pixel'
   expect(Math.max(...kept)).toBeLessThanOrEqual(2);
   expect(got[7]).toBe(128);
 });
+
+test('a whole file the browser still cannot decode is refused by name; the batch stays', async ({ page }) => {
+  await boot(page);
+  // Every marker in place up to the end marker, but no tables and no scan:
+  // the core's structure check passes it, the browser's decoder cannot.
+  const sof = [0xff, 0xc0, 0x00, 0x11, 8, 0, 48, 0, 64, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0];
+  const buffer = Buffer.from([0xff, 0xd8, ...sof, 0xff, 0xd9]);
+  const good = readFileSync(path.join(corpus, 'ok-baseline.jpg'));
+  const status = await upload(page, [
+    { name: 'no-scan.jpg', mimeType: 'image/jpeg', buffer },
+    { name: 'good.jpg', mimeType: 'image/jpeg', buffer: good },
+  ]);
+  expect(status).toContain(`Added 1 image; the batch has ${SAMPLES + 1}.`);
+  expect(status).toContain('no-scan.jpg: the browser could not decode this JPEG file');
+  await expect(page.locator('#tray canvas').last()).toHaveAttribute('aria-label', /good\.jpg$/);
+});
