@@ -813,7 +813,7 @@ fn bmp_structure(b: &[u8]) -> Check<()> {
     if h.offset > b.len() {
         return Err(Fault::Short);
     }
-    if h.offset < 14 + h.header_size {
+    if h.offset < h.header_size.saturating_add(14) {
         return Err(Fault::Damaged(
             "its pixel data would start inside its header",
         ));
