@@ -14,12 +14,15 @@
 //! ```
 //!
 //! Modules, one concern each: [`error`] (whose fault), [`tensor`] (loading
-//! and limits), [`adjust`] (contrast transforms), [`norm`] (the kinds and
+//! and limits), [`filecheck`] (judging an image file from its header and
+//! structure, for the page, where the browser decodes), [`adjust`]
+//! (contrast transforms), [`norm`] (the kinds and
 //! batch-norm running state), [`stats`] (stable moments, histograms,
 //! figures), [`display`] (fixed value → pixel mapping), [`features`] (the
 //! fixed filter bank of feature-map mode), [`chart`] (plotters drawing,
 //! generic over the backend), [`explain`] (the CLI's figure and report),
-//! [`session`] (the page's live batch, plain Rust).
+//! [`session`] (the page's live batch, plain Rust), [`lanes`] (four-lane
+//! SIMD for the hot loops).
 
 pub mod adjust;
 pub mod chart;
@@ -28,6 +31,7 @@ pub mod display;
 pub mod error;
 pub mod explain;
 pub mod features;
+pub mod filecheck;
 pub mod lanes;
 pub mod norm;
 pub mod session;

@@ -351,6 +351,7 @@ impl Session {
     /// # Errors
     /// As [`tensor::decode_image`] (the message names the file), and as
     /// [`Session::add_image`].
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn add_encoded(&mut self, name: &str, bytes: &[u8]) -> Result<usize> {
         let image = tensor::decode_image(bytes, &tensor::LoadLimits::default())
             .map_err(|e| e.context(name))?;

@@ -14,10 +14,13 @@
 //! This module compiles for wasm32 too: it never touches the file system.
 //! Callers add the file name to errors with [`Error::context`].
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+use image::{DynamicImage, ImageFormat};
+#[cfg(not(target_arch = "wasm32"))]
+use image::{ImageDecoder, ImageError, ImageReader};
 use ndarray::{Array3, Array4, ArrayView4, Axis};
 
 use crate::error::{Error, Result};
@@ -93,6 +96,7 @@ impl LoadLimits {
         Ok(())
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn image_limits(&self, with_sides: bool) -> image::Limits {
         let mut l = image::Limits::default();
         if with_sides {
@@ -104,6 +108,7 @@ impl LoadLimits {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 thread_local! {
     /// How many pixel decodes this thread has started (see [`pixel_decodes_started`]).
     static PIXEL_DECODES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
@@ -114,23 +119,18 @@ thread_local! {
 ///
 /// Tests use it to show that a hostile header is refused before the decoder
 /// runs; it costs one thread-local increment per decode.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn pixel_decodes_started() -> u64 {
     PIXEL_DECODES.with(std::cell::Cell::get)
 }
 
-/// Decode an image file (PNG, JPEG, GIF's first frame, BMP, WebP) with
-/// limits, upright according to its EXIF orientation.
-///
-/// The size is read from the header and checked before decoding, so a small
-/// file claiming 100 000 × 100 000 pixels is rejected without allocating. A
-/// JPEG must contain its end-of-image marker: a cut-short JPEG is an error,
-/// not an image padded with grey.
+/// The checks every image file passes before its header is read: the file
+/// size, an empty file, formats normscope recognizes but does not take, and
+/// the format from the magic bytes (PNG, JPEG, GIF, BMP or WebP).
 ///
 /// # Errors
-/// [`Error::TooLarge`] above `limits`; [`Error::Unsupported`] for HEIC/HEIF,
-/// AVIF, PDF, SVG, TIFF, `.npy`, text and other formats normscope does not decode;
-/// [`Error::BadInput`] for an empty, unrecognized, truncated or corrupt file.
-pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
+/// As [`decode_image`], for these checks.
+pub fn recognize(bytes: &[u8], limits: &LoadLimits) -> Result<ImageFormat> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::TooLarge(format!(
             "the file is {:.1} MB; normscope accepts files up to {:.0} MB — save a smaller version first",
@@ -146,11 +146,7 @@ pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
     if let Some(e) = sniff_unsupported(bytes) {
         return Err(e);
     }
-
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| Error::Internal(format!("reading from memory failed: {e}")))?;
-    let format = reader.format().ok_or_else(|| {
+    let format = image::guess_format(bytes).map_err(|_| {
         Error::BadInput(
             "this is not an image file normscope recognizes — use a PNG, JPEG, GIF, BMP or WebP image".into(),
         )
@@ -165,6 +161,25 @@ pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
     ) {
         return Err(unsupported_format(format));
     }
+    Ok(format)
+}
+
+/// Decode an image file (PNG, JPEG, GIF's first frame, BMP, WebP) with
+/// limits, upright according to its EXIF orientation.
+///
+/// The size is read from the header and checked before decoding, so a small
+/// file claiming 100 000 × 100 000 pixels is rejected without allocating. A
+/// JPEG must contain its end-of-image marker: a cut-short JPEG is an error,
+/// not an image padded with grey.
+///
+/// # Errors
+/// [`Error::TooLarge`] above `limits`; [`Error::Unsupported`] for HEIC/HEIF,
+/// AVIF, PDF, SVG, TIFF, `.npy`, text and other formats normscope does not decode;
+/// [`Error::BadInput`] for an empty, unrecognized, truncated or corrupt file.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
+    let format = recognize(bytes, limits)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
 
     // Some decoders refuse a huge header themselves with a vague format
     // error; read those sizes first so the message names them.
@@ -186,7 +201,7 @@ pub fn decode_image(bytes: &[u8], limits: &LoadLimits) -> Result<DynamicImage> {
             limits.max_alloc as f64 / 1e6
         )));
     }
-    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+    if format == ImageFormat::Jpeg && !crate::filecheck::jpeg_walk(bytes).complete {
         return Err(Error::BadInput(
             "the JPEG file is cut short (its end-of-image marker is missing), so part of the photo is lost — copy or download it again".into(),
         ));
@@ -375,6 +390,7 @@ pub fn check_finite(x: ArrayView4<f32>) -> Result<()> {
 ///                                  else: i32 width, height at 18, 22 (negative height = top-down)
 /// WebP  "RIFF" size "WEBP" "VP8X" size flags(4) | width−1 (u24) | height−1 (u24) at 24..30
 /// ```
+#[cfg(not(target_arch = "wasm32"))]
 fn peek_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
     let u16_at = |i: usize| Some(u16::from_le_bytes(bytes.get(i..i + 2)?.try_into().ok()?));
     let u32_at = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
@@ -406,6 +422,7 @@ fn peek_dimensions(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
 }
 
 /// Map a decoder error to whose fault it is, for a student.
+#[cfg(not(target_arch = "wasm32"))]
 fn from_image_error(e: ImageError, format: ImageFormat) -> Error {
     let name = format_name(format);
     // Decoder messages can span lines; the CLI promises one line.
@@ -423,7 +440,7 @@ fn from_image_error(e: ImageError, format: ImageFormat) -> Error {
     }
 }
 
-fn format_name(format: ImageFormat) -> &'static str {
+pub(crate) fn format_name(format: ImageFormat) -> &'static str {
     match format {
         ImageFormat::Png => "PNG",
         ImageFormat::Jpeg => "JPEG",
@@ -444,7 +461,7 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
-fn unsupported_format(format: ImageFormat) -> Error {
+pub(crate) fn unsupported_format(format: ImageFormat) -> Error {
     Error::Unsupported(format!(
         "{} images are not supported — convert it to PNG or JPEG",
         format_name(format)
@@ -523,87 +540,9 @@ fn looks_like_text(head: &[u8]) -> bool {
             .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
-/// True if a JPEG's marker structure reaches its end-of-image marker (FF D9).
-///
-/// Walks the segments from SOI, skipping each segment by its length and each
-/// entropy-coded scan up to the next real marker (FF followed by anything but
-/// 00, a restart marker or fill FF). An embedded EXIF thumbnail's own FF D9
-/// lives inside an APP1 segment and is skipped over; data appended after the
-/// end marker (some phones add a trailer) is ignored.
-fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    if !bytes.starts_with(&[0xFF, 0xD8]) {
-        return false;
-    }
-    let n = bytes.len();
-    let mut i = 2;
-    loop {
-        // Find the next marker, skipping fill bytes.
-        match bytes[i.min(n)..].iter().position(|&b| b == 0xFF) {
-            Some(p) => i += p,
-            None => return false,
-        }
-        while i < n && bytes[i] == 0xFF {
-            i += 1;
-        }
-        if i >= n {
-            return false;
-        }
-        let marker = bytes[i];
-        i += 1;
-        match marker {
-            0xD9 => return true,
-            // Markers without a length.
-            0x00 | 0x01 | 0xD0..=0xD8 => continue,
-            _ => {}
-        }
-        if i + 2 > n {
-            return false;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[i], bytes[i + 1]]));
-        if len < 2 || i + len > n {
-            return false;
-        }
-        i += len;
-        if marker == 0xDA {
-            // Entropy-coded data: stop at the FF of the next real marker.
-            loop {
-                match bytes[i.min(n)..].iter().position(|&b| b == 0xFF) {
-                    Some(p) => i += p,
-                    None => return false,
-                }
-                if i + 1 >= n {
-                    return false;
-                }
-                match bytes[i + 1] {
-                    0x00 | 0xD0..=0xD7 => i += 2,
-                    0xFF => i += 1,
-                    _ => break,
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn jpeg_walk_needs_the_end_marker() {
-        // SOI, a tiny APP0, SOS with 2 bytes of data containing stuffed FF 00, EOI.
-        let full = [
-            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0xAB, 0xCD, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF,
-            0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9,
-        ];
-        assert!(jpeg_is_complete(&full));
-        for cut in 2..full.len() {
-            assert!(!jpeg_is_complete(&full[..cut]), "cut at {cut}");
-        }
-        // A trailer after the end marker is fine.
-        let mut trailer = full.to_vec();
-        trailer.extend_from_slice(b"TRAILER\xFF\xDA");
-        assert!(jpeg_is_complete(&trailer));
-    }
 
     #[test]
     fn text_detection_accepts_utf8_and_rejects_binary() {

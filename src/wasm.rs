@@ -211,23 +211,32 @@ pub fn normalize(
     })
 }
 
-/// Decode an encoded image file for the page (in a worker, so a big photo
-/// never freezes the page): apply the limits and EXIF orientation, shrink it
-/// so its shorter side is at most 1024 px, and return
-/// `{ width, height, rgba: Uint8ClampedArray }` (a copy the worker can transfer).
-/// Throws an `Error` naming the file and the reason.
-#[wasm_bindgen(js_name = decodeImage)]
-pub fn decode_image(name: &str, bytes: &Uint8Array) -> Result<Object, JsError> {
-    let img = crate::tensor::decode_image(&bytes.to_vec(), &crate::tensor::LoadLimits::default())
+/// Judge an image file before the browser decodes it: the size, the
+/// format, the width and height read from the header (within the limits),
+/// and that the file is complete (see `filecheck`). Returns
+/// `{ format: 'png'|'jpeg'|'gif'|'bmp'|'webp', width, height }` (the
+/// header's size, before EXIF rotation). Throws an `Error` naming the file
+/// and the reason.
+///
+/// The wasm module carries no image decoder: decode a file that passed with
+/// the browser (`createImageBitmap`) and add its pixels with
+/// `Session.addRgba`, as `www/js/imagefile.js` does.
+#[wasm_bindgen(js_name = checkImage)]
+pub fn check_image(name: &str, bytes: &Uint8Array) -> Result<Object, JsError> {
+    let info = crate::filecheck::check_file(&bytes.to_vec(), &crate::tensor::LoadLimits::default())
         .map_err(|e| js_err(e.context(name)))?;
-    let img = session::reduce_source(img).to_rgba8();
-    let (w, h) = img.dimensions();
-    let rgba = Uint8ClampedArray::from(img.as_raw().as_slice());
+    let format = match info.format {
+        image::ImageFormat::Png => "png",
+        image::ImageFormat::Jpeg => "jpeg",
+        image::ImageFormat::Gif => "gif",
+        image::ImageFormat::Bmp => "bmp",
+        _ => "webp",
+    };
     let obj = Object::new();
     for (k, v) in [
-        ("width", JsValue::from(w)),
-        ("height", JsValue::from(h)),
-        ("rgba", rgba.into()),
+        ("format", JsValue::from_str(format)),
+        ("width", JsValue::from(info.width)),
+        ("height", JsValue::from(info.height)),
     ] {
         Reflect::set(&obj, &JsValue::from_str(k), &v)
             .map_err(|_| bad("internal error: cannot build result"))?;
@@ -291,14 +300,6 @@ impl Session {
     /// Name of image `index`.
     pub fn name(&self, index: usize) -> Result<String, JsError> {
         self.inner.name(index).map(str::to_string).map_err(js_err)
-    }
-
-    /// Decode an encoded file (PNG, JPEG, GIF, BMP, WebP) and add it; returns its index.
-    #[wasm_bindgen(js_name = addEncoded)]
-    pub fn add_encoded(&mut self, name: &str, bytes: &Uint8Array) -> Result<usize, JsError> {
-        self.inner
-            .add_encoded(name, &bytes.to_vec())
-            .map_err(js_err)
     }
 
     /// Add browser-decoded RGBA8 pixels (e.g. from `getImageData`); returns its index.

@@ -5,13 +5,15 @@
 #![allow(unsafe_code)]
 //! The bad-input corpus (`tests/corpus/`) through the core door: the
 //! session's `add_encoded` (what the page's decoding amounts to),
-//! `tensor::decode_image`, and `npy::read_npy` for `.npy` files.
+//! `tensor::decode_image`, and `npy::read_npy` for `.npy` files; and the
+//! page's judge, `filecheck::check_file`, against each file's page outcome.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use normscope::filecheck::check_file;
 use normscope::session::Session;
 use normscope::tensor::{decode_image, pixel_decodes_started, LoadLimits};
 use normscope::Error;
@@ -70,6 +72,9 @@ struct Entry {
     says: Vec<String>,
     size: Option<(u32, u32)>,
     header_only: bool,
+    /// What the page does (it judges with `filecheck::check_file`, then the browser decodes).
+    page: String,
+    page_says: Vec<String>,
 }
 
 fn corpus_dir() -> PathBuf {
@@ -103,6 +108,8 @@ fn manifest() -> Vec<Entry> {
                 )
             }),
             header_only: e["header_only"].as_bool().unwrap_or(false),
+            page: e["page"].as_str().expect("page").to_string(),
+            page_says: strings(&e["page_says"]),
         })
         .collect()
 }
@@ -311,4 +318,47 @@ fn npy_with_a_lying_header_is_refused_without_allocating_its_claim() {
     let (result, largest) = largest_allocation(|| normscope::npy::read_npy(&bytes));
     assert!(matches!(result, Err(Error::BadInput(_))), "{result:?}");
     assert!(largest < 1 << 20, "allocated {largest} bytes at once");
+}
+
+#[test]
+fn the_page_check_gives_every_file_its_page_outcome_from_the_header_first() {
+    let mut failures = Vec::new();
+    for e in manifest() {
+        let bytes = bytes_of(&e);
+        let (result, largest) = largest_allocation(|| check_file(&bytes, &LoadLimits::default()));
+        match (e.page.as_str(), result) {
+            ("ok", Ok(info)) => {
+                // The header's size is the decoded size, before EXIF rotation.
+                if let Some((w, h)) = e.size {
+                    let got = (info.width, info.height);
+                    if got != (w, h) && got != (h, w) {
+                        failures.push(format!("{}: header says {}×{}", e.file, got.0, got.1));
+                    }
+                }
+            }
+            ("ok", Err(err)) => failures.push(format!("{}: expected ok, got {err:?}", e.file)),
+            (want, Ok(_)) => failures.push(format!("{}: expected {want}, was accepted", e.file)),
+            (_, Err(err)) => {
+                let as_page = Entry {
+                    file: e.file.clone(),
+                    npy: e.npy,
+                    core: e.page.clone(),
+                    says: e.page_says.clone(),
+                    size: e.size,
+                    header_only: e.header_only,
+                    page: e.page.clone(),
+                    page_says: e.page_says.clone(),
+                };
+                if let Err(f) = check_message(&as_page, &err.context(&e.file)) {
+                    failures.push(f);
+                }
+            }
+        }
+        // A hostile header costs no allocation of the size it claims; the
+        // check never copies the file (PNG keeps a list of its IDAT chunks).
+        if e.header_only && largest >= 1 << 20 {
+            failures.push(format!("{}: allocated {largest} bytes at once", e.file));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

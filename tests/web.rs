@@ -6,7 +6,7 @@
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use ndarray::Array4;
 use normscope::norm::{normalize as core_normalize, NormConfig, NormKind};
-use normscope::wasm::{decode_image, normalize, Session};
+use normscope::wasm::{check_image, normalize, Session};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -373,17 +373,25 @@ fn session_contrast_change_leaves_instance_norm_and_moves_batch_norm() {
 }
 
 #[wasm_bindgen_test]
-fn session_rejects_bad_files_and_keeps_the_batch() {
-    let mut s = sample_session();
+fn check_image_names_the_file_and_reads_the_header() {
     let junk = Uint8Array::from(&b"this is not an image"[..]);
-    let v: JsValue = match s.add_encoded("notes.png", &junk) {
+    let v: JsValue = match check_image("notes.png", &junk) {
         Ok(_) => panic!("junk bytes were accepted as an image"),
         Err(e) => e.into(),
     };
     let msg = String::from(v.dyn_into::<js_sys::Error>().unwrap().message());
     assert!(msg.contains("notes.png"), "{msg}");
-    assert_eq!(s.length(), 3);
-    assert!(decode_image("x.jpg", &Uint8Array::new_with_length(0)).is_err());
+    assert!(check_image("x.jpg", &Uint8Array::new_with_length(0)).is_err());
+    // A whole PNG passes and reports its header's size.
+    let png = Uint8Array::from(&include_bytes!("corpus/ok-rgb.png")[..]);
+    let info: JsValue = check_image("ok-rgb.png", &png).unwrap().into();
+    let get = |k: &str| js_sys::Reflect::get(&info, &JsValue::from_str(k)).unwrap();
+    assert_eq!(get("format").as_string().as_deref(), Some("png"));
+    assert_eq!(get("width").as_f64(), Some(64.0));
+    assert_eq!(get("height").as_f64(), Some(48.0));
+    // The same file cut short is refused, by name.
+    let cut = Uint8Array::from(&include_bytes!("corpus/ok-rgb.png")[..100]);
+    assert!(check_image("cut.png", &cut).is_err());
 }
 
 #[wasm_bindgen_test]

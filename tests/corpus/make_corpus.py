@@ -250,6 +250,98 @@ write("jpeg-soi-only.jpg", b"\xff\xd8\xff\xd9", "JPEG start and end markers, not
 write("gif-truncated.gif", encode(picture(), "GIF")[:200], "GIF cut short", "BadInput",
       ["gif"])
 
+# ---- cut short or damaged, judged by structure on the page --------------------
+# The page lets the browser decode, and browsers draw a broken file as far as
+# it goes; src/filecheck.rs refuses these before the browser sees them.
+
+
+def adam7_png(width, height, level=9, drop=0):
+    """An interlaced (Adam7) 8-bit RGB PNG of a gradient; `drop` bytes of
+    its filtered data left out (a complete zlib stream that is too short)."""
+    raw = bytearray()
+    for x0, y0, dx, dy in [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4),
+                           (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]:
+        for y in range(y0, height, dy):
+            xs = range(x0, width, dx)
+            if not xs:
+                continue
+            raw += b"\x00" + b"".join(bytes((x * 4 % 256, y * 5 % 256, 128)) for x in xs)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 1)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(bytes(raw[:len(raw) - drop]), level))
+            + chunk(b"IEND", b""))
+
+
+def gif_lzw(width, height, pixels):
+    """A GIF with a 4-colour table whose picture data codes `pixels` pixels
+    (clear, two literals, repeated: the code size stays 3 bits), then ends."""
+    codes = []
+    for i in range(0, pixels, 2):
+        codes += [4] + [(i // 7) % 4, (i // 5) % 4][:min(2, pixels - i)]
+    codes.append(5)
+    acc = n = 0
+    data = bytearray()
+    for c in codes:
+        acc |= c << n
+        n += 3
+        while n >= 8:
+            data.append(acc & 0xFF)
+            acc >>= 8
+            n -= 8
+    if n:
+        data.append(acc)
+    blocks = b"".join(bytes([len(data[i:i + 255])]) + data[i:i + 255]
+                      for i in range(0, len(data), 255))
+    return (b"GIF89a" + struct.pack("<HHBBB", width, height, 0x81, 0, 0)
+            + bytes((0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255))
+            + b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+            + b"\x02" + blocks + b"\x00" + b"\x3b")
+
+
+def bmp_rle8(width, height, end=True):
+    """An RLE8 BMP: each row two runs of palette indices, then end-of-line;
+    the end-of-bitmap mark last (left out when `end` is false)."""
+    rle = bytearray()
+    for y in range(height):
+        rle += bytes((width // 2, y % 4, width - width // 2, (y + 1) % 4, 0, 0))
+    if end:
+        rle += b"\x00\x01"
+    palette = b"".join(bytes((b, g, r, 0)) for r, g, b in
+                       [(200, 30, 30), (30, 200, 30), (30, 30, 200), (240, 240, 240)])
+    offset = 14 + 40 + len(palette)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(rle), 2835, 2835, 4, 0)
+    return b"BM" + struct.pack("<IHHI", offset + len(rle), 0, 0, offset) + info + palette + bytes(rle)
+
+
+small_png = encode(pic, "PNG")
+write("png-no-iend.png", small_png[:-12], "PNG missing only its final IEND chunk",
+      "BadInput", ["png"], page_says=["png", "cut short"])
+write("png-interlaced.png", adam7_png(64, 48), "interlaced (Adam7) PNG", "ok", size=(64, 48))
+write("png-interlaced-short.png", adam7_png(64, 48, drop=200),
+      "interlaced PNG whose data stops 200 bytes before its last pass ends", "BadInput",
+      ["png"], page_says=["png", "damaged or cut short"])
+write("png-stored.png", png(64, 48, 8, 0, b"".join(b"\x00" + bytes(range(64)) for _ in range(48)),
+                            level=0),
+      "PNG with uncompressed (stored) zlib blocks", "ok", size=(64, 48))
+good_gif = encode(pic, "GIF")
+write("gif-no-trailer.gif", good_gif[:-1], "GIF missing only its trailer byte", "ok",
+      size=(64, 48), page="BadInput", page_says=["gif", "cut short"])
+write("gif-lzw.gif", gif_lzw(64, 48, 64 * 48), "hand-made GIF (4 colours, plain LZW codes)",
+      "ok", size=(64, 48))
+write("gif-short-lzw.gif", gif_lzw(64, 48, 1000),
+      "GIF whose picture data ends after 1000 of its 3072 pixels", "BadInput", ["gif"],
+      page_says=["gif", "1000 of"])
+good_bmp = encode(pic, "BMP")
+write("bmp-truncated.bmp", good_bmp[:len(good_bmp) - 100], "24-bit BMP missing its last 100 bytes",
+      "BadInput", ["bmp"], page_says=["bmp", "cut short"])
+write("bmp-rle8.bmp", bmp_rle8(64, 48), "RLE8-compressed BMP", "ok", size=(64, 48))
+write("bmp-rle8-no-end.bmp", bmp_rle8(64, 48, end=False)[:-30],
+      "RLE8 BMP cut short before its end-of-bitmap mark", "BadInput", ["bmp"],
+      page_says=["bmp", "cut short"])
+good_webp = encode(pic, "WEBP", quality=80)
+write("webp-truncated.webp", good_webp[:len(good_webp) // 2], "lossy WebP cut in half",
+      "BadInput", ["webp"], page_says=["webp", "cut short"])
+
 # ---- hostile headers: refused from the header, before any pixel -------------
 
 write("png-100000x100000.png", png_header_only(100_000, 100_000),

@@ -1,6 +1,7 @@
-// Decodes image files off the main thread with the same Rust decoder as the
-// CLI (limits, EXIF orientation, truncation checks), then hands back RGBA.
-import init, { decodeImage } from '../pkg/normscope.js';
+// Decodes image files off the main thread: the Rust core judges each file
+// (limits, truncation) and the browser decodes it (imagefile.js); RGBA goes back.
+import init from '../pkg/normscope.js';
+import { decodeFile } from './imagefile.js';
 
 const ready = init();
 
@@ -8,7 +9,7 @@ self.onmessage = async ({ data }) => {
   const { id, name, bytes } = data;
   try {
     await ready;
-    const { width, height, rgba } = decodeImage(name, bytes);
+    const { width, height, rgba } = await decodeFile(name, bytes);
     self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
   } catch (error) {
     // A RuntimeError is a trap inside wasm (e.g. out of memory): this

@@ -1,6 +1,7 @@
 // The page's handle to the Rust core: one wasm instance, one Session, and a
 // decode worker so big photos never freeze the page.
-import init, { Session, decodeImage } from '../pkg/normscope.js';
+import init, { Session } from '../pkg/normscope.js';
+import { decodeFile } from './imagefile.js';
 
 export const SAMPLE_NAMES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina'];
 export const EXTRA_SAMPLES = ['camera', 'brick', 'ihc'];
@@ -110,8 +111,7 @@ export function decode(name, bytes) {
 /** Decode on the main thread (offline single file, or no workers allowed). */
 async function decodeHere(name, bytes) {
   await initWasm();
-  const { width, height, rgba } = decodeImage(name, bytes);
-  return { width, height, rgba };
+  return decodeFile(name, bytes);
 }
 
 /**

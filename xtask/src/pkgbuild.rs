@@ -20,9 +20,10 @@ use crate::util::{cargo, command, kib, relative, root, run, target_dir, Result};
 
 /// The most the page's own code may cost to download: gzip size of
 /// `pkg/normscope_bg.wasm` plus `pkg/normscope.js`. The README states it;
-/// change both together, and only on purpose. 350 KB in decimal kilobytes
-/// (341.8 KiB), the figure the project set for itself.
-pub const GZIP_BUDGET_BYTES: u64 = 350_000;
+/// change both together, and only on purpose. 250 KB in decimal kilobytes
+/// (244.1 KiB), the target of the performance issue; it fits since the page
+/// lets the browser decode image files (no decoder in the wasm module).
+pub const GZIP_BUDGET_BYTES: u64 = 250_000;
 
 /// The crate's name, which is also the output name in `pkg/`.
 const NAME: &str = "normscope";
