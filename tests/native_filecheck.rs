@@ -120,3 +120,33 @@ fn random_damage_never_panics() {
         }
     }
 }
+
+#[test]
+fn real_photographs_pass_with_the_size_a_decoder_reads() {
+    // Files from other encoders than the corpus script (scikit-image's test
+    // photos, the page's sample JPEGs): real-world Huffman tables and chunk
+    // layouts, which the checks must accept as they are.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for dir in ["tests/fixtures", "www/samples"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext, "png" | "jpg" | "jpeg") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let info = check_file(&bytes, &LoadLimits::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let decoded = image::load_from_memory(&bytes).unwrap();
+            assert_eq!(
+                (info.width, info.height),
+                (decoded.width(), decoded.height()),
+                "{}",
+                path.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "only {seen} photographs found");
+}
