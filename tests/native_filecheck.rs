@@ -129,16 +129,16 @@ fn real_photographs_pass_with_the_size_a_decoder_reads() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut seen = 0;
     for dir in ["tests/fixtures", "www/samples"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
+        for entry in std::fs::read_dir(root.join(dir)).expect("folder lists") {
+            let path = entry.expect("folder entry").path();
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
             if !matches!(ext, "png" | "jpg" | "jpeg") {
                 continue;
             }
-            let bytes = std::fs::read(&path).unwrap();
+            let bytes = std::fs::read(&path).expect("photo reads");
             let info = check_file(&bytes, &LoadLimits::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let decoded = image::load_from_memory(&bytes).unwrap();
+            let decoded = image::load_from_memory(&bytes).expect("photo decodes");
             assert_eq!(
                 (info.width, info.height),
                 (decoded.width(), decoded.height()),
