@@ -30,6 +30,8 @@ pub mod explain;
 pub mod features;
 pub mod norm;
 pub mod session;
+#[cfg(target_arch = "wasm32")]
+mod simd;
 pub mod stats;
 pub mod tensor;
 

@@ -445,7 +445,18 @@ impl Session {
         self.inner.compute().map_err(js_err)
     }
 
-    /// Statistics and invariance figures for every kind, as a plain object.
+    /// As `compute`, for the named kinds only, comma-separated (e.g.
+    /// `'batch,instance'`, the ones on screen); `readout` then lists those.
+    #[wasm_bindgen(js_name = computeKinds)]
+    pub fn compute_kinds(&mut self, kinds: &str) -> Result<(), JsError> {
+        let mut list = Vec::new();
+        for name in kinds.split(',').filter(|k| !k.is_empty()) {
+            list.push(name.parse::<NormKind>().map_err(js_err)?);
+        }
+        self.inner.compute_kinds(&list).map_err(js_err)
+    }
+
+    /// Statistics and invariance figures for every computed kind, as a plain object.
     pub fn readout(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.readout().map_err(js_err)?)
     }
@@ -579,11 +590,11 @@ impl Session {
             .inner
             .panel_histograms(row, column, bins)
             .map_err(js_err)?;
-        let values = self.inner.panel_values(row, column).map_err(js_err)?;
-        let moments = crate::stats::channel_moments(values);
+        // The moments `compute` measured: no second pass over the values.
+        let moments = self.inner.panel_moments(row, column).map_err(js_err)?;
         let backend = CspCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
-        crate::chart::draw_histograms(&area, &hists, Some(&moments), title).map_err(js_err)
+        crate::chart::draw_histograms(&area, &hists, Some(moments), title).map_err(js_err)
     }
 
     /// Draw the running mean/variance convergence chart into `canvas`.

@@ -450,6 +450,8 @@ async function boot() {
   session = await createSession(state.size);
   scope = new Scope($, session, {
     say,
+    // Kinds not on screen are computed when they are shown.
+    shownKindsOnly: true,
     onRender() {
       if (cube) cube.update(session);
       document.body.dataset.ready = 'true';
