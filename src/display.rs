@@ -4,7 +4,7 @@
 //! the differences normscope exists to show. Inputs use [0, 1]; normalized
 //! outputs use [−3, 3] (three standard deviations either side of the mean).
 
-use ndarray::{ArrayView3, Axis};
+use ndarray::ArrayView3;
 
 /// A value range mapped linearly onto 0..=255, clamped outside.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,21 +36,16 @@ impl DisplayRange {
 pub fn write_rgba(image: ArrayView3<f32>, range: DisplayRange, out: &mut [u8]) {
     let (ch, h, w) = image.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
-    let pick = |k: usize| if ch >= 3 { k } else { 0 };
-    // The page repaints every panel on each slider move: walk the three
-    // channel planes as slices (no per-pixel index arithmetic).
-    let planes = [0, 1, 2].map(|k| image.index_axis(Axis(0), pick(k)));
-    if let [Some(r), Some(g), Some(b)] = planes.each_ref().map(|p| p.to_slice()) {
-        rgba_from_planes(r, g, b, range, out);
-        return;
-    }
-    for (k, px) in out.chunks_exact_mut(4).enumerate() {
-        let (y, x) = (k / w, k % w);
-        for (j, slot) in px.iter_mut().take(3).enumerate() {
-            *slot = range.to_byte(image[[pick(j), y, x]]);
-        }
-        px[3] = 255;
-    }
+    // The page repaints panels on every slider move: plane slices, no
+    // per-pixel index arithmetic (a strided view is copied first).
+    let image = image.as_standard_layout();
+    let values = image.as_slice().unwrap_or(&[]);
+    let plane = h * w;
+    let pick = |k: usize| {
+        let c = if ch >= 3 { k } else { 0 };
+        values.get(c * plane..(c + 1) * plane).unwrap_or(&[])
+    };
+    rgba_from_planes(pick(0), pick(1), pick(2), range, out);
 }
 
 /// Three planes of the same length into RGBA8 pixels, one value at a time.
@@ -157,21 +152,13 @@ pub fn write_difference_rgba(
     );
     let (ch, h, w) = a.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
-    if let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) {
-        let plane = (h * w).max(1);
-        let pa: Vec<&[f32]> = sa.chunks_exact(plane).collect();
-        let pb: Vec<&[f32]> = sb.chunks_exact(plane).collect();
-        heat_from_planes(&pa, &pb, 0, full_scale, out);
-        return;
-    }
-    for (k, px) in out.chunks_exact_mut(4).enumerate() {
-        let (y, x) = (k / w, k % w);
-        let d = (0..ch)
-            .map(|c| (a[[c, y, x]] - b[[c, y, x]]).abs())
-            .fold(0f32, f32::max);
-        let [r, g, bl] = heat_color(d / full_scale);
-        px.copy_from_slice(&[r, g, bl, 255]);
-    }
+    // Plane slices, as in `write_rgba` (a strided view is copied first).
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let plane = (h * w).max(1);
+    let (sa, sb) = (a.as_slice().unwrap_or(&[]), b.as_slice().unwrap_or(&[]));
+    let pa: Vec<&[f32]> = sa.chunks_exact(plane).take(ch).collect();
+    let pb: Vec<&[f32]> = sb.chunks_exact(plane).take(ch).collect();
+    heat_from_planes(&pa, &pb, 0, full_scale, out);
 }
 
 /// Heat-map pixels from channel planes (`a[c]`, `b[c]`), starting at pixel

@@ -574,7 +574,11 @@ impl Session {
     }
 
     /// Draw one panel's per-channel histograms into `canvas` (plotters-canvas,
-    /// the same chart code the CLI uses for SVG/PNG).
+    /// the same chart code the CLI uses for SVG/PNG), clearing it first.
+    ///
+    /// Returns a fingerprint of what was drawn. Given the fingerprint of
+    /// the canvas's last drawing as `drawn`, it leaves the canvas alone when
+    /// the picture would be the same.
     #[wasm_bindgen(js_name = drawHistogram)]
     pub fn draw_histogram(
         &self,
@@ -583,7 +587,8 @@ impl Session {
         column: &str,
         bins: usize,
         title: &str,
-    ) -> Result<(), JsError> {
+        drawn: Option<f64>,
+    ) -> Result<f64, JsError> {
         let row = parse_row(row)?;
         let column = Column::parse(column).map_err(js_err)?;
         let hists = self
@@ -592,9 +597,19 @@ impl Session {
             .map_err(js_err)?;
         // The moments `compute` measured: no second pass over the values.
         let moments = self.inner.panel_moments(row, column).map_err(js_err)?;
+        let size = (canvas.width(), canvas.height());
+        let key = crate::chart::histograms_fingerprint(&hists, Some(moments), title, size) as f64;
+        if drawn == Some(key) {
+            return Ok(key);
+        }
         let backend = CspCanvas::new(canvas)?;
+        // The chart paints no background of its own.
+        backend
+            .context
+            .clear_rect(0.0, 0.0, size.0 as f64, size.1 as f64);
         let area = backend.into_drawing_area();
-        crate::chart::draw_histograms(&area, &hists, Some(moments), title).map_err(js_err)
+        crate::chart::draw_histograms(&area, &hists, Some(moments), title).map_err(js_err)?;
+        Ok(key)
     }
 
     /// Draw the running mean/variance convergence chart into `canvas`.

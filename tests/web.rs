@@ -353,7 +353,8 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
         .unwrap();
     canvas.set_width(320);
     canvas.set_height(170);
-    s.draw_histogram(canvas.clone(), "original", "batch", 32, "test")
+    let key = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", None)
         .unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -361,16 +362,29 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
         .unwrap()
         .dyn_into()
         .unwrap();
-    let data = ctx.get_image_data(0.0, 0.0, 320.0, 170.0).unwrap().data();
-    let mut colours = std::collections::HashSet::new();
-    for px in data.chunks_exact(4) {
-        colours.insert([px[0], px[1], px[2], px[3]]);
-    }
-    assert!(
-        colours.len() > 5,
-        "only {} distinct colours drawn",
-        colours.len()
-    );
+    let colours = || {
+        let data = ctx.get_image_data(0.0, 0.0, 320.0, 170.0).unwrap().data();
+        let mut seen = std::collections::HashSet::new();
+        for px in data.chunks_exact(4) {
+            seen.insert([px[0], px[1], px[2], px[3]]);
+        }
+        seen.len()
+    };
+    assert!(colours() > 5, "only {} distinct colours drawn", colours());
+    // The same picture again: told what the canvas shows, it is left alone
+    // (a canvas cleared behind its back stays clear).
+    ctx.clear_rect(0.0, 0.0, 320.0, 170.0);
+    let again = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", Some(key))
+        .unwrap();
+    assert_eq!(again, key);
+    assert_eq!(colours(), 1);
+    // Another picture (here another title) is drawn.
+    let other = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "other", Some(key))
+        .unwrap();
+    assert_ne!(other, key);
+    assert!(colours() > 5);
 }
 
 /// Values that probe every edge of the fast (wasm32 SIMD) paths: NaN, the
