@@ -1276,12 +1276,13 @@ fn apply_measured(
     let image = image.as_standard_layout();
     let reference = reference.filter(|r| r.dim() == image.dim());
     let reference = reference.as_ref().map(|r| r.as_standard_layout());
-    let mut out = vec![0f32; ch * h * w];
+    let mut out = Array3::<f32>::zeros((ch, h, w));
     let mut moments = Vec::with_capacity(ch);
     let mut diff = stats::DifferenceAcc::new();
     let src = image.as_slice().unwrap_or(&[]);
     let refs = reference.as_ref().and_then(|r| r.as_slice());
-    for (c, (dst, m)) in out.chunks_mut(plane).zip(maps).enumerate() {
+    let dst_all = out.as_slice_mut().unwrap_or(&mut []);
+    for (c, (dst, m)) in dst_all.chunks_mut(plane).zip(maps).enumerate() {
         let mut acc = stats::MomentsAcc::new();
         for (k, d) in dst.chunks_mut(STEP).enumerate() {
             let start = c * plane + k * STEP;
@@ -1294,7 +1295,6 @@ fn apply_measured(
         }
         moments.push(acc.finish());
     }
-    let out = Array3::from_shape_vec((ch, h, w), out).unwrap_or_default();
     (out, moments, refs.map(|_| diff.finish()))
 }
 
