@@ -225,6 +225,8 @@ pub struct Session {
     next_id: u64,
     /// The probe's outputs (original row) when [`Session::pin_probe`] was called.
     pinned: Option<Pin>,
+    /// Counts the changes the original row sees (see [`Session::version`]).
+    version: u64,
 }
 
 /// What [`Session::pin_probe`] remembers.
@@ -258,6 +260,7 @@ impl Session {
             rgba: Vec::new(),
             next_id: 0,
             pinned: None,
+            version: 0,
         })
     }
 
@@ -277,6 +280,7 @@ impl Session {
 
     /// The kinds' parameters or batch norm's statistics changed.
     fn invalidate_outputs(&mut self) {
+        self.version += 1;
         self.original = Default::default();
         self.adjusted = Default::default();
     }
@@ -329,6 +333,14 @@ impl Session {
         } else {
             pixels.to_owned()
         }
+    }
+
+    /// A number that changes whenever the batch, the probe, the mode, the
+    /// kinds' parameters or batch norm's statistics change: everything but
+    /// the probe's own adjustment. What depends on the original row only
+    /// (the page's N, C, H×W cube) need not be redrawn while it stays.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Number of images.

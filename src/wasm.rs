@@ -279,6 +279,13 @@ impl Session {
         self.inner.len()
     }
 
+    /// Changes whenever anything but the probe's own adjustment changes
+    /// (see the core's `Session::version`).
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> f64 {
+        self.inner.version() as f64
+    }
+
     /// Working resolution S (images are S×S).
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> u32 {

@@ -527,3 +527,33 @@ fn readout_figures_are_the_moments_and_differences_of_the_panels() {
         assert!(close(st.mean, m.mean) && close(st.std, m.std()));
     }
 }
+
+#[test]
+fn the_version_moves_with_everything_but_the_probes_own_adjustment() {
+    let mut s = session();
+    s.compute().unwrap();
+    let v = s.version();
+    s.set_adjustment(0, contrast(1.9, 0.1)).unwrap();
+    s.compute().unwrap();
+    assert_eq!(s.version(), v, "a probe slider move");
+    let changes: [fn(&mut Session); 7] = [
+        |s| s.set_adjustment(1, contrast(0.7, 0.0)).unwrap(),
+        |s| s.set_probe(2).unwrap(),
+        |s| {
+            s.set_params(Params {
+                groups: 1,
+                ..Params::default()
+            })
+            .unwrap()
+        },
+        |s| s.set_bn_mode(BnMode::Eval),
+        |s| s.train(1, 2, 7).unwrap(),
+        |s| s.set_feature_maps(true),
+        |s| s.set_size(24).unwrap(),
+    ];
+    for (i, change) in changes.iter().enumerate() {
+        let before = s.version();
+        change(&mut s);
+        assert_ne!(s.version(), before, "change {i}");
+    }
+}

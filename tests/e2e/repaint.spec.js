@@ -2,6 +2,7 @@
 // kinds on screen are computed, a burst of input events is one repaint):
 // whatever it skips, the page must end up showing exactly what a fresh load
 // of the same state shows. Pixels are read back from every canvas.
+// (The cube is also redrawn only when the session's version moves.)
 import { test, expect } from './fixtures.js';
 
 async function open(page, url = '/') {
@@ -23,6 +24,9 @@ async function shown(page) {
     }
     out.stats = [...document.querySelectorAll('#grid .hist-stats')].map((p) => p.textContent);
     out.readouts = [...document.querySelectorAll('#readouts .readout')].map((p) => p.textContent);
+    // The N, C, H×W cube and its formula are redrawn only when more than
+    // the probe's adjustment changes.
+    out.cube = ['.cube-stats', '.cube-live', '#formula-section'].map((q) => document.querySelector(q)?.textContent);
     return out;
   });
 }
