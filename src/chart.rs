@@ -212,17 +212,7 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let small = (text * 0.9).max(10.0);
     let channels = hists.len();
 
-    // One legend line per channel: name and mean ± std.
-    let labels: Vec<String> = (0..channels)
-        .map(|c| {
-            let mut label = channel_name(c, channels);
-            if let Some(m) = moments {
-                let m = m[c];
-                label.push_str(&format!(" {} ± {}", fmt_stat(m.mean), fmt_stat(m.std())));
-            }
-            label
-        })
-        .collect();
+    let labels = legend_labels(hists, moments);
     let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
     let outside_note =
         (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
@@ -329,6 +319,58 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
             .map_err(draw_error)?;
     }
     Ok(())
+}
+
+/// One legend line per channel: its name, and with `moments` its mean ±
+/// standard deviation as the chart prints them.
+fn legend_labels(hists: &[Histogram], moments: Option<&[Moments]>) -> Vec<String> {
+    let channels = hists.len();
+    (0..channels)
+        .map(|c| {
+            let mut label = channel_name(c, channels);
+            if let Some(m) = moments.and_then(|m| m.get(c)) {
+                label.push_str(&format!(" {} ± {}", fmt_stat(m.mean), fmt_stat(m.std())));
+            }
+            label
+        })
+        .collect()
+}
+
+/// A fingerprint of everything [`draw_histograms`] shows for these
+/// arguments on an area of `size` pixels: equal fingerprints draw the same
+/// picture, so a caller may skip redrawing (a contrast change often leaves
+/// a normalized panel's histogram as it was). FNV-1a, 52 bits, so that it
+/// survives the trip to a JS number.
+pub fn histograms_fingerprint(
+    hists: &[Histogram],
+    moments: Option<&[Moments]>,
+    title: &str,
+    size: (u32, u32),
+) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(title.as_bytes());
+    eat(&size.0.to_le_bytes());
+    eat(&size.1.to_le_bytes());
+    for hist in hists {
+        eat(&hist.lo.to_le_bytes());
+        eat(&hist.hi.to_le_bytes());
+        eat(&hist.below.to_le_bytes());
+        eat(&hist.above.to_le_bytes());
+        eat(&(hist.counts.len() as u64).to_le_bytes());
+        for c in &hist.counts {
+            eat(&c.to_le_bytes());
+        }
+    }
+    for label in legend_labels(hists, moments) {
+        eat(label.as_bytes());
+        eat(&[0]);
+    }
+    h & ((1 << 52) - 1)
 }
 
 /// Batch norm's running statistics after one training step.

@@ -4,7 +4,7 @@
 //! the differences normscope exists to show. Inputs use [0, 1]; normalized
 //! outputs use [−3, 3] (three standard deviations either side of the mean).
 
-use ndarray::{ArrayView3, Axis};
+use ndarray::ArrayView3;
 
 /// A value range mapped linearly onto 0..=255, clamped outside.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,23 +36,63 @@ impl DisplayRange {
 pub fn write_rgba(image: ArrayView3<f32>, range: DisplayRange, out: &mut [u8]) {
     let (ch, h, w) = image.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
-    let pick = |k: usize| if ch >= 3 { k } else { 0 };
-    // The page repaints every panel on each slider move: walk the three
-    // channel planes as slices (no per-pixel index arithmetic).
-    let planes = [0, 1, 2].map(|k| image.index_axis(Axis(0), pick(k)));
-    if let [Some(r), Some(g), Some(b)] = planes.each_ref().map(|p| p.to_slice()) {
-        for (((px, &r), &g), &b) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b) {
-            px.copy_from_slice(&[range.to_byte(r), range.to_byte(g), range.to_byte(b), 255]);
-        }
-        return;
+    // The page repaints panels on every slider move: plane slices, no
+    // per-pixel index arithmetic (a strided view is copied first).
+    let image = image.as_standard_layout();
+    let values = image.as_slice().unwrap_or(&[]);
+    let plane = h * w;
+    let pick = |k: usize| {
+        let c = if ch >= 3 { k } else { 0 };
+        values.get(c * plane..(c + 1) * plane).unwrap_or(&[])
+    };
+    rgba_from_planes(pick(0), pick(1), pick(2), range, out);
+}
+
+/// Three planes of the same length into RGBA8 pixels, one value at a time.
+fn rgba_scalar(r: &[f32], g: &[f32], b: &[f32], range: DisplayRange, out: &mut [u8]) {
+    for (((px, &r), &g), &b) in out.chunks_exact_mut(4).zip(r).zip(g).zip(b) {
+        px.copy_from_slice(&[range.to_byte(r), range.to_byte(g), range.to_byte(b), 255]);
     }
-    for (k, px) in out.chunks_exact_mut(4).enumerate() {
-        let (y, x) = (k / w, k % w);
-        for (j, slot) in px.iter_mut().take(3).enumerate() {
-            *slot = range.to_byte(image[[pick(j), y, x]]);
-        }
-        px[3] = 255;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn rgba_from_planes(r: &[f32], g: &[f32], b: &[f32], range: DisplayRange, out: &mut [u8]) {
+    rgba_scalar(r, g, b, range, out);
+}
+
+/// As [`rgba_scalar`], four pixels per step. The same arithmetic as
+/// [`DisplayRange::to_byte`] lane by lane; the clamp and the saturating
+/// `as u8` are the saturating conversions: f32 → i32 (NaN → 0), then
+/// i32 → i16 → u8.
+#[cfg(target_arch = "wasm32")]
+fn rgba_from_planes(r: &[f32], g: &[f32], b: &[f32], range: DisplayRange, out: &mut [u8]) {
+    use core::arch::wasm32::*;
+    let lo = f32x4_splat(range.lo);
+    let width = f32x4_splat(range.hi - range.lo);
+    let (k255, half) = (f32x4_splat(255.0), f32x4_splat(0.5));
+    let to_int = |p: &[f32]| {
+        let t = f32x4_div(f32x4_sub(crate::simd::load_f32x4(p), lo), width);
+        i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(t, k255), half))
+    };
+    let opaque = i32x4_splat(255);
+    let n = (out.len() / 4).min(r.len()).min(g.len()).min(b.len());
+    let whole = n / 4 * 4;
+    // Index loops: at opt-level "s" the chunk iterators' steps stay calls.
+    for i in (0..whole).step_by(4) {
+        let (vr, vg, vb) = (to_int(&r[i..]), to_int(&g[i..]), to_int(&b[i..]));
+        // [r0..r3 g0..g3 b0..b3 255×4], then interleaved to r0 g0 b0 255 r1 ...
+        let planar = u8x16_narrow_i16x8(i16x8_narrow_i32x4(vr, vg), i16x8_narrow_i32x4(vb, opaque));
+        let pixels =
+            i8x16_shuffle::<0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15>(planar, planar);
+        crate::simd::store_u8x16(&mut out[4 * i..], pixels);
     }
+    rgba_scalar(
+        &r[whole..],
+        &g[whole..],
+        &b[whole..],
+        range,
+        &mut out[4 * whole..],
+    );
 }
 
 /// [`write_rgba`] into a new buffer.
@@ -112,32 +152,103 @@ pub fn write_difference_rgba(
     );
     let (ch, h, w) = a.dim();
     assert_eq!(out.len(), 4 * h * w, "RGBA buffer has the wrong length");
-    if let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) {
-        // Contiguous: the running max over channels, one plane at a time.
-        let plane = h * w;
-        let mut d = vec![0f32; plane];
-        for (pa, pb) in sa
-            .chunks_exact(plane.max(1))
-            .zip(sb.chunks_exact(plane.max(1)))
-        {
-            for ((m, &x), &y) in d.iter_mut().zip(pa).zip(pb) {
-                *m = m.max((x - y).abs());
-            }
-        }
-        for (px, &m) in out.chunks_exact_mut(4).zip(&d) {
-            let [r, g, bl] = heat_color(m / full_scale);
-            px.copy_from_slice(&[r, g, bl, 255]);
-        }
-        return;
-    }
-    for (k, px) in out.chunks_exact_mut(4).enumerate() {
-        let (y, x) = (k / w, k % w);
-        let d = (0..ch)
-            .map(|c| (a[[c, y, x]] - b[[c, y, x]]).abs())
+    // Plane slices, as in `write_rgba` (a strided view is copied first).
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let plane = (h * w).max(1);
+    let (sa, sb) = (a.as_slice().unwrap_or(&[]), b.as_slice().unwrap_or(&[]));
+    let pa: Vec<&[f32]> = sa.chunks_exact(plane).take(ch).collect();
+    let pb: Vec<&[f32]> = sb.chunks_exact(plane).take(ch).collect();
+    heat_from_planes(&pa, &pb, 0, full_scale, out);
+}
+
+/// Heat-map pixels from channel planes (`a[c]`, `b[c]`), starting at pixel
+/// `from` of the planes and of `out`, one pixel at a time.
+fn heat_scalar(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, out: &mut [u8]) {
+    for (k, px) in out.chunks_exact_mut(4).enumerate().skip(from) {
+        let m = a
+            .iter()
+            .zip(b)
+            .filter_map(|(pa, pb)| Some((pa.get(k)? - pb.get(k)?).abs()))
             .fold(0f32, f32::max);
-        let [r, g, bl] = heat_color(d / full_scale);
+        let [r, g, bl] = heat_color(m / full_scale);
         px.copy_from_slice(&[r, g, bl, 255]);
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn heat_from_planes(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, out: &mut [u8]) {
+    heat_scalar(a, b, from, full_scale, out);
+}
+
+/// As [`heat_scalar`], four pixels per step, lane by lane the same
+/// arithmetic as [`heat_color`]: the anchors are looked up with byte
+/// swizzles, and `(v + 0.5)` truncated in f64 is `⌊v⌋ + (v − ⌊v⌋ ≥ 0.5)`
+/// (both exact for 0 ≤ v < 256).
+#[cfg(target_arch = "wasm32")]
+fn heat_from_planes(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, out: &mut [u8]) {
+    use core::arch::wasm32::*;
+    let n = a
+        .iter()
+        .chain(b)
+        .map(|p| p.len())
+        .min()
+        .unwrap_or(0)
+        .min(out.len() / 4);
+    let whole = n / 4 * 4;
+    let last = (HEAT_ANCHORS.len() - 1) as f32;
+    let table = |k: usize| {
+        let mut t = [0u8; 16];
+        for (slot, anchor) in t.iter_mut().zip(HEAT_ANCHORS) {
+            *slot = anchor[k];
+        }
+        crate::simd::load_u8x16(&t)
+    };
+    let (tab_r, tab_g, tab_b) = (table(0), table(1), table(2));
+    // Bytes 1..3 of each 32-bit lane out of the table's range: a swizzle
+    // then gives the anchor byte as a 32-bit integer.
+    let high = i32x4_splat(!0xFF);
+    let (zero, one, half) = (f32x4_splat(0.0), f32x4_splat(1.0), f32x4_splat(0.5));
+    let channels = a.len().min(b.len());
+    for i in (from..whole).step_by(4) {
+        let mut m = zero;
+        for c in 0..channels {
+            let d = f32x4_abs(f32x4_sub(
+                crate::simd::load_f32x4(&a[c][i..]),
+                crate::simd::load_f32x4(&b[c][i..]),
+            ));
+            // pmax keeps `m` where d is NaN, as f32::max does.
+            m = f32x4_pmax(m, d);
+        }
+        let t = f32x4_div(m, f32x4_splat(full_scale));
+        // Non-finite → 0 (t − t is NaN exactly then), then clamp to [0, 1].
+        let t = v128_and(t, f32x4_eq(f32x4_sub(t, t), zero));
+        let t = f32x4_pmin(one, f32x4_pmax(zero, t));
+        let pos = f32x4_mul(t, f32x4_splat(last));
+        let seg = i32x4_min(i32x4_trunc_sat_f32x4(pos), i32x4_splat(last as i32 - 1));
+        let f = f32x4_sub(pos, f32x4_convert_i32x4(seg));
+        let (lo_idx, hi_idx) = (
+            v128_or(seg, high),
+            v128_or(i32x4_add(seg, i32x4_splat(1)), high),
+        );
+        let channel = |tab: v128| {
+            let lo = f32x4_convert_i32x4(i8x16_swizzle(tab, lo_idx));
+            let hi = f32x4_convert_i32x4(i8x16_swizzle(tab, hi_idx));
+            let v = f32x4_add(lo, f32x4_mul(f32x4_sub(hi, lo), f));
+            let whole = i32x4_trunc_sat_f32x4(v);
+            let up = f32x4_ge(f32x4_sub(v, f32x4_convert_i32x4(whole)), half);
+            // The mask is −1 where the fraction rounds up.
+            i32x4_sub(whole, up)
+        };
+        let (r, g, bl) = (channel(tab_r), channel(tab_g), channel(tab_b));
+        let planar = u8x16_narrow_i16x8(
+            i16x8_narrow_i32x4(r, g),
+            i16x8_narrow_i32x4(bl, i32x4_splat(255)),
+        );
+        let pixels =
+            i8x16_shuffle::<0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15>(planar, planar);
+        crate::simd::store_u8x16(&mut out[4 * i..], pixels);
+    }
+    heat_scalar(a, b, whole.max(from), full_scale, out);
 }
 
 #[cfg(test)]

@@ -112,13 +112,25 @@ impl Default for Params {
     }
 }
 
-/// Per-kind outputs of the probe, for both rows.
-struct ProbeOutputs {
-    kind: NormKind,
-    original: Array3<f32>,
-    adjusted: Array3<f32>,
-    original_maps: Vec<PlaneMap>,
-    adjusted_maps: Vec<PlaneMap>,
+/// One row of the probe's output under one kind: the values, the maps that
+/// made them, and the values' per-channel moments (taken while the values
+/// were written, for the readout and the histogram legends).
+struct RowOutput {
+    values: Array3<f32>,
+    maps: Vec<PlaneMap>,
+    moments: Vec<Moments>,
+}
+
+/// The adjusted row of one kind, with how far it moved from the original row.
+struct AdjustedOutput {
+    row: RowOutput,
+    invariance: Difference,
+}
+
+/// Both rows of the probe's output under one kind.
+struct ProbeOutputs<'a> {
+    original: &'a RowOutput,
+    adjusted: &'a AdjustedOutput,
 }
 
 /// What the page reads after [`Session::compute`].
@@ -154,11 +166,8 @@ pub struct KindReadout {
     pub used: RowStats,
 }
 
-fn channel_stats(image: ArrayView3<f32>) -> Vec<ChannelStats> {
-    stats::channel_moments(image)
-        .iter()
-        .map(ChannelStats::from)
-        .collect()
+fn channel_stats(moments: &[Moments]) -> Vec<ChannelStats> {
+    moments.iter().map(ChannelStats::from).collect()
 }
 
 fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStats> {
@@ -174,8 +183,19 @@ fn used_stats(maps: &[PlaneMap], eps: f64) -> Vec<ChannelStats> {
 /// normalized (feature maps in feature-map mode), and their moments.
 struct AdjustedProbe {
     pixels: Array3<f32>,
-    values: Array3<f32>,
+    /// The feature maps in feature-map mode; `None` when the values are the
+    /// pixels themselves (no copy).
+    features: Option<Array3<f32>>,
+    /// Moments of the values that get normalized.
     moments: Vec<Moments>,
+    /// Moments of the pixels (the input column's readout).
+    pixel_moments: Vec<Moments>,
+}
+
+impl AdjustedProbe {
+    fn values(&self) -> ArrayView3<'_, f32> {
+        self.features.as_ref().unwrap_or(&self.pixels).view()
+    }
 }
 
 /// The page's live batch. See the module docs for the data flow.
@@ -189,14 +209,24 @@ pub struct Session {
     history: Vec<crate::chart::RunningPoint>,
     /// Normalize the outputs of [`features::FILTERS`] instead of raw RGB.
     feature_maps: bool,
-    // Derived state, rebuilt by `compute`.
+    // Derived state, rebuilt by `compute` in parts, so that a probe slider
+    // move recomputes the adjusted row only (the original row depends on
+    // the batch, the probe and the kinds' parameters, not on its adjustment).
     base_moments: Option<Vec<Moments>>,
+    /// Per-channel moments of the raw probe's pixels.
+    probe_moments: Option<Vec<Moments>>,
     adjusted_probe: Option<AdjustedProbe>,
-    outputs: Vec<ProbeOutputs>,
+    /// Per kind, in [`NormKind::ALL`] order; `None` when stale or not
+    /// asked for (see [`Session::compute_kinds`]).
+    original: [Option<RowOutput>; KINDS],
+    /// Per kind, as `original`.
+    adjusted: [Option<AdjustedOutput>; KINDS],
     rgba: Vec<u8>,
     next_id: u64,
     /// The probe's outputs (original row) when [`Session::pin_probe`] was called.
     pinned: Option<Pin>,
+    /// Counts the changes the original row sees (see [`Session::version`]).
+    version: u64,
 }
 
 /// What [`Session::pin_probe`] remembers.
@@ -223,22 +253,42 @@ impl Session {
             history: Vec::new(),
             feature_maps: false,
             base_moments: None,
+            probe_moments: None,
             adjusted_probe: None,
-            outputs: Vec::new(),
+            original: Default::default(),
+            adjusted: Default::default(),
             rgba: Vec::new(),
             next_id: 0,
             pinned: None,
+            version: 0,
         })
     }
 
+    /// The batch, the probe or the mode changed: everything is stale.
     fn invalidate_all(&mut self) {
-        self.base_moments = None;
-        self.invalidate_probe();
+        self.probe_moments = None;
+        self.adjusted_probe = None;
+        self.invalidate_batch();
     }
 
-    fn invalidate_probe(&mut self) {
+    /// Another image's adjustment changed: the batch statistics and the
+    /// outputs are stale, the probe itself is not.
+    fn invalidate_batch(&mut self) {
+        self.base_moments = None;
+        self.invalidate_outputs();
+    }
+
+    /// The kinds' parameters or batch norm's statistics changed.
+    fn invalidate_outputs(&mut self) {
+        self.version += 1;
+        self.original = Default::default();
+        self.adjusted = Default::default();
+    }
+
+    /// The probe's adjustment changed: only the adjusted row is stale.
+    fn invalidate_adjusted(&mut self) {
         self.adjusted_probe = None;
-        self.outputs.clear();
+        self.adjusted = Default::default();
     }
 
     /// Channels that get normalized: 3 (RGB) or the filter bank's count.
@@ -283,6 +333,14 @@ impl Session {
         } else {
             pixels.to_owned()
         }
+    }
+
+    /// A number that changes whenever the batch, the probe, the mode, the
+    /// kinds' parameters or batch norm's statistics change: everything but
+    /// the probe's own adjustment. What depends on the original row only
+    /// (the page's N, C, H×W cube) need not be redrawn while it stays.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Number of images.
@@ -451,9 +509,9 @@ impl Session {
         if self.entries[index].adjustment != adjustment {
             self.entries[index].adjustment = adjustment;
             if index == self.probe {
-                self.invalidate_probe();
+                self.invalidate_adjusted();
             } else {
-                self.invalidate_all();
+                self.invalidate_batch();
             }
         }
         Ok(())
@@ -474,7 +532,7 @@ impl Session {
         }
         if params != self.params {
             self.params = params;
-            self.invalidate_probe();
+            self.invalidate_outputs();
         }
         Ok(())
     }
@@ -489,7 +547,7 @@ impl Session {
     pub fn set_bn_mode(&mut self, mode: BnMode) {
         if mode != self.bn_mode {
             self.bn_mode = mode;
-            self.invalidate_probe();
+            self.invalidate_outputs();
         }
     }
 
@@ -507,7 +565,7 @@ impl Session {
     pub fn reset_running(&mut self) {
         self.running.reset();
         self.history.clear();
-        self.invalidate_probe();
+        self.invalidate_outputs();
     }
 
     /// Set the running statistics' momentum.
@@ -561,7 +619,7 @@ impl Session {
                 var: self.running.var.clone(),
             });
         }
-        self.invalidate_probe();
+        self.invalidate_outputs();
         Ok(())
     }
 
@@ -570,11 +628,21 @@ impl Session {
     }
 
     /// Recompute whatever is stale. Cheap when only the probe's adjustment
-    /// changed: one image's moments and the probe's panels.
+    /// changed: one image's moments and the probe's adjusted panels.
     ///
     /// # Errors
     /// [`Error::BadInput`] with an empty batch.
     pub fn compute(&mut self) -> Result<()> {
+        self.compute_kinds(&NormKind::ALL)
+    }
+
+    /// As [`Session::compute`], but the outputs of the given kinds only
+    /// (the page computes the kinds it shows); the others stay stale and
+    /// are left out of [`Session::readout`] until asked for.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] with an empty batch.
+    pub fn compute_kinds(&mut self, kinds: &[NormKind]) -> Result<()> {
         if self.entries.is_empty() {
             return Err(Error::BadInput(
                 "the batch is empty: add at least one image".into(),
@@ -583,20 +651,36 @@ impl Session {
         if self.base_moments.is_none() {
             self.base_moments = Some(self.base_plane_moments()?);
         }
+        if self.probe_moments.is_none() {
+            self.probe_moments = Some(per_channel_moments(self.entries[self.probe].input.view()));
+        }
         if self.adjusted_probe.is_none() {
             let e = &self.entries[self.probe];
             let mut pixels = e.input.clone();
             e.adjustment.apply(pixels.view_mut())?;
-            let values = self.values_of(pixels.view());
-            let moments = per_channel_moments(values.view());
+            let pixel_moments = per_channel_moments(pixels.view());
+            let (features, moments) = if self.feature_maps {
+                let f = features::apply(pixels.view());
+                let m = per_channel_moments(f.view());
+                (Some(f), m)
+            } else {
+                (None, pixel_moments.clone())
+            };
             self.adjusted_probe = Some(AdjustedProbe {
                 pixels,
-                values,
+                features,
                 moments,
+                pixel_moments,
             });
         }
-        if self.outputs.is_empty() {
-            self.outputs = self.probe_outputs()?;
+        for &kind in kinds {
+            let k = kind_index(kind);
+            if self.original[k].is_none() {
+                self.original[k] = Some(self.original_output(kind)?);
+            }
+            if self.adjusted[k].is_none() {
+                self.adjusted[k] = Some(self.adjusted_output(kind)?);
+            }
         }
         Ok(())
     }
@@ -626,7 +710,46 @@ impl Session {
         Ok(all)
     }
 
-    fn probe_outputs(&self) -> Result<Vec<ProbeOutputs>> {
+    /// The probe's maps under `cfg` in one row: from the batch's plane
+    /// moments `planes` (the probe's own among them), or for batch norm in
+    /// evaluation mode from the running statistics.
+    fn probe_maps(
+        &self,
+        cfg: &NormConfig,
+        planes: &[Moments],
+        values: ArrayView3<f32>,
+    ) -> Result<Vec<PlaneMap>> {
+        if cfg.kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
+            self.running.eval_maps(values.insert_axis(Axis(0)), cfg.eps)
+        } else {
+            let ch = self.channels();
+            let p = self.probe * ch;
+            Ok(norm::plane_maps_from(planes, ch, cfg)?[p..p + ch].to_vec())
+        }
+    }
+
+    /// One kind's original row: the raw probe within the batch.
+    fn original_output(&self, kind: NormKind) -> Result<RowOutput> {
+        let base = self
+            .base_moments
+            .as_deref()
+            .ok_or_else(|| Error::Internal("moments missing".into()))?;
+        let input = self.entries[self.probe].input.view();
+        let features = self.feature_maps.then(|| features::apply(input));
+        let values = features.as_ref().map_or(input, |f| f.view());
+        let cfg = &self.configs()[kind_index(kind)];
+        let maps = self.probe_maps(cfg, base, values)?;
+        let (values, moments, _) = apply_measured(values, &maps, None);
+        Ok(RowOutput {
+            values,
+            maps,
+            moments,
+        })
+    }
+
+    /// One kind's adjusted row: the adjusted probe within the batch, and
+    /// how far it moved from the original row (computed first).
+    fn adjusted_output(&self, kind: NormKind) -> Result<AdjustedOutput> {
         let base = self
             .base_moments
             .as_deref()
@@ -635,42 +758,63 @@ impl Session {
             .adjusted_probe
             .as_ref()
             .ok_or_else(|| Error::Internal("adjusted probe missing".into()))?;
-        let (adj_img, adj_m) = (&adjusted.values, &adjusted.moments);
         let ch = self.channels();
         let p = self.probe * ch;
         let mut with_adjusted = base.to_vec();
-        with_adjusted[p..p + ch].copy_from_slice(adj_m);
-        let probe_input = &self.values_of(self.entries[self.probe].input.view());
-        let mut out = Vec::new();
-        for cfg in self.configs() {
-            let (orig_maps, adj_maps) =
-                if cfg.kind == NormKind::Batch && self.bn_mode == BnMode::Eval {
-                    let eval = |img: &Array3<f32>| {
-                        self.running
-                            .eval_maps(img.view().insert_axis(Axis(0)), cfg.eps)
-                    };
-                    (eval(probe_input)?, eval(adj_img)?)
-                } else {
-                    let o = norm::plane_maps_from(base, ch, &cfg)?[p..p + ch].to_vec();
-                    let a = norm::plane_maps_from(&with_adjusted, ch, &cfg)?[p..p + ch].to_vec();
-                    (o, a)
-                };
-            out.push(ProbeOutputs {
-                kind: cfg.kind,
-                original: apply_maps(probe_input.view(), &orig_maps),
-                adjusted: apply_maps(adj_img.view(), &adj_maps),
-                original_maps: orig_maps,
-                adjusted_maps: adj_maps,
-            });
-        }
-        Ok(out)
+        with_adjusted[p..p + ch].copy_from_slice(&adjusted.moments);
+        let k = kind_index(kind);
+        let original = self.original[k]
+            .as_ref()
+            .ok_or_else(|| Error::Internal("original row missing".into()))?;
+        let maps = self.probe_maps(&self.configs()[k], &with_adjusted, adjusted.values())?;
+        let (values, moments, invariance) =
+            apply_measured(adjusted.values(), &maps, Some(original.values.view()));
+        let invariance = invariance.ok_or_else(|| Error::Internal("difference missing".into()))?;
+        Ok(AdjustedOutput {
+            row: RowOutput {
+                values,
+                maps,
+                moments,
+            },
+            invariance,
+        })
     }
 
-    fn output(&self, kind: NormKind) -> Result<&ProbeOutputs> {
-        self.outputs
-            .iter()
-            .find(|o| o.kind == kind)
-            .ok_or_else(|| Error::BadInput("call compute() first".into()))
+    fn output(&self, kind: NormKind) -> Result<ProbeOutputs<'_>> {
+        let k = kind_index(kind);
+        match (&self.original[k], &self.adjusted[k]) {
+            (Some(original), Some(adjusted)) => Ok(ProbeOutputs { original, adjusted }),
+            _ => Err(Error::BadInput("call compute() first".into())),
+        }
+    }
+
+    /// The per-channel moments of one panel's values (as measured when
+    /// they were computed).
+    ///
+    /// # Errors
+    /// As [`Session::panel_values`].
+    pub fn panel_moments(&self, row: Row, column: Column) -> Result<&[Moments]> {
+        let stale = || Error::BadInput("call compute() first".into());
+        match column {
+            Column::Input => match row {
+                Row::Original => self.probe_moments.as_deref().ok_or_else(stale),
+                Row::Adjusted => self
+                    .adjusted_probe
+                    .as_ref()
+                    .map(|a| a.pixel_moments.as_slice())
+                    .ok_or_else(stale),
+            },
+            Column::Output(kind) => {
+                let o = self.output(kind)?;
+                Ok(match row {
+                    Row::Original => &o.original.moments,
+                    Row::Adjusted => &o.adjusted.row.moments,
+                })
+            }
+            Column::Difference(_) => Err(Error::BadInput(
+                "a difference panel has no values of its own; read its pixels".into(),
+            )),
+        }
     }
 
     /// The values shown in one panel (3×S×S).
@@ -690,8 +834,8 @@ impl Session {
             Column::Output(kind) => {
                 let o = self.output(kind)?;
                 Ok(match row {
-                    Row::Original => o.original.view(),
-                    Row::Adjusted => o.adjusted.view(),
+                    Row::Original => o.original.values.view(),
+                    Row::Adjusted => o.adjusted.row.values.view(),
                 })
             }
             Column::Difference(_) => Err(Error::BadInput(
@@ -713,8 +857,8 @@ impl Session {
         let filled = match column {
             Column::Difference(kind) => self.output(kind).map(|o| {
                 write_difference_rgba(
-                    o.original.view(),
-                    o.adjusted.view(),
+                    o.original.values.view(),
+                    o.adjusted.row.values.view(),
                     DIFF_FULL_SCALE,
                     &mut buf,
                 )
@@ -766,26 +910,32 @@ impl Session {
         stats::channel_histograms(values, lo, hi, bins)
     }
 
-    /// Statistics and invariance figures for every kind.
+    /// Statistics and invariance figures for every kind computed since the
+    /// last change (all of them after [`Session::compute`]).
     ///
     /// # Errors
     /// [`Error::BadInput`] before [`Session::compute`].
     pub fn readout(&self) -> Result<Readout> {
+        // Everything here was measured by `compute`: no pass over the data.
         let eps = self.params.eps;
-        let mut kinds = Vec::new();
-        for o in &self.outputs {
-            let invariance = stats::difference(&o.original.view(), &o.adjusted.view())?;
+        let mut kinds = Vec::with_capacity(NormKind::ALL.len());
+        for kind in NormKind::ALL {
+            // Kinds not asked for since the last change are left out.
+            let Ok(o) = self.output(kind) else {
+                continue;
+            };
+            let invariance = o.adjusted.invariance;
             kinds.push(KindReadout {
-                kind: o.kind,
+                kind,
                 output: RowStats {
-                    original: channel_stats(o.original.view()),
-                    adjusted: channel_stats(o.adjusted.view()),
+                    original: channel_stats(&o.original.moments),
+                    adjusted: channel_stats(&o.adjusted.row.moments),
                 },
                 unchanged: is_unchanged(&invariance),
                 invariance,
                 used: RowStats {
-                    original: used_stats(&o.original_maps, eps),
-                    adjusted: used_stats(&o.adjusted_maps, eps),
+                    original: used_stats(&o.original.maps, eps),
+                    adjusted: used_stats(&o.adjusted.row.maps, eps),
                 },
             });
         }
@@ -798,8 +948,8 @@ impl Session {
             probe: self.probe,
             bn_mode: self.bn_mode,
             input: RowStats {
-                original: channel_stats(self.panel_values(Row::Original, Column::Input)?),
-                adjusted: channel_stats(self.panel_values(Row::Adjusted, Column::Input)?),
+                original: channel_stats(self.panel_moments(Row::Original, Column::Input)?),
+                adjusted: channel_stats(self.panel_moments(Row::Adjusted, Column::Input)?),
             },
             kinds,
         })
@@ -984,10 +1134,10 @@ impl Session {
         self.pinned = Some(Pin {
             image_id: self.entries[self.probe].id,
             feature_maps: self.feature_maps,
-            outputs: self
-                .outputs
+            outputs: NormKind::ALL
                 .iter()
-                .map(|o| (o.kind, o.original.clone()))
+                .zip(&self.original)
+                .filter_map(|(&kind, o)| Some((kind, o.as_ref()?.values.clone())))
                 .collect(),
         });
         Ok(())
@@ -1013,7 +1163,7 @@ impl Session {
         pin.outputs
             .iter()
             .map(|(kind, before)| {
-                let now = &self.output(*kind)?.original;
+                let now = &self.output(*kind)?.original.values;
                 if now.dim() != before.dim() {
                     return Err(Error::BadInput(
                         "the working size changed since the probe was pinned; pin it again".into(),
@@ -1053,6 +1203,9 @@ impl Session {
             .collect()
     }
 }
+
+/// The number of kinds ([`NormKind::ALL`]).
+const KINDS: usize = NormKind::ALL.len();
 
 fn kind_index(kind: NormKind) -> usize {
     NormKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
@@ -1117,17 +1270,45 @@ fn per_channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
         .collect()
 }
 
-fn apply_maps(image: ArrayView3<f32>, maps: &[PlaneMap]) -> Array3<f32> {
-    let mut out = Array3::<f32>::zeros(image.dim());
-    for ((mut o, x), m) in out.outer_iter_mut().zip(image.outer_iter()).zip(maps) {
-        match (x.as_slice(), o.as_slice_mut()) {
-            (Some(src), Some(dst)) => m.apply_slice(src, dst),
-            _ => ndarray::Zip::from(&mut o)
-                .and(&x)
-                .for_each(|o, &v| *o = m.apply(v)),
+/// Values per step of [`apply_measured`]: a multiple of the moments' block,
+/// small enough that a step's input, output and reference stay in L1 cache.
+const STEP: usize = 4096;
+
+/// Apply one map per channel, and measure the result on the way: its
+/// per-channel moments and, with a `reference` of the same shape, the
+/// [`Difference`] from it. One pass over the data, a cache-sized step at a
+/// time; the figures are those [`stats::channel_moments`] and
+/// [`stats::difference`] give.
+fn apply_measured(
+    image: ArrayView3<f32>,
+    maps: &[PlaneMap],
+    reference: Option<ArrayView3<f32>>,
+) -> (Array3<f32>, Vec<Moments>, Option<Difference>) {
+    let (ch, h, w) = image.dim();
+    let plane = (h * w).max(1);
+    let image = image.as_standard_layout();
+    let reference = reference.filter(|r| r.dim() == image.dim());
+    let reference = reference.as_ref().map(|r| r.as_standard_layout());
+    let mut out = Array3::<f32>::zeros((ch, h, w));
+    let mut moments = Vec::with_capacity(ch);
+    let mut diff = stats::DifferenceAcc::new();
+    let src = image.as_slice().unwrap_or(&[]);
+    let refs = reference.as_ref().and_then(|r| r.as_slice());
+    let dst_all = out.as_slice_mut().unwrap_or(&mut []);
+    for (c, (dst, m)) in dst_all.chunks_mut(plane).zip(maps).enumerate() {
+        let mut acc = stats::MomentsAcc::new();
+        for (k, d) in dst.chunks_mut(STEP).enumerate() {
+            let start = c * plane + k * STEP;
+            let range = start..start + d.len();
+            m.apply_slice(&src[range.clone()], d);
+            acc.push(d);
+            if let Some(r) = refs {
+                diff.push(&r[range], d);
+            }
         }
+        moments.push(acc.finish());
     }
-    out
+    (out, moments, refs.map(|_| diff.finish()))
 }
 
 /// A tiny seeded generator (SplitMix64) so training and neighbour

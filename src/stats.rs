@@ -417,21 +417,131 @@ where
         below: 0,
         above: 0,
     };
-    let (lo64, width) = (lo as f64, hi as f64 - lo as f64);
     for v in values {
-        let v = *v.borrow();
-        if v < lo {
-            h.below += 1;
-        } else if v > hi {
-            h.above += 1;
-        } else if v.is_finite() {
-            // f64 keeps the edge placement exact for f32 input.
-            let k = ((v as f64 - lo64) / width * bins as f64) as usize;
-            let k = k.min(bins - 1);
-            h.counts[k] = h.counts[k].saturating_add(1);
-        }
+        h.add(*v.borrow());
     }
     Ok(h)
+}
+
+impl Histogram {
+    /// Count one value.
+    #[inline]
+    fn add(&mut self, v: f32) {
+        let bins = self.counts.len();
+        if v < self.lo {
+            self.below += 1;
+        } else if v > self.hi {
+            self.above += 1;
+        } else if v.is_finite() {
+            // f64 keeps the edge placement exact for f32 input.
+            let (lo, width) = (self.lo as f64, self.hi as f64 - self.lo as f64);
+            let k = ((v as f64 - lo) / width * bins as f64) as usize;
+            let k = k.min(bins - 1);
+            self.counts[k] = self.counts[k].saturating_add(1);
+        }
+    }
+
+    /// Count every value of `values`: as [`Histogram::add`], faster.
+    ///
+    /// When the range's width is a power of two (both default ranges),
+    /// dividing by it is exact, so `(x − lo) / width · bins` is the one
+    /// rounding of `(x − lo) · (bins / width)`: a multiplication gives the
+    /// same bins as the division.
+    fn add_slice(&mut self, values: &[f32]) {
+        let bins = self.counts.len();
+        let (lo, hi) = (self.lo, self.hi);
+        let width = hi as f64 - lo as f64;
+        let exact = width.is_normal() && width.to_bits() & ((1u64 << 52) - 1) == 0;
+        if !exact || bins == 0 {
+            for &v in values {
+                self.add(v);
+            }
+            return;
+        }
+        let (lo64, scale, last) = (lo as f64, bins as f64 / width, bins - 1);
+        let (mut below, mut above) = (0u64, 0u64);
+        let done = self.add_fours(&values[..values.len() / 4 * 4], scale);
+        for &v in &values[done..] {
+            if v < lo {
+                below += 1;
+            } else if v > hi {
+                above += 1;
+            } else if v.is_finite() {
+                let k = (((v as f64 - lo64) * scale) as usize).min(last);
+                if let Some(c) = self.counts.get_mut(k) {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        self.below += below;
+        self.above += above;
+    }
+
+    /// The leading groups of four of [`Histogram::add_slice`]'s fast case;
+    /// returns how many values were counted (none without wasm32 SIMD).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn add_fours(&mut self, _values: &[f32], _scale: f64) -> usize {
+        0
+    }
+
+    /// Four values per step: the bin of each lane computed as the scalar
+    /// loop does (f64, the same operations), values out of range or NaN
+    /// sent to a spare slot past the last bin, and the lanes counted one by
+    /// one.
+    #[cfg(target_arch = "wasm32")]
+    fn add_fours(&mut self, values: &[f32], scale: f64) -> usize {
+        use core::arch::wasm32::*;
+        let bins = self.counts.len();
+        let mut counts = vec![0u32; bins + 1];
+        let (lo, hi) = (f32x4_splat(self.lo), f32x4_splat(self.hi));
+        let (lo64, scale64) = (f64x2_splat(self.lo as f64), f64x2_splat(scale));
+        let (last, spare) = (i32x4_splat(bins as i32 - 1), i32x4_splat(bins as i32));
+        let (mut below, mut above) = (i32x4_splat(0), i32x4_splat(0));
+        // A wasm32 slice holds fewer than 2³⁰ f32: no count can overflow.
+        for i in (0..values.len() / 4 * 4).step_by(4) {
+            let v = crate::simd::load_f32x4(&values[i..]);
+            let (under, over) = (f32x4_lt(v, lo), f32x4_gt(v, hi));
+            // In range: neither below nor above, and not NaN (v == v).
+            let inside = v128_andnot(v128_andnot(f32x4_eq(v, v), under), over);
+            let bin = |x: v128| {
+                let t = f64x2_mul(f64x2_sub(f64x2_promote_low_f32x4(x), lo64), scale64);
+                i32x4_trunc_sat_f64x2_zero(t)
+            };
+            let (b01, b23) = (bin(v), bin(i64x2_shuffle::<1, 1>(v, v)));
+            let k = i32x4_min(i64x2_shuffle::<0, 2>(b01, b23), last);
+            let k = v128_bitselect(k, spare, inside);
+            for lane in [
+                i32x4_extract_lane::<0>(k),
+                i32x4_extract_lane::<1>(k),
+                i32x4_extract_lane::<2>(k),
+                i32x4_extract_lane::<3>(k),
+            ] {
+                if let Some(c) = counts.get_mut(lane as usize) {
+                    *c += 1;
+                }
+            }
+            // The masks are −1 per lane.
+            below = i32x4_sub(below, under);
+            above = i32x4_sub(above, over);
+        }
+        for (c, n) in self.counts.iter_mut().zip(&counts) {
+            *c = c.saturating_add(*n);
+        }
+        let lanes = |x: v128| {
+            [
+                i32x4_extract_lane::<0>(x),
+                i32x4_extract_lane::<1>(x),
+                i32x4_extract_lane::<2>(x),
+                i32x4_extract_lane::<3>(x),
+            ]
+            .iter()
+            .map(|&n| n as u32 as u64)
+            .sum::<u64>()
+        };
+        self.below += lanes(below);
+        self.above += lanes(above);
+        values.len() / 4 * 4
+    }
 }
 
 /// One [`histogram`] per channel of a C×H×W image.
@@ -446,7 +556,14 @@ pub fn channel_histograms(
 ) -> Result<Vec<Histogram>> {
     image
         .axis_iter(Axis(0))
-        .map(|plane| histogram(plane.iter(), lo, hi, bins))
+        .map(|plane| match plane.as_slice() {
+            Some(values) => {
+                let mut h = histogram(std::iter::empty::<f32>(), lo, hi, bins)?;
+                h.add_slice(values);
+                Ok(h)
+            }
+            None => histogram(plane.iter(), lo, hi, bins),
+        })
         .collect()
 }
 
@@ -487,23 +604,118 @@ pub fn difference<D: ndarray::Dimension>(
             b.shape()
         )));
     }
-    let (mut max_abs, mut sq) = (0f64, 0f64);
-    let mut add = |x: f32, y: f32| {
-        let d = (x as f64 - y as f64).abs();
-        // NaN must not be hidden by `max`.
-        if d > max_abs || d.is_nan() {
-            max_abs = d;
-        }
-        sq += d * d;
-    };
-    // The page asks for this on every slider move: plain slices when it can.
-    match (a.as_slice(), b.as_slice()) {
-        (Some(sa), Some(sb)) => sa.iter().zip(sb).for_each(|(&x, &y)| add(x, y)),
-        _ => a.iter().zip(b.iter()).for_each(|(&x, &y)| add(x, y)),
+    // Both in logical order (a copy only for a strided view).
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let mut acc = DifferenceAcc::new();
+    if let (Some(sa), Some(sb)) = (a.as_slice(), b.as_slice()) {
+        acc.push(sa, sb);
     }
-    let n = a.len();
-    let rms = if n == 0 { 0.0 } else { (sq / n as f64).sqrt() };
-    Ok(Difference { max_abs, rms })
+    Ok(acc.finish())
+}
+
+/// A [`Difference`] taken a piece at a time: the page measures its outputs
+/// while it writes them, one cache-sized step after another.
+///
+/// The squares are summed in f64 in four interleaved sums (value `i` of a
+/// piece into sum `i mod 4`), so that wasm32 can take four values per step
+/// and no long chain of dependent additions holds it up; the sums are
+/// added at the end. NaN anywhere makes both figures NaN.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DifferenceAcc {
+    max_abs: [f64; 4],
+    sq: [f64; 4],
+    count: usize,
+}
+
+impl DifferenceAcc {
+    /// Nothing seen yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add the pairs `(a[i], b[i])` (up to the shorter length).
+    pub fn push(&mut self, a: &[f32], b: &[f32]) {
+        let n = a.len().min(b.len());
+        let whole = self.push_fours(&a[..n], &b[..n]);
+        for (i, (&x, &y)) in a[whole..n].iter().zip(&b[whole..n]).enumerate() {
+            self.add(i % 4, x, y);
+        }
+        self.count += n;
+    }
+
+    #[inline]
+    fn add(&mut self, lane: usize, x: f32, y: f32) {
+        let d = (x as f64 - y as f64).abs();
+        // NaN must not be hidden by `max`: once in, it stays.
+        if d > self.max_abs[lane] || d.is_nan() {
+            self.max_abs[lane] = d;
+        }
+        self.sq[lane] += d * d;
+    }
+
+    /// The leading whole groups of four; returns how many values that was.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn push_fours(&mut self, a: &[f32], b: &[f32]) -> usize {
+        let whole = a.len() / 4 * 4;
+        for (qa, qb) in a[..whole].chunks_exact(4).zip(b[..whole].chunks_exact(4)) {
+            for lane in 0..4 {
+                self.add(lane, qa[lane], qb[lane]);
+            }
+        }
+        whole
+    }
+
+    /// As the portable version, lane for lane: f64 arithmetic is the same
+    /// everywhere, and `f64x2_max` keeps NaN as the scalar test does.
+    #[cfg(target_arch = "wasm32")]
+    fn push_fours(&mut self, a: &[f32], b: &[f32]) -> usize {
+        use core::arch::wasm32::*;
+        let whole = a.len() / 4 * 4;
+        let load = |x: [f64; 4]| (f64x2(x[0], x[1]), f64x2(x[2], x[3]));
+        let (mut m01, mut m23) = load(self.max_abs);
+        let (mut s01, mut s23) = load(self.sq);
+        // An index loop: at opt-level "s" the chunk iterators' steps stay calls.
+        for i in (0..whole).step_by(4) {
+            let (va, vb) = (
+                crate::simd::load_f32x4(&a[i..]),
+                crate::simd::load_f32x4(&b[i..]),
+            );
+            let d01 = f64x2_abs(f64x2_sub(
+                f64x2_promote_low_f32x4(va),
+                f64x2_promote_low_f32x4(vb),
+            ));
+            let (ha, hb) = (i64x2_shuffle::<1, 1>(va, va), i64x2_shuffle::<1, 1>(vb, vb));
+            let d23 = f64x2_abs(f64x2_sub(
+                f64x2_promote_low_f32x4(ha),
+                f64x2_promote_low_f32x4(hb),
+            ));
+            m01 = f64x2_max(m01, d01);
+            m23 = f64x2_max(m23, d23);
+            s01 = f64x2_add(s01, f64x2_mul(d01, d01));
+            s23 = f64x2_add(s23, f64x2_mul(d23, d23));
+        }
+        let [m0, m1] = crate::simd::to_f64x2(m01);
+        let [m2, m3] = crate::simd::to_f64x2(m23);
+        let [q0, q1] = crate::simd::to_f64x2(s01);
+        let [q2, q3] = crate::simd::to_f64x2(s23);
+        self.max_abs = [m0, m1, m2, m3];
+        self.sq = [q0, q1, q2, q3];
+        whole
+    }
+
+    /// The figures for everything pushed; 0 and 0 for nothing.
+    pub fn finish(&self) -> Difference {
+        let m = self.max_abs;
+        let pick = |x: f64, y: f64| if x > y || x.is_nan() { x } else { y };
+        let max_abs = pick(pick(m[0], m[1]), pick(m[2], m[3]));
+        let sq = (self.sq[0] + self.sq[1]) + (self.sq[2] + self.sq[3]);
+        let rms = if self.count == 0 {
+            0.0
+        } else {
+            (sq / self.count as f64).sqrt()
+        };
+        Difference { max_abs, rms }
+    }
 }
 
 fn check_probe(n: usize, probe: usize) -> Result<()> {

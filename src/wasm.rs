@@ -285,6 +285,13 @@ impl Session {
         self.inner.len()
     }
 
+    /// Changes whenever anything but the probe's own adjustment changes
+    /// (see the core's `Session::version`).
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> f64 {
+        self.inner.version() as f64
+    }
+
     /// Working resolution S (images are S×S).
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> u32 {
@@ -443,7 +450,18 @@ impl Session {
         self.inner.compute().map_err(js_err)
     }
 
-    /// Statistics and invariance figures for every kind, as a plain object.
+    /// As `compute`, for the named kinds only, comma-separated (e.g.
+    /// `'batch,instance'`, the ones on screen); `readout` then lists those.
+    #[wasm_bindgen(js_name = computeKinds)]
+    pub fn compute_kinds(&mut self, kinds: &str) -> Result<(), JsError> {
+        let mut list = Vec::new();
+        for name in kinds.split(',').filter(|k| !k.is_empty()) {
+            list.push(name.parse::<NormKind>().map_err(js_err)?);
+        }
+        self.inner.compute_kinds(&list).map_err(js_err)
+    }
+
+    /// Statistics and invariance figures for every computed kind, as a plain object.
     pub fn readout(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.readout().map_err(js_err)?)
     }
@@ -561,7 +579,11 @@ impl Session {
     }
 
     /// Draw one panel's per-channel histograms into `canvas` (plotters-canvas,
-    /// the same chart code the CLI uses for SVG/PNG).
+    /// the same chart code the CLI uses for SVG/PNG), clearing it first.
+    ///
+    /// Returns a fingerprint of what was drawn. Given the fingerprint of
+    /// the canvas's last drawing as `drawn`, it leaves the canvas alone when
+    /// the picture would be the same.
     #[wasm_bindgen(js_name = drawHistogram)]
     pub fn draw_histogram(
         &self,
@@ -570,18 +592,29 @@ impl Session {
         column: &str,
         bins: usize,
         title: &str,
-    ) -> Result<(), JsError> {
+        drawn: Option<f64>,
+    ) -> Result<f64, JsError> {
         let row = parse_row(row)?;
         let column = Column::parse(column).map_err(js_err)?;
         let hists = self
             .inner
             .panel_histograms(row, column, bins)
             .map_err(js_err)?;
-        let values = self.inner.panel_values(row, column).map_err(js_err)?;
-        let moments = crate::stats::channel_moments(values);
+        // The moments `compute` measured: no second pass over the values.
+        let moments = self.inner.panel_moments(row, column).map_err(js_err)?;
+        let size = (canvas.width(), canvas.height());
+        let key = crate::chart::histograms_fingerprint(&hists, Some(moments), title, size) as f64;
+        if drawn == Some(key) {
+            return Ok(key);
+        }
         let backend = CspCanvas::new(canvas)?;
+        // The chart paints no background of its own.
+        backend
+            .context
+            .clear_rect(0.0, 0.0, size.0 as f64, size.1 as f64);
         let area = backend.into_drawing_area();
-        crate::chart::draw_histograms(&area, &hists, Some(&moments), title).map_err(js_err)
+        crate::chart::draw_histograms(&area, &hists, Some(moments), title).map_err(js_err)?;
+        Ok(key)
     }
 
     /// Draw the running mean/variance convergence chart into `canvas`.

@@ -268,3 +268,46 @@ fn explainer_refuses_bad_options_and_sizes() {
     let r = render_png(100_000, 10, |_| Ok(()));
     assert!(matches!(r, Err(Error::TooLarge(_))));
 }
+
+#[test]
+fn a_histogram_fingerprint_changes_with_anything_the_chart_shows() {
+    use normscope::chart::histograms_fingerprint;
+    use normscope::stats::{Histogram, Moments};
+    let hist = Histogram {
+        lo: -4.0,
+        hi: 4.0,
+        counts: vec![1, 5, 2],
+        below: 0,
+        above: 1,
+    };
+    let m = [Moments {
+        mean: 0.1234,
+        var: 1.0,
+        count: 9,
+    }];
+    let key = |h: &Histogram, m: &[Moments], title: &str, size| {
+        histograms_fingerprint(std::slice::from_ref(h), Some(m), title, size)
+    };
+    let base = key(&hist, &m, "t", (320, 170));
+    assert_eq!(base, key(&hist.clone(), &m, "t", (320, 170)));
+    // Below the legend's three decimals the picture is the same.
+    let mut near = m;
+    near[0].mean += 1e-9;
+    assert_eq!(base, key(&hist, &near, "t", (320, 170)));
+    let mut counts = hist.clone();
+    counts.counts[1] += 1;
+    let mut outside = hist.clone();
+    outside.above += 1;
+    let mut shown = m;
+    shown[0].mean += 0.01;
+    for other in [
+        key(&counts, &m, "t", (320, 170)),
+        key(&outside, &m, "t", (320, 170)),
+        key(&hist, &shown, "t", (320, 170)),
+        key(&hist, &m, "u", (320, 170)),
+        key(&hist, &m, "t", (640, 340)),
+    ] {
+        assert_ne!(base, other);
+    }
+    assert!(base < 1 << 52, "fits a JS number exactly");
+}

@@ -364,3 +364,196 @@ fn replacing_neighbours_moves_the_probe_through_batch_norm_but_shuffling_does_no
     s.set_probe(1).unwrap();
     assert!(matches!(s.change_since_pin(), Err(Error::BadInput(_))));
 }
+
+/// Everything the page reads for the probe: the readout, every panel's
+/// values and moments, and every panel's pixels (difference maps too).
+fn everything_shown(s: &mut Session) -> (String, Vec<Vec<f32>>, Vec<Vec<u8>>) {
+    let readout = serde_json::to_string(&s.readout().unwrap()).unwrap();
+    let mut columns = vec![Column::Input];
+    columns.extend(NormKind::ALL.iter().map(|&k| Column::Output(k)));
+    let mut values = Vec::new();
+    let mut pixels = Vec::new();
+    for row in [Row::Original, Row::Adjusted] {
+        for &column in &columns {
+            values.push(
+                s.panel_values(row, column)
+                    .unwrap()
+                    .iter()
+                    .copied()
+                    .collect(),
+            );
+            let m = s.panel_moments(row, column).unwrap();
+            values.push(
+                m.iter()
+                    .flat_map(|m| [m.mean as f32, m.var as f32])
+                    .collect(),
+            );
+            pixels.push(s.panel_rgba(row, column).unwrap().to_vec());
+        }
+    }
+    for &kind in &NormKind::ALL {
+        pixels.push(
+            s.panel_rgba(Row::Original, Column::Difference(kind))
+                .unwrap()
+                .to_vec(),
+        );
+    }
+    (readout, values, pixels)
+}
+
+/// What the steps below change: the probe's and a neighbour's adjustment,
+/// the kinds' parameters and batch norm's mode.
+#[derive(Clone, Copy)]
+struct State {
+    probe: Adjustment,
+    other: Adjustment,
+    params: Params,
+    mode: BnMode,
+}
+
+impl State {
+    fn apply(&self, s: &mut Session) {
+        s.set_adjustment(0, self.probe).unwrap();
+        s.set_adjustment(2, self.other).unwrap();
+        s.set_params(self.params).unwrap();
+        s.set_bn_mode(self.mode);
+    }
+}
+
+#[test]
+fn after_any_sequence_of_changes_the_session_shows_what_a_fresh_one_does() {
+    // The session keeps what a change leaves valid (the original row when
+    // only the probe's adjustment moves; the probe when a neighbour's
+    // does): after every step it must show what computing afresh shows.
+    let mut s = session();
+    s.compute().unwrap();
+    let mut state = State {
+        probe: Adjustment::default(),
+        other: Adjustment::default(),
+        params: Params::default(),
+        mode: BnMode::Train,
+    };
+    let steps: [fn(&mut State); 11] = [
+        |t| t.probe = contrast(0.5, 0.15),
+        |t| t.probe = contrast(1.7, -0.1),
+        |t| t.probe.gamma = 2.0,
+        |t| t.other = contrast(2.0, 0.1),
+        |t| t.probe = contrast(0.8, 0.0),
+        |t| t.params.groups = 1,
+        |t| t.params.rho = 0.2,
+        |t| t.probe.clip = true,
+        |t| t.mode = BnMode::Eval,
+        |t| t.probe = contrast(2.5, 0.2),
+        |t| t.other = Adjustment::default(),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        step(&mut state);
+        state.apply(&mut s);
+        s.compute().unwrap();
+        let mut fresh = session();
+        state.apply(&mut fresh);
+        fresh.compute().unwrap();
+        let want = everything_shown(&mut fresh);
+        assert!(
+            everything_shown(&mut s) == want,
+            "step {i} differs from a fresh session"
+        );
+    }
+}
+
+#[test]
+fn computing_some_kinds_reads_out_those_with_the_figures_of_a_full_compute() {
+    let mut s = session();
+    s.set_adjustment(0, contrast(0.5, 0.15)).unwrap();
+    s.compute_kinds(&[NormKind::Instance, NormKind::Batch])
+        .unwrap();
+    let some = s.readout().unwrap();
+    let kinds: Vec<NormKind> = some.kinds.iter().map(|k| k.kind).collect();
+    assert_eq!(kinds, [NormKind::Batch, NormKind::Instance]);
+    // A kind not computed has no panel yet.
+    assert!(s
+        .panel_values(Row::Adjusted, Column::Output(NormKind::Layer))
+        .is_err());
+    s.compute().unwrap();
+    let all = s.readout().unwrap();
+    assert_eq!(all.kinds.len(), NormKind::ALL.len());
+    for k in &some.kinds {
+        let full = all.kinds.iter().find(|f| f.kind == k.kind).unwrap();
+        assert_eq!(
+            serde_json::to_string(k).unwrap(),
+            serde_json::to_string(full).unwrap()
+        );
+    }
+    // A slider move makes every kind stale again; asking for one computes one.
+    s.set_adjustment(0, contrast(2.0, 0.0)).unwrap();
+    s.compute_kinds(&[NormKind::Layer]).unwrap();
+    let kinds: Vec<NormKind> = s.readout().unwrap().kinds.iter().map(|k| k.kind).collect();
+    assert_eq!(kinds, [NormKind::Layer]);
+}
+
+#[test]
+fn readout_figures_are_the_moments_and_differences_of_the_panels() {
+    // The session measures its outputs while it writes them: the figures
+    // must be those of the values in the panels.
+    let mut s = session();
+    s.set_adjustment(0, contrast(1.8, -0.2)).unwrap();
+    s.compute().unwrap();
+    let r = s.readout().unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()));
+    for k in &r.kinds {
+        let column = Column::Output(k.kind);
+        let o = s.panel_values(Row::Original, column).unwrap();
+        let a = s.panel_values(Row::Adjusted, column).unwrap();
+        for (stats, values) in [(&k.output.original, o), (&k.output.adjusted, a)] {
+            for (st, m) in stats.iter().zip(normscope::stats::channel_moments(values)) {
+                assert!(
+                    close(st.mean, m.mean) && close(st.std, m.std()),
+                    "{}",
+                    k.kind
+                );
+            }
+        }
+        let d = normscope::stats::difference(&o, &a).unwrap();
+        assert_eq!(k.invariance.max_abs, d.max_abs, "{}", k.kind);
+        assert!(close(k.invariance.rms, d.rms), "{}", k.kind);
+    }
+    let adjusted_input = s.panel_values(Row::Adjusted, Column::Input).unwrap();
+    for (st, m) in r
+        .input
+        .adjusted
+        .iter()
+        .zip(normscope::stats::channel_moments(adjusted_input))
+    {
+        assert!(close(st.mean, m.mean) && close(st.std, m.std()));
+    }
+}
+
+#[test]
+fn the_version_moves_with_everything_but_the_probes_own_adjustment() {
+    let mut s = session();
+    s.compute().unwrap();
+    let v = s.version();
+    s.set_adjustment(0, contrast(1.9, 0.1)).unwrap();
+    s.compute().unwrap();
+    assert_eq!(s.version(), v, "a probe slider move");
+    let changes: [fn(&mut Session); 7] = [
+        |s| s.set_adjustment(1, contrast(0.7, 0.0)).unwrap(),
+        |s| s.set_probe(2).unwrap(),
+        |s| {
+            s.set_params(Params {
+                groups: 1,
+                ..Params::default()
+            })
+            .unwrap()
+        },
+        |s| s.set_bn_mode(BnMode::Eval),
+        |s| s.train(1, 2, 7).unwrap(),
+        |s| s.set_feature_maps(true),
+        |s| s.set_size(24).unwrap(),
+    ];
+    for (i, change) in changes.iter().enumerate() {
+        let before = s.version();
+        change(&mut s);
+        assert_ne!(s.version(), before, "change {i}");
+    }
+}

@@ -280,3 +280,30 @@ fn stats_report_refuses_bad_options() {
         assert!(matches!(err, Error::BadInput(_)), "{opts:?}: {err:?}");
     }
 }
+
+#[test]
+fn histograms_of_contiguous_planes_count_as_the_plain_loop_does() {
+    // Planes take a faster path (multiplication for power-of-two ranges);
+    // every value, edges and NaN included, must land where `histogram` puts it.
+    let mut values: Vec<f32> = vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0];
+    for k in 0..=400 {
+        let x = k as f32 / 50.0 - 4.0;
+        values.extend([x, f32::from_bits(x.to_bits() + 1), x * 0.999_999_9]);
+    }
+    let image = Array3::from_shape_fn((1, 1, values.len()), |(_, _, i)| values[i]);
+    for (lo, hi) in [(0.0, 1.0), (-4.0, 4.0), (-1.5, 1.5)] {
+        for bins in [1, 7, 48, 64] {
+            let fast = channel_histograms(image.view(), lo, hi, bins).expect("valid range");
+            let plain = histogram(values.iter(), lo, hi, bins).expect("valid range");
+            assert_eq!(fast[0], plain, "[{lo}, {hi}] in {bins} bins");
+        }
+    }
+}
+
+#[test]
+fn a_nan_anywhere_shows_in_both_difference_figures() {
+    let a = ndarray::arr1(&[0.0f32, 1.0, f32::NAN, 3.0, 4.0, 5.0]);
+    let b = ndarray::arr1(&[0.0f32; 6]);
+    let d = difference(&a.view(), &b.view()).expect("same shape");
+    assert!(d.max_abs.is_nan() && d.rms.is_nan());
+}

@@ -406,7 +406,8 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
         .unwrap();
     canvas.set_width(320);
     canvas.set_height(170);
-    s.draw_histogram(canvas.clone(), "original", "batch", 32, "test")
+    let key = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", None)
         .unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -414,14 +415,130 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
         .unwrap()
         .dyn_into()
         .unwrap();
-    let data = ctx.get_image_data(0.0, 0.0, 320.0, 170.0).unwrap().data();
-    let mut colours = std::collections::HashSet::new();
-    for px in data.chunks_exact(4) {
-        colours.insert([px[0], px[1], px[2], px[3]]);
+    let colours = || {
+        let data = ctx.get_image_data(0.0, 0.0, 320.0, 170.0).unwrap().data();
+        let mut seen = std::collections::HashSet::new();
+        for px in data.chunks_exact(4) {
+            seen.insert([px[0], px[1], px[2], px[3]]);
+        }
+        seen.len()
+    };
+    assert!(colours() > 5, "only {} distinct colours drawn", colours());
+    // The same picture again: told what the canvas shows, it is left alone
+    // (a canvas cleared behind its back stays clear).
+    ctx.clear_rect(0.0, 0.0, 320.0, 170.0);
+    let again = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", Some(key))
+        .unwrap();
+    assert_eq!(again, key);
+    assert_eq!(colours(), 1);
+    // Another picture (here another title) is drawn.
+    let other = s
+        .draw_histogram(canvas.clone(), "original", "batch", 32, "other", Some(key))
+        .unwrap();
+    assert_ne!(other, key);
+    assert!(colours() > 5);
+}
+
+/// Values that probe every edge of the fast (wasm32 SIMD) paths: NaN, the
+/// infinities, signed zeros, the ranges' ends, byte and bin boundaries and
+/// their neighbours, and a spread of ordinary values. 1001 of them, so the
+/// loops' scalar tails run too.
+fn edge_values() -> Vec<f32> {
+    let mut v = vec![
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        3.0,
+        -3.0,
+        4.0,
+        -4.0,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE,
+        1e-30,
+        -1e-30,
+        0.5,
+        0.49999997,
+    ];
+    for k in 0..=256 {
+        let edge = (k as f32 - 0.5) / 255.0;
+        v.extend([edge, edge.next_up(), edge.next_down(), k as f32 / 48.0]);
     }
-    assert!(
-        colours.len() > 5,
-        "only {} distinct colours drawn",
-        colours.len()
-    );
+    let mut seed = 12345u32;
+    while v.len() < 1001 {
+        seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+        v.push((seed >> 8) as f32 / (1u32 << 24) as f32 * 10.0 - 5.0);
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+fn panel_pixels_are_the_fixed_mapping_of_every_value() {
+    use normscope::display::{heat_color, write_difference_rgba, write_rgba, DisplayRange};
+    let v = edge_values();
+    // 3 × 7 × 11 = 231 values per channel image: not a multiple of four.
+    let n = 7 * 11;
+    let a = ndarray::Array3::from_shape_fn((3, 7, 11), |(c, y, x)| v[c * n + y * 11 + x]);
+    let b = ndarray::Array3::from_shape_fn((3, 7, 11), |(c, y, x)| {
+        v[(c * n + y * 11 + x + 300) % v.len()]
+    });
+    for range in [DisplayRange::INPUT, DisplayRange::NORMALIZED] {
+        let mut out = vec![0u8; 4 * n];
+        write_rgba(a.view(), range, &mut out);
+        for (k, px) in out.chunks_exact(4).enumerate() {
+            let want: Vec<u8> = (0..3)
+                .map(|c| range.to_byte(a[[c, k / 11, k % 11]]))
+                .collect();
+            assert_eq!(&px[..3], &want[..], "pixel {k}, {range:?}");
+            assert_eq!(px[3], 255);
+        }
+    }
+    for full_scale in [1.0f32, 0.37, 6.0] {
+        let mut out = vec![0u8; 4 * n];
+        write_difference_rgba(a.view(), b.view(), full_scale, &mut out);
+        for (k, px) in out.chunks_exact(4).enumerate() {
+            let (y, x) = (k / 11, k % 11);
+            let d = (0..3)
+                .map(|c| (a[[c, y, x]] - b[[c, y, x]]).abs())
+                .fold(0f32, f32::max);
+            let [r, g, bl] = heat_color(d / full_scale);
+            assert_eq!(px, [r, g, bl, 255], "pixel {k}, full scale {full_scale}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn histograms_and_differences_count_every_value_as_the_plain_loops_do() {
+    use normscope::stats::{channel_histograms, difference, histogram};
+    let v = edge_values();
+    let image = ndarray::Array3::from_shape_fn((1, 1, v.len()), |(_, _, i)| v[i]);
+    for (lo, hi) in [(0.0, 1.0), (-4.0, 4.0), (-1.5, 1.5)] {
+        for bins in [1, 7, 48, 64] {
+            let fast = channel_histograms(image.view(), lo, hi, bins).unwrap();
+            let plain = histogram(v.iter(), lo, hi, bins).unwrap();
+            assert_eq!(fast[0], plain, "[{lo}, {hi}] in {bins} bins");
+        }
+    }
+    let finite: Vec<f32> = v.iter().copied().filter(|x| x.abs() < 1e30).collect();
+    let a = ndarray::Array1::from(finite.clone());
+    let b = ndarray::Array1::from_iter(finite.iter().rev().copied());
+    let d = difference(&a.view(), &b.view()).unwrap();
+    let diffs: Vec<f64> = finite
+        .iter()
+        .zip(finite.iter().rev())
+        .map(|(&x, &y)| (x as f64 - y as f64).abs())
+        .collect();
+    assert_eq!(d.max_abs, diffs.iter().copied().fold(0.0, f64::max));
+    let rms = (diffs.iter().map(|d| d * d).sum::<f64>() / diffs.len() as f64).sqrt();
+    assert!((d.rms - rms).abs() <= 1e-12 * rms, "{} vs {rms}", d.rms);
+    // NaN anywhere shows up in both figures.
+    let mut with_nan = a.clone();
+    with_nan[5] = f32::NAN;
+    let d = difference(&with_nan.view(), &b.view()).unwrap();
+    assert!(d.max_abs.is_nan() && d.rms.is_nan());
 }

@@ -131,8 +131,8 @@ export class Grid {
         const p = this.panels.get(`${row}/${col}`);
         putPanel(p.panel, session.panelPixels(row, col), size);
         const title = `${row} · ${col === 'input' ? 'input' : KIND_LABELS[col]}`;
-        clearCanvas(p.hist);
-        session.drawHistogram(p.hist, row, col, HIST_BINS, title);
+        // Redrawn only when the picture changes (see drawHistogram).
+        p.histDrawn = session.drawHistogram(p.hist, row, col, HIST_BINS, title, p.histDrawn);
         const stats = col === 'input' ? readout.input[row] : byKind.get(col).output[row];
         const text = stats.map((s, c) => `${channelName(c, stats.length)}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');
         p.stats.textContent = text;

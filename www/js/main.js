@@ -16,6 +16,8 @@ const status = $('status');
 let session = null;
 let scope = null;
 let cube = null;
+// session.version when the cube last drew: a probe slider move leaves it.
+let cubeDrawn = null;
 let urlReady = false;
 
 /** Show `text` in the status line; each of `problems` gets a line of its own. */
@@ -450,8 +452,13 @@ async function boot() {
   session = await createSession(state.size);
   scope = new Scope($, session, {
     say,
+    // Kinds not on screen are computed when they are shown.
+    shownKindsOnly: true,
     onRender() {
-      if (cube) cube.update(session);
+      if (cube && session.version !== cubeDrawn) {
+        cubeDrawn = session.version;
+        cube.update(session);
+      }
       document.body.dataset.ready = 'true';
       scheduleUrlUpdate();
     },

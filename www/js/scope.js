@@ -13,7 +13,8 @@ export class Scope {
   /**
    * `$`: id → element or null. `options.say(text, isError)` shows a message;
    * `options.onRender(readout)` runs after every repaint; `options.onChange()`
-   * after every change the user makes.
+   * after every change the user makes. With `options.shownKindsOnly`, each
+   * repaint computes the kinds on screen only (the readout lists those).
    */
   constructor($, session, options = {}) {
     this.$ = $;
@@ -24,6 +25,7 @@ export class Scope {
     this.trayActions = options.trayActions ?? null;
     this.grid = new Grid($('grid'));
     this.frameRequested = false;
+    this.shownKindsOnly = options.shownKindsOnly ?? false;
     this.alwaysKinds = ['batch', 'instance'];
   }
 
@@ -92,7 +94,8 @@ export class Scope {
     const session = this.session;
     if (!session || session.length === 0) return;
     try {
-      session.compute();
+      if (this.shownKindsOnly) session.computeKinds(this.shownKinds().join(','));
+      else session.compute();
       const readout = session.readout();
       this.grid.update(session, readout);
       this.renderReadouts(readout);
