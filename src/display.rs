@@ -71,7 +71,7 @@ fn rgba_from_planes(r: &[f32], g: &[f32], b: &[f32], range: DisplayRange, out: &
     let width = f32x4_splat(range.hi - range.lo);
     let (k255, half) = (f32x4_splat(255.0), f32x4_splat(0.5));
     let to_int = |p: &[f32]| {
-        let t = f32x4_div(f32x4_sub(crate::simd::load_f32x4(p), lo), width);
+        let t = f32x4_div(f32x4_sub(crate::lanes::raw::load_f32x4(p), lo), width);
         i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(t, k255), half))
     };
     let opaque = i32x4_splat(255);
@@ -84,7 +84,7 @@ fn rgba_from_planes(r: &[f32], g: &[f32], b: &[f32], range: DisplayRange, out: &
         let planar = u8x16_narrow_i16x8(i16x8_narrow_i32x4(vr, vg), i16x8_narrow_i32x4(vb, opaque));
         let pixels =
             i8x16_shuffle::<0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15>(planar, planar);
-        crate::simd::store_u8x16(&mut out[4 * i..], pixels);
+        crate::lanes::raw::store_u8x16(&mut out[4 * i..], pixels);
     }
     rgba_scalar(
         &r[whole..],
@@ -201,7 +201,7 @@ fn heat_from_planes(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, ou
         for (slot, anchor) in t.iter_mut().zip(HEAT_ANCHORS) {
             *slot = anchor[k];
         }
-        crate::simd::load_u8x16(&t)
+        crate::lanes::raw::load_u8x16(&t)
     };
     let (tab_r, tab_g, tab_b) = (table(0), table(1), table(2));
     // Bytes 1..3 of each 32-bit lane out of the table's range: a swizzle
@@ -213,8 +213,8 @@ fn heat_from_planes(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, ou
         let mut m = zero;
         for c in 0..channels {
             let d = f32x4_abs(f32x4_sub(
-                crate::simd::load_f32x4(&a[c][i..]),
-                crate::simd::load_f32x4(&b[c][i..]),
+                crate::lanes::raw::load_f32x4(&a[c][i..]),
+                crate::lanes::raw::load_f32x4(&b[c][i..]),
             ));
             // pmax keeps `m` where d is NaN, as f32::max does.
             m = f32x4_pmax(m, d);
@@ -246,7 +246,7 @@ fn heat_from_planes(a: &[&[f32]], b: &[&[f32]], from: usize, full_scale: f32, ou
         );
         let pixels =
             i8x16_shuffle::<0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15>(planar, planar);
-        crate::simd::store_u8x16(&mut out[4 * i..], pixels);
+        crate::lanes::raw::store_u8x16(&mut out[4 * i..], pixels);
     }
     heat_scalar(a, b, whole.max(from), full_scale, out);
 }

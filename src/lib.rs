@@ -35,8 +35,6 @@ pub mod filecheck;
 pub mod lanes;
 pub mod norm;
 pub mod session;
-#[cfg(target_arch = "wasm32")]
-mod simd;
 pub mod stats;
 pub mod tensor;
 

@@ -499,7 +499,7 @@ impl Histogram {
         let (mut below, mut above) = (i32x4_splat(0), i32x4_splat(0));
         // A wasm32 slice holds fewer than 2³⁰ f32: no count can overflow.
         for i in (0..values.len() / 4 * 4).step_by(4) {
-            let v = crate::simd::load_f32x4(&values[i..]);
+            let v = crate::lanes::raw::load_f32x4(&values[i..]);
             let (under, over) = (f32x4_lt(v, lo), f32x4_gt(v, hi));
             // In range: neither below nor above, and not NaN (v == v).
             let inside = v128_andnot(v128_andnot(f32x4_eq(v, v), under), over);
@@ -677,8 +677,8 @@ impl DifferenceAcc {
         // An index loop: at opt-level "s" the chunk iterators' steps stay calls.
         for i in (0..whole).step_by(4) {
             let (va, vb) = (
-                crate::simd::load_f32x4(&a[i..]),
-                crate::simd::load_f32x4(&b[i..]),
+                crate::lanes::raw::load_f32x4(&a[i..]),
+                crate::lanes::raw::load_f32x4(&b[i..]),
             );
             let d01 = f64x2_abs(f64x2_sub(
                 f64x2_promote_low_f32x4(va),
@@ -694,10 +694,10 @@ impl DifferenceAcc {
             s01 = f64x2_add(s01, f64x2_mul(d01, d01));
             s23 = f64x2_add(s23, f64x2_mul(d23, d23));
         }
-        let [m0, m1] = crate::simd::to_f64x2(m01);
-        let [m2, m3] = crate::simd::to_f64x2(m23);
-        let [q0, q1] = crate::simd::to_f64x2(s01);
-        let [q2, q3] = crate::simd::to_f64x2(s23);
+        let [m0, m1] = crate::lanes::raw::to_f64x2(m01);
+        let [m2, m3] = crate::lanes::raw::to_f64x2(m23);
+        let [q0, q1] = crate::lanes::raw::to_f64x2(s01);
+        let [q2, q3] = crate::lanes::raw::to_f64x2(s23);
         self.max_abs = [m0, m1, m2, m3];
         self.sq = [q0, q1, q2, q3];
         whole
