@@ -36,13 +36,6 @@ impl F32x4 {
         imp::store(self.0, dst)
     }
 
-    /// Lane-wise minimum and maximum (`x` outside `[lo, hi]` moves to the
-    /// nearer end; NaN is not expected here).
-    #[inline(always)]
-    pub fn clamp(self, lo: Self, hi: Self) -> Self {
-        F32x4(imp::min(imp::max(self.0, lo.0), hi.0))
-    }
-
     /// The four lanes.
     #[inline(always)]
     pub fn to_array(self) -> [f32; 4] {
@@ -92,20 +85,16 @@ mod imp {
     pub fn splat(v: f32) -> V {
         f32x4_splat(v)
     }
-    // A safe `f32x4(a, b, c, d)` from the four values compiles to four
-    // separate lane loads here, which made the moment loop about twice as
-    // slow as one v128.load.
-    #[allow(unsafe_code)]
+    // Through `raw` (one v128.load): a safe `f32x4(a, b, c, d)` from the
+    // four values compiles to four separate lane loads here, which made the
+    // moment loop about twice as slow.
     #[inline(always)]
     pub fn load(src: &[f32; 4]) -> V {
-        // SAFETY: `src` is 16 readable bytes; wasm loads need no alignment.
-        unsafe { v128_load(src.as_ptr().cast()) }
+        super::raw::load_f32x4(src)
     }
-    #[allow(unsafe_code)]
     #[inline(always)]
     pub fn store(v: V, dst: &mut [f32; 4]) {
-        // SAFETY: `dst` is 16 writable bytes; wasm stores need no alignment.
-        unsafe { v128_store(dst.as_mut_ptr().cast(), v) }
+        super::raw::store_f32x4(dst, v)
     }
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
@@ -118,14 +107,6 @@ mod imp {
     #[inline(always)]
     pub fn mul(a: V, b: V) -> V {
         f32x4_mul(a, b)
-    }
-    #[inline(always)]
-    pub fn min(a: V, b: V) -> V {
-        f32x4_pmin(a, b)
-    }
-    #[inline(always)]
-    pub fn max(a: V, b: V) -> V {
-        f32x4_pmax(a, b)
     }
 }
 
@@ -148,6 +129,17 @@ pub(crate) mod raw {
         let x = &x[..4];
         // SAFETY: `x` is 16 readable bytes; v128_load has no alignment needs.
         unsafe { v128_load(x.as_ptr().cast::<v128>()) }
+    }
+
+    /// Write the vector's four f32 lanes to the start of `out`.
+    ///
+    /// # Panics
+    /// If `out` has fewer than four values.
+    #[inline(always)]
+    pub(crate) fn store_f32x4(out: &mut [f32], v: v128) {
+        let out = &mut out[..4];
+        // SAFETY: `out` is 16 writable bytes; no alignment needs.
+        unsafe { v128_store(out.as_mut_ptr().cast::<v128>(), v) }
     }
 
     /// Sixteen bytes as one vector.
@@ -201,12 +193,6 @@ mod imp {
     pub fn mul(a: V, b: V) -> V {
         lanes(a, b, |x, y| x * y)
     }
-    pub fn min(a: V, b: V) -> V {
-        lanes(a, b, f32::min)
-    }
-    pub fn max(a: V, b: V) -> V {
-        lanes(a, b, f32::max)
-    }
 }
 
 #[cfg(test)]
@@ -220,8 +206,6 @@ mod tests {
         assert_eq!((a + b).to_array(), [1.5, 2.0, 2.5, 2e30]);
         assert_eq!((a - b).to_array(), [0.5, -6.0, 4.5, 0.0]);
         assert_eq!((a * b).to_array(), [0.5, -8.0, -3.5, f32::INFINITY]);
-        let clamped = a.clamp(F32x4::splat(-1.0), F32x4::splat(2.0));
-        assert_eq!(clamped.to_array(), [1.0, -1.0, 2.0, 2.0]);
         let mut out = [0.0; 4];
         F32x4::splat(7.0).store(&mut out);
         assert_eq!(out, [7.0; 4]);
