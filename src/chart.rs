@@ -14,6 +14,7 @@ use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use crate::error::{Error, Result};
+use crate::norm::RunningPoint;
 use crate::stats::{Histogram, Moments};
 
 /// Okabe–Ito vermillion, for the red channel.
@@ -371,16 +372,6 @@ pub fn histograms_fingerprint(
         eat(&[0]);
     }
     h & ((1 << 52) - 1)
-}
-
-/// Batch norm's running statistics after one training step.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RunningPoint {
-    pub step: u64,
-    /// Running mean per channel.
-    pub mean: Vec<f64>,
-    /// Running (unbiased) variance per channel.
-    pub var: Vec<f64>,
 }
 
 /// Reads one channel's value out of a [`RunningPoint`].

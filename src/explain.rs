@@ -27,24 +27,14 @@ use crate::chart::{
 };
 use crate::display::{to_rgba, DisplayRange};
 use crate::error::{Error, Result};
-use crate::norm::{normalize, NormConfig, NormKind};
+use crate::experiment::{
+    adjust_probe, check_probe, is_unchanged, run_adjusted, UNCHANGED_TOLERANCE,
+};
+use crate::norm::{NormConfig, NormKind};
 use crate::stats::{
-    channel_histograms, channel_moments, difference, Difference, Moments, INPUT_HIST_RANGE,
+    channel_histograms, channel_moments, ChannelStats, Difference, INPUT_HIST_RANGE,
     OUTPUT_HIST_RANGE,
 };
-
-/// Largest `max |Δ|` the explainer still calls "unchanged": under half a
-/// grey level of the output display (6/255 ≈ 0.024 per level). Invariant
-/// kinds differ only through eps, by about
-/// `max|x̂| · eps/2 · |1/σ'² − 1/σ²|`: ~5e-3 for a photo with σ = 0.12 at
-/// contrast 0.5, far less for higher-contrast images.
-pub const UNCHANGED_TOLERANCE: f64 = 1e-2;
-
-/// Whether a kind's output counts as "unchanged" under an adjustment: the
-/// one judgement shared by the figure, the stats report and the page.
-pub fn is_unchanged(d: &Difference) -> bool {
-    d.max_abs <= UNCHANGED_TOLERANCE
-}
 
 /// What the explainer shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,12 +76,7 @@ impl ExplainOptions {
                 "the batch is empty; give at least one image".into(),
             ));
         }
-        if self.probe >= n {
-            return Err(Error::BadInput(format!(
-                "probe image {} does not exist: the batch has {n} image(s), numbered from 0",
-                self.probe
-            )));
-        }
+        check_probe(n, self.probe)?;
         if self.norms.is_empty() {
             return Err(Error::BadInput(
                 "choose at least one normalization kind to compare".into(),
@@ -135,22 +120,6 @@ pub fn adjustment_label(adj: &Adjustment) -> String {
         parts.push("clipped to [0, 1]".into());
     }
     parts.join(", ")
-}
-
-/// Mean and standard deviation of one channel.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ChannelStats {
-    pub mean: f64,
-    pub std: f64,
-}
-
-impl From<&Moments> for ChannelStats {
-    fn from(m: &Moments) -> Self {
-        ChannelStats {
-            mean: m.mean,
-            std: m.std(),
-        }
-    }
 }
 
 /// One kind's output for one image.
@@ -209,24 +178,17 @@ struct Outcome {
 
 fn compute(batch: ArrayView4<f32>, opts: &ExplainOptions) -> Result<Outcome> {
     opts.validate(batch.dim().0)?;
-    let mut adjusted_batch = batch.to_owned();
-    opts.adjustment
-        .apply_to(adjusted_batch.view_mut(), opts.probe)?;
+    let adjusted_batch = adjust_probe(batch, opts.probe, &opts.adjustment)?;
     let mut outputs = Vec::with_capacity(opts.norms.len());
     let mut invariance = Vec::with_capacity(opts.norms.len());
     for cfg in &opts.norms {
-        let before = normalize(batch, cfg)?;
-        let after = normalize(adjusted_batch.view(), cfg)?;
-        let d = difference(
-            &before.index_axis(Axis(0), opts.probe),
-            &after.index_axis(Axis(0), opts.probe),
-        )?;
+        let run = run_adjusted(batch, adjusted_batch.view(), opts.probe, cfg)?;
         invariance.push(Invariance {
             kind: norm_label(cfg),
-            difference: d,
-            unchanged: is_unchanged(&d),
+            difference: run.change,
+            unchanged: is_unchanged(&run.change),
         });
-        outputs.push((before, after));
+        outputs.push((run.before, run.after));
     }
     Ok(Outcome {
         adjusted_batch,
@@ -238,7 +200,7 @@ fn compute(batch: ArrayView4<f32>, opts: &ExplainOptions) -> Result<Outcome> {
 /// Per image and channel, the mean and standard deviation of the input and
 /// of each kind's output (original batch), and per kind the invariance
 /// figure of the probe under the adjustment
-/// (see [`crate::stats::invariance`]).
+/// (see [`crate::experiment::invariance`]).
 ///
 /// Images without a name in `names` are called `image i`.
 ///

@@ -29,6 +29,7 @@ pub mod chart;
 pub mod classify;
 pub mod display;
 pub mod error;
+pub mod experiment;
 pub mod explain;
 pub mod features;
 pub mod filecheck;

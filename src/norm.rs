@@ -570,6 +570,16 @@ pub struct RunningStats {
     pub steps: u64,
 }
 
+/// Batch norm's running statistics after one training step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunningPoint {
+    pub step: u64,
+    /// Running mean per channel.
+    pub mean: Vec<f64>,
+    /// Running (unbiased) variance per channel.
+    pub var: Vec<f64>,
+}
+
 impl RunningStats {
     /// PyTorch's initial state: mean 0, variance 1, momentum 0.1.
     pub fn new(channels: usize) -> Self {

@@ -23,10 +23,10 @@ use serde::Serialize;
 use crate::adjust::Adjustment;
 use crate::display::{write_difference_rgba, write_rgba, DisplayRange};
 use crate::error::{Error, Result};
-use crate::explain::{is_unchanged, ChannelStats};
+use crate::experiment::{self, is_unchanged, SplitMix64};
 use crate::features;
-use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningStats};
-use crate::stats::{self, Difference, Moments};
+use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningPoint, RunningStats};
+use crate::stats::{self, ChannelStats, Difference, Moments};
 use crate::tensor::{self, Fit};
 
 /// Smallest and largest working resolution (side of the square S×S).
@@ -158,7 +158,7 @@ pub struct KindReadout {
     pub output: RowStats,
     /// How much the probe's output changed under its adjustment.
     pub invariance: Difference,
-    /// True when that change is at most [`crate::explain::UNCHANGED_TOLERANCE`]
+    /// True when that change is at most [`experiment::UNCHANGED_TOLERANCE`]
     /// (the same threshold the CLI's figure uses).
     pub unchanged: bool,
     /// The mean and standard deviation each channel of the probe was
@@ -206,7 +206,7 @@ pub struct Session {
     params: Params,
     bn_mode: BnMode,
     running: RunningStats,
-    history: Vec<crate::chart::RunningPoint>,
+    history: Vec<RunningPoint>,
     /// Normalize the outputs of [`features::FILTERS`] instead of raw RGB.
     feature_maps: bool,
     // Derived state, rebuilt by `compute` in parts, so that a probe slider
@@ -557,7 +557,7 @@ impl Session {
     }
 
     /// Every training step so far, for the convergence chart.
-    pub fn history(&self) -> &[crate::chart::RunningPoint] {
+    pub fn history(&self) -> &[RunningPoint] {
         &self.history
     }
 
@@ -596,24 +596,20 @@ impl Session {
             )));
         }
         let s = self.size as usize;
-        let mut rng = SplitMix64(seed);
+        let mut rng = SplitMix64::new(seed);
         let mut batch = Array4::<f32>::zeros((batch_size, self.channels(), s, s));
         let mut pixels = Array3::<f32>::zeros((3, s, s));
         for _ in 0..steps {
             for n in 0..batch_size {
-                let pick = (rng.next() % self.entries.len() as u64) as usize;
-                let adj = Adjustment {
-                    contrast: 0.5 * 4f32.powf(rng.unit()),
-                    brightness: 0.4 * rng.unit() - 0.2,
-                    ..Adjustment::default()
-                };
+                let pick = rng.below(self.entries.len());
+                let adj = experiment::random_recontrast(&mut rng);
                 pixels.assign(&self.entries[pick].input);
                 adj.apply(pixels.view_mut())?;
                 let values = self.values_of(pixels.view());
                 batch.index_axis_mut(Axis(0), n).assign(&values);
             }
             self.running.update(batch.view())?;
-            self.history.push(crate::chart::RunningPoint {
+            self.history.push(RunningPoint {
                 step: self.running.steps,
                 mean: self.running.mean.clone(),
                 var: self.running.var.clone(),
@@ -1182,22 +1178,12 @@ impl Session {
     /// [`Error::BadInput`] with an empty batch.
     pub fn neighbour_sensitivity(&self, seed: u64) -> Result<Vec<(NormKind, Difference)>> {
         let batch = self.batch()?;
-        let mut replacement = batch.clone();
-        let mut rng = SplitMix64(seed);
-        for i in 0..self.entries.len() {
-            if i != self.probe {
-                let adj = Adjustment {
-                    contrast: 0.5 * 4f32.powf(rng.unit()),
-                    brightness: 0.4 * rng.unit() - 0.2,
-                    ..Adjustment::default()
-                };
-                adj.apply_to(replacement.view_mut(), i)?;
-            }
-        }
+        let replacement =
+            experiment::recontrast_others(batch.view(), self.probe, &mut SplitMix64::new(seed))?;
         self.configs()
             .iter()
             .map(|cfg| {
-                stats::neighbour_sensitivity(batch.view(), self.probe, replacement.view(), cfg)
+                experiment::neighbour_sensitivity(batch.view(), self.probe, replacement.view(), cfg)
                     .map(|d| (cfg.kind, d))
             })
             .collect()
@@ -1309,23 +1295,4 @@ fn apply_measured(
         moments.push(acc.finish());
     }
     (out, moments, refs.map(|_| diff.finish()))
-}
-
-/// A tiny seeded generator (SplitMix64) so training and neighbour
-/// replacement are reproducible without a dependency.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
 }

@@ -1,18 +1,18 @@
-//! Statistics: numerically stable moments, histograms, and the figures the
-//! page reports (invariance and neighbour sensitivity).
+//! Statistics: numerically stable moments, histograms and differences.
+//! Plain numbers over slices and arrays: this module depends on nothing
+//! above it (the experiments that normalize a batch and measure it live in
+//! [`crate::experiment`]).
 //!
 //! Moments are accumulated in f64 with a corrected two-pass scheme, so a
 //! channel of `10000 + 0.01·noise` stored as f32 gets the right variance.
 //! (The one-pass `E[x²] − E[x]²` in f32 returns 0 there, the exact
 //! low-contrast case this tool is about.)
 
-use ndarray::{s, ArrayView2, ArrayView3, ArrayView4, Axis};
+use ndarray::{ArrayView2, ArrayView3, Axis};
 use serde::Serialize;
 
-use crate::adjust::Adjustment;
 use crate::error::{Error, Result};
 use crate::lanes::F32x4;
-use crate::norm::{normalize, NormConfig};
 
 /// Mean and biased variance of a set of values, with their count.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,6 +72,22 @@ impl Moments {
             .sum::<f64>()
             / n;
         Moments { mean, var, count }
+    }
+}
+
+/// Mean and standard deviation of one channel (what reports and the page show).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ChannelStats {
+    pub mean: f64,
+    pub std: f64,
+}
+
+impl From<&Moments> for ChannelStats {
+    fn from(m: &Moments) -> Self {
+        ChannelStats {
+            mean: m.mean,
+            std: m.std(),
+        }
     }
 }
 
@@ -716,86 +732,4 @@ impl DifferenceAcc {
         };
         Difference { max_abs, rms }
     }
-}
-
-fn check_probe(n: usize, probe: usize) -> Result<()> {
-    if probe >= n {
-        return Err(Error::BadInput(format!(
-            "probe image {probe} does not exist: the batch has {n} image(s), numbered from 0"
-        )));
-    }
-    Ok(())
-}
-
-/// How much the probe image's output changes when only the probe's input
-/// is adjusted: the invariance figure of a normalization kind.
-///
-/// ```text
-/// y  = norm(batch)[probe]
-/// y' = norm(batch with batch[probe] ← adj(batch[probe]))[probe]
-/// result = difference(y, y')
-/// ```
-///
-/// Instance, layer and group norm give ≈ 0 for an affine adjustment
-/// (contrast, brightness), up to the effect of eps; batch norm does not.
-///
-/// # Errors
-/// [`Error::BadInput`] if `probe` is out of range, or the adjustment or
-/// configuration is invalid, or the data is not finite.
-pub fn invariance(
-    batch: ArrayView4<f32>,
-    probe: usize,
-    adj: &Adjustment,
-    cfg: &NormConfig,
-) -> Result<Difference> {
-    check_probe(batch.dim().0, probe)?;
-    adj.validate()?;
-    let original = normalize(batch, cfg)?;
-    let mut adjusted = batch.to_owned();
-    adj.apply_to(adjusted.view_mut(), probe)?;
-    let after = normalize(adjusted.view(), cfg)?;
-    difference(
-        &original.index_axis(Axis(0), probe),
-        &after.index_axis(Axis(0), probe),
-    )
-}
-
-/// How much the probe image's output changes when every OTHER image of the
-/// batch is replaced by the one at the same index in `replacement`.
-///
-/// ```text
-/// y  = norm(batch)[probe]
-/// y' = norm(replacement with [probe] ← batch[probe])[probe]
-/// ```
-///
-/// Kinds whose statistics stay within one image (instance, layer, group)
-/// give exactly 0; batch norm does not.
-///
-/// # Errors
-/// [`Error::BadInput`] if `probe` is out of range, the shapes differ, the
-/// configuration is invalid, or the data is not finite.
-pub fn neighbour_sensitivity(
-    batch: ArrayView4<f32>,
-    probe: usize,
-    replacement: ArrayView4<f32>,
-    cfg: &NormConfig,
-) -> Result<Difference> {
-    check_probe(batch.dim().0, probe)?;
-    if batch.dim() != replacement.dim() {
-        return Err(Error::BadInput(format!(
-            "the replacement batch must have the same shape as the batch: {:?} vs {:?}",
-            replacement.dim(),
-            batch.dim()
-        )));
-    }
-    let original = normalize(batch, cfg)?;
-    let mut swapped = replacement.to_owned();
-    swapped
-        .slice_mut(s![probe, .., .., ..])
-        .assign(&batch.slice(s![probe, .., .., ..]));
-    let after = normalize(swapped.view(), cfg)?;
-    difference(
-        &original.index_axis(Axis(0), probe),
-        &after.index_axis(Axis(0), probe),
-    )
 }

@@ -657,7 +657,7 @@ fn kind_figures(figures: Vec<(NormKind, crate::stats::Difference)>) -> Result<Js
         let judged = Judged {
             max_abs: d.max_abs,
             rms: d.rms,
-            unchanged: crate::explain::is_unchanged(&d),
+            unchanged: crate::experiment::is_unchanged(&d),
         };
         Reflect::set(&obj, &JsValue::from_str(kind.name()), &to_js(&judged)?)
             .map_err(|_| bad("internal error: cannot build result"))?;

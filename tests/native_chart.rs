@@ -2,8 +2,9 @@
 //! Charts and the explainer figure, drawn natively to SVG and PNG.
 
 use ndarray::Array4;
-use normscope::chart::{draw_histograms, draw_running_stats, render_png, render_svg, RunningPoint};
+use normscope::chart::{draw_histograms, draw_running_stats, render_png, render_svg};
 use normscope::explain::{min_figure_size, render_figure, ExplainOptions, FigureFormat};
+use normscope::norm::RunningPoint;
 use normscope::stats::{channel_histograms, channel_moments};
 use normscope::{Adjustment, Error, NormConfig, NormKind};
 use plotters::prelude::*;

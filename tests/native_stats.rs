@@ -2,10 +2,9 @@
 //! Histograms, differences, and the invariance / neighbour figures.
 
 use ndarray::{Array3, Array4};
-use normscope::explain::{stats_report, ExplainOptions, UNCHANGED_TOLERANCE};
-use normscope::stats::{
-    channel_histograms, channel_moments, difference, histogram, invariance, neighbour_sensitivity,
-};
+use normscope::experiment::{invariance, neighbour_sensitivity, UNCHANGED_TOLERANCE};
+use normscope::explain::{stats_report, ExplainOptions};
+use normscope::stats::{channel_histograms, channel_moments, difference, histogram};
 use normscope::{Adjustment, Error, NormConfig, NormKind};
 
 const FIXTURES: [&str; 4] = ["chelsea.png", "coffee.png", "rocket.jpg", "camera.png"];
