@@ -32,7 +32,7 @@ pub mod error;
 pub mod experiment;
 pub mod explain;
 pub mod features;
-pub mod filecheck;
+pub mod file;
 pub mod lanes;
 pub mod norm;
 pub mod session;

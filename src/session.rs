@@ -25,6 +25,9 @@ use crate::display::{write_difference_rgba, write_rgba, DisplayRange};
 use crate::error::{Error, Result};
 use crate::experiment::{self, is_unchanged, SplitMix64};
 use crate::features;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::file;
+use crate::file::LoadLimits;
 use crate::norm::{self, NormConfig, NormKind, PlaneMap, RunningPoint, RunningStats};
 use crate::stats::{self, ChannelStats, Difference, Moments};
 use crate::tensor::{self, Fit};
@@ -407,12 +410,12 @@ impl Session {
     /// Decode an encoded file (PNG, JPEG, ...) and add it.
     ///
     /// # Errors
-    /// As [`tensor::decode_image`] (the message names the file), and as
+    /// As [`file::decode_image`] (the message names the file), and as
     /// [`Session::add_image`].
     #[cfg(not(target_arch = "wasm32"))]
     pub fn add_encoded(&mut self, name: &str, bytes: &[u8]) -> Result<usize> {
-        let image = tensor::decode_image(bytes, &tensor::LoadLimits::default())
-            .map_err(|e| e.context(name))?;
+        let image =
+            file::decode_image(bytes, &LoadLimits::default()).map_err(|e| e.context(name))?;
         self.add_image(name, image)
     }
 
@@ -421,7 +424,7 @@ impl Session {
     /// # Errors
     /// As [`tensor::image_from_rgba`] and [`Session::add_image`].
     pub fn add_rgba(&mut self, name: &str, rgba: &[u8], width: u32, height: u32) -> Result<usize> {
-        let image = tensor::image_from_rgba(rgba, width, height, &tensor::LoadLimits::default())
+        let image = tensor::image_from_rgba(rgba, width, height, &LoadLimits::default())
             .map_err(|e| e.context(name))?;
         self.add_image(name, image)
     }

@@ -213,7 +213,7 @@ pub fn normalize(
 
 /// Judge an image file before the browser decodes it: the size, the
 /// format, the width and height read from the header (within the limits),
-/// and that the file is complete (see `filecheck`). Returns
+/// and that the file is complete (see `file`). Returns
 /// `{ format: 'png'|'jpeg'|'gif'|'bmp'|'webp', width, height }` (the
 /// header's size, before EXIF rotation). Throws an `Error` naming the file
 /// and the reason.
@@ -223,7 +223,7 @@ pub fn normalize(
 /// `Session.addRgba`, as `www/js/imagefile.js` does.
 #[wasm_bindgen(js_name = checkImage)]
 pub fn check_image(name: &str, bytes: &Uint8Array) -> Result<Object, JsError> {
-    let info = crate::filecheck::check_file(&bytes.to_vec(), &crate::tensor::LoadLimits::default())
+    let info = crate::file::check_file(&bytes.to_vec(), &crate::file::LoadLimits::default())
         .map_err(|e| js_err(e.context(name)))?;
     let format = match info.format {
         image::ImageFormat::Png => "png",

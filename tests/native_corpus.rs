@@ -5,17 +5,17 @@
 #![allow(unsafe_code)]
 //! The bad-input corpus (`tests/corpus/`) through the core door: the
 //! session's `add_encoded` (what the page's decoding amounts to),
-//! `tensor::decode_image`, and `npy::read_npy` for `.npy` files; and the
-//! page's judge, `filecheck::check_file`, against each file's page outcome.
+//! `file::decode_image`, and `npy::read_npy` for `.npy` files; and the
+//! page's judge, `file::check_file`, against each file's page outcome.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use normscope::filecheck::check_file;
+use normscope::file::check_file;
+use normscope::file::{decode_image, pixel_decodes_started, LoadLimits};
 use normscope::session::Session;
-use normscope::tensor::{decode_image, pixel_decodes_started, LoadLimits};
 use normscope::Error;
 use serde_json::Value;
 
@@ -72,7 +72,7 @@ struct Entry {
     says: Vec<String>,
     size: Option<(u32, u32)>,
     header_only: bool,
-    /// What the page does (it judges with `filecheck::check_file`, then the browser decodes).
+    /// What the page does (it judges with `file::check_file`, then the browser decodes).
     page: String,
     page_says: Vec<String>,
 }
@@ -358,6 +358,32 @@ fn the_page_check_gives_every_file_its_page_outcome_from_the_header_first() {
         // check never copies the file (PNG keeps a list of its IDAT chunks).
         if e.header_only && largest >= 1 << 20 {
             failures.push(format!("{}: allocated {largest} bytes at once", e.file));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn both_doors_give_the_same_verdict_on_the_same_bytes() {
+    // The page judges with `check_file` and lets the browser decode; the CLI
+    // decodes with `decode_image`. Same bytes, same verdict: the same
+    // outcome, and for a refusal the same message.
+    let mut failures = Vec::new();
+    let limits = LoadLimits::default();
+    for e in manifest().iter().filter(|e| !e.npy) {
+        let bytes = bytes_of(e);
+        let page = check_file(&bytes, &limits).map(|info| (info.width, info.height));
+        let cli = decode_image(&bytes, &limits).map(|img| (img.width(), img.height()));
+        match (page, cli) {
+            (Ok(_), Ok(_)) => {}
+            (Err(p), Err(c)) if p.to_string() == c.to_string() && kind(&p) == kind(&c) => {}
+            (p, c) => failures.push(format!("{}: page {p:?}, CLI {c:?}", e.file)),
+        }
+        if e.core != e.page || e.says != e.page_says {
+            failures.push(format!(
+                "{}: the manifest gives the doors different outcomes",
+                e.file
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

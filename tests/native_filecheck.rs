@@ -1,11 +1,11 @@
-//! The page's judge of image files (`filecheck::check_file`): a browser draws
+//! The page's judge of image files (`file::check_file`): a browser draws
 //! a cut-short or damaged file without a word, so these checks must refuse
 //! every such file of each format, and pass every whole one.
 
 use std::path::Path;
 
-use normscope::filecheck::check_file;
-use normscope::tensor::LoadLimits;
+use normscope::file::check_file;
+use normscope::file::LoadLimits;
 use normscope::Error;
 
 /// Whole files of every format and variant the checks walk differently.

@@ -5,10 +5,9 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageEncoder, ImageFormat, Rgb, RgbImage};
 use ndarray::{Array3, Array4};
+use normscope::file::{decode_image, LoadLimits};
 use normscope::npy::{read_npy, write_npy};
-use normscope::tensor::{
-    check_finite, decode_image, fit_image, image_from_rgba, image_to_chw, stack, Fit, LoadLimits,
-};
+use normscope::tensor::{check_finite, fit_image, image_from_rgba, image_to_chw, stack, Fit};
 use normscope::Error;
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -14,7 +14,7 @@ fn photo(name: &str) -> DynamicImage {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    normscope::tensor::decode_image(&bytes, &Default::default()).unwrap()
+    normscope::file::decode_image(&bytes, &Default::default()).unwrap()
 }
 
 /// A session of three real photos at 32×32.

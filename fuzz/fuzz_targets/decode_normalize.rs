@@ -1,12 +1,12 @@
 //! Any bytes through the core's path: the page's judge of the file
-//! (`filecheck::check_file`, hand-written parsers), then decode with limits,
+//! (`file::check_file`, hand-written parsers), then decode with limits,
 //! add to a session (shrink, crop, resize), normalize with every kind.
 //! Errors are fine; panics, hangs and out-of-memory are bugs.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use normscope::session::Session;
-use normscope::tensor::{decode_image, LoadLimits};
+use normscope::file::{decode_image, LoadLimits};
 
 fuzz_target!(|data: &[u8]| {
     // Tighter than the defaults so one input cannot take seconds: the
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         max_alloc: 64 << 20,
         ..LoadLimits::default()
     };
-    let _ = normscope::filecheck::check_file(data, &limits);
+    let _ = normscope::file::check_file(data, &limits);
     let Ok(image) = decode_image(data, &limits) else {
         return;
     };

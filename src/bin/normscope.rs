@@ -37,7 +37,8 @@ mod cli {
     use normscope::explain::{
         adjustment_label, render_figure, stats_report, ExplainOptions, FigureFormat, StatsReport,
     };
-    use normscope::tensor::{decode_image, fit_image, image_to_chw, Fit, LoadLimits};
+    use normscope::file::{decode_image, LoadLimits};
+    use normscope::tensor::{fit_image, image_to_chw, Fit};
     use normscope::{norm::DEFAULT_EPS, Adjustment, Error, NormConfig, NormKind, Result};
 
     /// Largest f32 batch the CLI builds in memory (its normalized copy

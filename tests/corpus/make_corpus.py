@@ -8,7 +8,7 @@ this script documents how each was made and rewrites them on demand:
     python3 tests/corpus/make_corpus.py     # needs Pillow (pip install pillow)
 
 Every entry of manifest.json says what the file is and what each door must
-do with it. A door is one way in: `core` (tensor::decode_image, or
+do with it. A door is one way in: `core` (file::decode_image, or
 npy::read_npy for .npy entries), `cli` (`normscope normalize`), `page`
 (uploading the file on the web page). An expectation is an outcome (`ok`,
 `BadInput`, `TooLarge`, `Unsupported`) and the words the message must
@@ -315,32 +315,32 @@ def bmp_rle8(width, height, end=True):
 
 small_png = encode(pic, "PNG")
 write("png-no-iend.png", small_png[:-12], "PNG missing only its final IEND chunk",
-      "BadInput", ["png"], page_says=["png", "cut short"])
+      "BadInput", ["png", "cut short"])
 write("png-interlaced.png", adam7_png(64, 48), "interlaced (Adam7) PNG", "ok", size=(64, 48))
 write("png-interlaced-short.png", adam7_png(64, 48, drop=200),
       "interlaced PNG whose data stops 200 bytes before its last pass ends", "BadInput",
-      ["png"], page_says=["png", "damaged or cut short"])
+      ["png", "damaged or cut short"])
 write("png-stored.png", png(64, 48, 8, 0, b"".join(b"\x00" + bytes(range(64)) for _ in range(48)),
                             level=0),
       "PNG with uncompressed (stored) zlib blocks", "ok", size=(64, 48))
 good_gif = encode(pic, "GIF")
-write("gif-no-trailer.gif", good_gif[:-1], "GIF missing only its trailer byte", "ok",
-      size=(64, 48), page="BadInput", page_says=["gif", "cut short"])
+write("gif-no-trailer.gif", good_gif[:-1], "GIF missing only its trailer byte",
+      "BadInput", ["gif", "cut short"], size=(64, 48))
 write("gif-lzw.gif", gif_lzw(64, 48, 64 * 48), "hand-made GIF (4 colours, plain LZW codes)",
       "ok", size=(64, 48))
 write("gif-short-lzw.gif", gif_lzw(64, 48, 1000),
-      "GIF whose picture data ends after 1000 of its 3072 pixels", "BadInput", ["gif"],
-      page_says=["gif", "1000 of"])
+      "GIF whose picture data ends after 1000 of its 3072 pixels", "BadInput",
+      ["gif", "1000 of"])
 good_bmp = encode(pic, "BMP")
 write("bmp-truncated.bmp", good_bmp[:len(good_bmp) - 100], "24-bit BMP missing its last 100 bytes",
-      "BadInput", ["bmp"], page_says=["bmp", "cut short"])
+      "BadInput", ["bmp", "cut short"])
 write("bmp-rle8.bmp", bmp_rle8(64, 48), "RLE8-compressed BMP", "ok", size=(64, 48))
 write("bmp-rle8-no-end.bmp", bmp_rle8(64, 48, end=False)[:-30],
-      "RLE8 BMP cut short before its end-of-bitmap mark", "BadInput", ["bmp"],
-      page_says=["bmp", "cut short"])
+      "RLE8 BMP cut short before its end-of-bitmap mark", "BadInput",
+      ["bmp", "cut short"])
 good_webp = encode(pic, "WEBP", quality=80)
 write("webp-truncated.webp", good_webp[:len(good_webp) // 2], "lossy WebP cut in half",
-      "BadInput", ["webp"], page_says=["webp", "cut short"])
+      "BadInput", ["webp", "cut short"])
 
 # ---- hostile headers: refused from the header, before any pixel -------------
 
