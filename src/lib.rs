@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Modules, one concern each: [`error`] (whose fault), [`tensor`] (loading
-//! and limits), [`filecheck`] (judging an image file from its header and
+//! and limits), [`file`] (judging an image file from its header and
 //! structure, for the page, where the browser decodes), [`adjust`]
 //! (contrast transforms), [`norm`] (the kinds and
 //! batch-norm running state), [`stats`] (stable moments, histograms,

@@ -470,11 +470,23 @@ fn computing_some_kinds_reads_out_those_with_the_figures_of_a_full_compute() {
     let some = s.readout().unwrap();
     let kinds: Vec<NormKind> = some.kinds.iter().map(|k| k.kind).collect();
     assert_eq!(kinds, [NormKind::Batch, NormKind::Instance]);
-    // A kind not computed has no panel yet.
-    assert!(s
+    // A kind not computed is filled when its panel is read (no "compute
+    // first" order to get wrong), and the readout then lists it too.
+    let layer = s
         .panel_values(Row::Adjusted, Column::Output(NormKind::Layer))
-        .is_err());
+        .unwrap()
+        .to_owned();
+    let kinds: Vec<NormKind> = s.readout().unwrap().kinds.iter().map(|k| k.kind).collect();
+    assert_eq!(
+        kinds,
+        [NormKind::Batch, NormKind::Instance, NormKind::Layer]
+    );
     s.compute().unwrap();
+    assert_eq!(
+        s.panel_values(Row::Adjusted, Column::Output(NormKind::Layer))
+            .unwrap(),
+        layer
+    );
     let all = s.readout().unwrap();
     assert_eq!(all.kinds.len(), NormKind::ALL.len());
     for k in &some.kinds {
@@ -556,4 +568,55 @@ fn the_version_moves_with_everything_but_the_probes_own_adjustment() {
         change(&mut s);
         assert_ne!(s.version(), before, "change {i}");
     }
+}
+
+#[test]
+fn every_reader_fills_what_it_needs_without_a_compute_first() {
+    // Readers on a session that was never computed give what a computed
+    // session gives: there is no order of calls to get wrong.
+    let mut computed = session();
+    computed.set_adjustment(0, contrast(0.6, 0.1)).unwrap();
+    computed.compute().unwrap();
+    let mut lazy = session();
+    lazy.set_adjustment(0, contrast(0.6, 0.1)).unwrap();
+    assert_eq!(
+        lazy.scope_stats(NormKind::Batch, 1, 2).unwrap(),
+        computed.scope_stats(NormKind::Batch, 1, 2).unwrap()
+    );
+    assert_eq!(
+        lazy.output_means(NormKind::Group).unwrap(),
+        computed.output_means(NormKind::Group).unwrap()
+    );
+    assert_eq!(
+        lazy.output_value(NormKind::Instance, 0, 1, 3, 4).unwrap(),
+        computed
+            .output_value(NormKind::Instance, 0, 1, 3, 4)
+            .unwrap()
+    );
+    assert_eq!(
+        lazy.panel_rgba(Row::Adjusted, Column::Difference(NormKind::Batch))
+            .unwrap()
+            .to_vec(),
+        computed
+            .panel_rgba(Row::Adjusted, Column::Difference(NormKind::Batch))
+            .unwrap()
+            .to_vec()
+    );
+    assert_eq!(
+        serde_json::to_string(&lazy.readout().unwrap()).unwrap(),
+        serde_json::to_string(&computed.readout().unwrap()).unwrap()
+    );
+    // An empty batch says so, whatever is read.
+    let empty = Session::new(32).unwrap();
+    for err in [
+        empty.readout().map(|_| ()).unwrap_err(),
+        empty
+            .panel_values(Row::Original, Column::Input)
+            .map(|_| ())
+            .unwrap_err(),
+        empty.change_since_pin().map(|_| ()).unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::BadInput(_)), "{err:?}");
+    }
+    assert!(empty.readout().unwrap_err().to_string().contains("empty"));
 }

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// the format from the magic bytes (PNG, JPEG, GIF, BMP or WebP).
 ///
 /// # Errors
-/// As [`decode_image`], for these checks.
+/// As [`super::check_file`], for these checks.
 pub fn recognize(bytes: &[u8], limits: &LoadLimits) -> Result<ImageFormat> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::TooLarge(format!(
