@@ -6,7 +6,7 @@
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use ndarray::Array4;
 use normscope::norm::{normalize as core_normalize, NormConfig, NormKind};
-use normscope::wasm::{check_image, normalize, Session};
+use normscope::wasm::{check_image, normalize, Column, Row, Session};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -368,7 +368,7 @@ fn session_contrast_change_leaves_instance_norm_and_moves_batch_norm() {
         "batch changed by only {}",
         figure("batch")
     );
-    let px = s.panel_pixels("adjusted", "instance").unwrap();
+    let px = s.panel_pixels(Row::Adjusted, Column::Instance).unwrap();
     assert_eq!(px.length(), 4 * 16 * 16);
 }
 
@@ -407,7 +407,14 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
     canvas.set_width(320);
     canvas.set_height(170);
     let key = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", None)
+        .draw_histogram(
+            canvas.clone(),
+            Row::Original,
+            Column::Batch,
+            32,
+            "test",
+            None,
+        )
         .unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -428,13 +435,27 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
     // (a canvas cleared behind its back stays clear).
     ctx.clear_rect(0.0, 0.0, 320.0, 170.0);
     let again = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", Some(key))
+        .draw_histogram(
+            canvas.clone(),
+            Row::Original,
+            Column::Batch,
+            32,
+            "test",
+            Some(key),
+        )
         .unwrap();
     assert_eq!(again, key);
     assert_eq!(colours(), 1);
     // Another picture (here another title) is drawn.
     let other = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "other", Some(key))
+        .draw_histogram(
+            canvas.clone(),
+            Row::Original,
+            Column::Batch,
+            32,
+            "other",
+            Some(key),
+        )
         .unwrap();
     assert_ne!(other, key);
     assert!(colours() > 5);

@@ -33,3 +33,35 @@ test('the README snippet runs and its bad call throws a readable Error', async (
   expect(result.logged).toHaveLength(1);
   expect(result.logged[0]).toMatch(/shape must be an array of four positive integers/);
 });
+
+test('rows, columns, kinds and modes outside their string enums are refused by name', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-wasm', 'ready');
+  const messages = await page.evaluate(async () => {
+    const { Session } = await import('/pkg/normscope.js');
+    const s = new Session(16);
+    s.addRgba('grey', new Uint8ClampedArray(16 * 16 * 4).fill(128), 16, 16);
+    const said = (f) => {
+      try {
+        f();
+        return 'no error';
+      } catch (e) {
+        return e.message;
+      }
+    };
+    const out = {
+      row: said(() => s.panelPixels('sideways', 'batch')),
+      column: said(() => s.panelPixels('original', 'diff-nothing')),
+      kind: said(() => s.outputMeans('median')),
+      mode: said(() => s.setBnMode('test')),
+      good: said(() => s.panelPixels('adjusted', 'diff-group').length),
+    };
+    s.free();
+    return out;
+  });
+  expect(messages.row).toMatch(/row must be 'original' or 'adjusted'/);
+  expect(messages.column).toMatch(/column must be 'input', a kind/);
+  expect(messages.kind).toMatch(/the kind must be 'batch', 'instance'/);
+  expect(messages.mode).toMatch(/batch-norm mode must be 'train' or 'eval'/);
+  expect(messages.good).toBe('no error');
+});

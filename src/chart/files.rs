@@ -1,0 +1,170 @@
+//! Figures as files (native only): SVG with bitmaps embedded as PNG, and PNG.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_backend::BackendCoord;
+
+use super::forward::forward_drawing_backend;
+use super::{draw_error, register_bundled_font, resample_rgba_to_rgb};
+use crate::error::{Error, Result};
+
+/// Largest side of a bitmap embedded in an SVG; larger blits are
+/// shrunk (and scaled back up by the SVG viewer) to keep files small.
+const SVG_BITMAP_MAX: u32 = 160;
+
+type Inner<'a> = plotters::backend::SVGBackend<'a>;
+
+/// An SVG backend that embeds blitted bitmaps as PNG `<image>`
+/// elements instead of one `<rect>` per pixel. Everything else is
+/// passed to plotters' SVG backend unchanged.
+pub struct SvgImages<'a> {
+    inner: Inner<'a>,
+    images: &'a std::cell::RefCell<Vec<String>>,
+}
+
+forward_drawing_backend! {
+    impl DrawingBackend for SvgImages<'_> => inner: Inner<'static>;
+    forward [get_size, ensure_prepared, present, draw_pixel, draw_line, draw_rect,
+             draw_path, draw_circle, fill_polygon, draw_text, estimate_text_size];
+
+    fn blit_bitmap(
+        &mut self,
+        (x, y): BackendCoord,
+        (w, h): (u32, u32),
+        src: &[u8],
+    ) -> std::result::Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        if w == 0 || h == 0 || src.len() < 3 * w as usize * h as usize {
+            return Ok(());
+        }
+        let shrink = (w.max(h) as f64 / SVG_BITMAP_MAX as f64).max(1.0);
+        let (ew, eh) = (
+            ((w as f64 / shrink).round() as u32).max(1),
+            ((h as f64 / shrink).round() as u32).max(1),
+        );
+        let mut rgba = Vec::with_capacity(4 * (w * h) as usize);
+        for p in src.chunks_exact(3).take((w * h) as usize) {
+            rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
+        }
+        let rgb = resample_rgba_to_rgb(&rgba, (w, h), (ew, eh));
+        let mut png = Vec::new();
+        let encoded = image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut png),
+            &rgb,
+            ew,
+            eh,
+            image::ExtendedColorType::Rgb8,
+        );
+        if encoded.is_err() {
+            // Fall back to plain pixels rather than lose the panel.
+            return self.inner.blit_bitmap((x, y), (w, h), src);
+        }
+        self.images.borrow_mut().push(format!(
+            r#"<image x="{x}" y="{y}" width="{w}" height="{h}" preserveAspectRatio="none" href="data:image/png;base64,{}"/>"#,
+            base64(&png)
+        ));
+        Ok(())
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for data URLs.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        let chars = [18, 12, 6, 0].map(|s| ABC[((n >> s) & 63) as usize] as char);
+        out.push(chars[0]);
+        out.push(chars[1]);
+        out.push(if chunk.len() > 1 { chars[2] } else { '=' });
+        out.push(if chunk.len() > 2 { chars[3] } else { '=' });
+    }
+    out
+}
+
+/// Draw with `draw` on a white `width`×`height` SVG canvas and return
+/// the SVG text. Bitmaps drawn with [`super::Raster`] are embedded as
+/// PNG images.
+///
+/// # Errors
+/// [`Error::BadInput`] for a zero size; whatever `draw` returns;
+/// [`Error::Internal`] if the SVG cannot be written.
+pub fn render_svg<F>(width: u32, height: u32, draw: F) -> Result<String>
+where
+    F: FnOnce(&DrawingArea<SvgImages<'_>, Shift>) -> Result<()>,
+{
+    check_size(width, height)?;
+    register_bundled_font()?;
+    let images = std::cell::RefCell::new(Vec::new());
+    let mut svg = String::new();
+    {
+        let backend = SvgImages {
+            inner: Inner::with_string(&mut svg, (width, height)),
+            images: &images,
+        };
+        let area = backend.into_drawing_area();
+        area.fill(&WHITE).map_err(draw_error)?;
+        draw(&area)?;
+        area.present().map_err(draw_error)?;
+    }
+    let embedded = images.into_inner();
+    if !embedded.is_empty() {
+        let end = svg
+            .rfind("</svg>")
+            .ok_or_else(|| Error::Internal("the SVG backend wrote no closing </svg> tag".into()))?;
+        svg.insert_str(end, &(embedded.join("\n") + "\n"));
+    }
+    Ok(svg)
+}
+
+/// Draw with `draw` on a white `width`×`height` bitmap and return it
+/// encoded as PNG.
+///
+/// # Errors
+/// [`Error::BadInput`] for a zero or huge size; whatever `draw`
+/// returns; [`Error::Internal`] if encoding fails.
+pub fn render_png<F>(width: u32, height: u32, draw: F) -> Result<Vec<u8>>
+where
+    F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
+{
+    check_size(width, height)?;
+    register_bundled_font()?;
+    let mut rgb = vec![255u8; 3 * width as usize * height as usize];
+    {
+        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        area.fill(&WHITE).map_err(draw_error)?;
+        draw(&area)?;
+        area.present().map_err(draw_error)?;
+    }
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &rgb,
+        width,
+        height,
+        image::ExtendedColorType::Rgb8,
+    )
+    .map_err(|e| Error::Internal(format!("encoding the PNG failed: {e}")))?;
+    Ok(png)
+}
+
+/// Largest figure side accepted, in pixels.
+pub const MAX_FIGURE_SIDE: u32 = 8192;
+
+fn check_size(width: u32, height: u32) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::BadInput(format!(
+            "a figure must be at least 1×1 pixel (got {width}×{height})"
+        )));
+    }
+    if width > MAX_FIGURE_SIDE || height > MAX_FIGURE_SIDE {
+        return Err(Error::TooLarge(format!(
+            "a figure side may be at most {MAX_FIGURE_SIDE} pixels (got {width}×{height}); ask for a smaller size"
+        )));
+    }
+    Ok(())
+}
