@@ -23,7 +23,7 @@ mod session;
 
 pub use classify::separability;
 pub use filecheck::check_image;
-pub use info::{norm_kinds, wasm_memory_bytes};
+pub use info::{limits, norm_kinds, wasm_memory_bytes};
 pub use names::{BnMode, Column, Kind, Row};
 pub use normalize::normalize;
 pub use session::Session;

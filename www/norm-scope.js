@@ -21,16 +21,16 @@
 //
 // Event: `normscope-change` (bubbles, composed) after every repaint, with
 // detail { probe, adjustment, kinds: [{ kind, maxAbs, unchanged }] }.
-import { openSession, decode, fetchSample } from './js/engine.js';
+import { initWasm, openSession, decode, fetchSample } from './js/engine.js';
 import { Scope } from './js/scope.js';
-import { parseState, KNOWN_SAMPLES } from './js/urlstate.js';
+import { parseState } from './js/urlstate.js';
+import { KNOWN_SAMPLES, applyToSession, limits } from './js/state.js';
 
 const CONTROLS = ['contrast', 'brightness', 'gamma', 'clip', 'reset', 'kinds', 'tray'];
 const DEFAULT_CONTROLS = ['contrast', 'brightness', 'gamma', 'clip', 'reset'];
 const DEFAULT_IMAGES = ['chelsea', 'coffee', 'astronaut', 'rocket'];
 // Attributes handed to urlstate.js's checks, with the same names.
 const STATE_ATTRIBUTES = ['contrast', 'brightness', 'gamma', 'clip', 'kinds', 'groups', 'rho', 'eps', 'features', 'bn', 'size'];
-const MAX_IMAGES = 32;
 
 const TEMPLATE = `
 <div class="ns" part="body">
@@ -124,9 +124,10 @@ function readImages(text, problems) {
       problems.push(`images: ${quote(item)} is neither a bundled sample (${KNOWN_SAMPLES.join(', ')}) nor an image URL; left out.`);
     }
   }
-  if (out.length > MAX_IMAGES) {
-    problems.push(`images: at most ${MAX_IMAGES} images; the rest are left out.`);
-    out.length = MAX_IMAGES;
+  const { maxImages } = limits();
+  if (out.length > maxImages) {
+    problems.push(`images: at most ${maxImages} images; the rest are left out.`);
+    out.length = maxImages;
   }
   if (out.length === 0) {
     problems.push('images: no usable image given; showing the bundled samples.');
@@ -253,9 +254,16 @@ export class NormScopeElement extends HTMLElement {
 
   async start() {
     this.started = true;
+    this.say(['Loading…']);
+    try {
+      // The attributes are checked against the core's limits.
+      await initWasm();
+    } catch (error) {
+      this.say([`normscope could not start: ${error.message}`], true);
+      return;
+    }
     const { state, images, controls, problems } = this.readAttributes();
     for (const el of this.shadowRoot.querySelectorAll('[data-control]')) el.hidden = !controls.includes(el.dataset.control);
-    this.say(['Loading…']);
     try {
       const session = await openSession(state.size);
       const loaded = await Promise.allSettled(images.map(loadImage));
@@ -273,10 +281,7 @@ export class NormScopeElement extends HTMLElement {
       });
       for (const box of this.scope.kindBoxes()) box.checked = state.kinds.includes(box.dataset.kind);
       this.$('show-diff').checked = state.diff;
-      session.setFeatureMaps(state.features);
-      session.setParams(state.groups, state.rho, state.eps);
-      session.setBnMode(state.bn);
-      session.setProbe(Math.min(state.probe, session.length - 1));
+      applyToSession(session, state);
       this.scope.wire();
       this.scope.refreshTray();
       this.say(problems, problems.length > 0);

@@ -1,4 +1,5 @@
-//! What the module says about itself: the kinds' names and its memory size.
+//! What the module says about itself: the kinds' names, the limits the
+//! core enforces, and its memory size.
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -24,4 +25,35 @@ pub fn wasm_memory_bytes() -> f64 {
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .map(|m| f64::from(js_sys::ArrayBuffer::from(m.buffer()).byte_length()))
         .unwrap_or(0.0)
+}
+
+/// The limits the core enforces, for the page to check before it reads a
+/// file or builds a batch (the page writes none of them itself).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Limits {
+    /// Images a batch holds at most.
+    max_images: usize,
+    /// Largest image file, in bytes.
+    max_file_bytes: u64,
+    /// Largest width or height of an image, in pixels.
+    max_side: u32,
+    /// The shorter side a session keeps of a photo (and the largest working size).
+    keep_short_side: u32,
+    /// Smallest working size.
+    min_size: u32,
+}
+
+/// `{ maxImages, maxFileBytes, maxSide, keepShortSide, minSize }`: the
+/// core's limits.
+#[wasm_bindgen]
+pub fn limits() -> Result<JsValue, JsError> {
+    let load = crate::file::LoadLimits::default();
+    super::convert::to_js(&Limits {
+        max_images: crate::session::MAX_IMAGES,
+        max_file_bytes: load.max_file_bytes,
+        max_side: load.max_side,
+        keep_short_side: crate::session::MAX_SIZE,
+        min_size: crate::session::MIN_SIZE,
+    })
 }

@@ -17,6 +17,8 @@ async function offeredLink(page) {
 
 test('parse and serialize are exact inverses (unit, in the browser)', async ({ page }) => {
   await page.goto('/');
+  // urlstate.js checks a link against the core's limits, read from wasm.
+  await expect(page.locator('html')).toHaveAttribute('data-wasm', 'ready');
   const result = await page.evaluate(async () => {
     const u = await import('/js/urlstate.js');
     const canonical = [
@@ -44,6 +46,7 @@ test('parse and serialize are exact inverses (unit, in the browser)', async ({ p
 
 test('every hostile or malformed value falls back to its default (unit)', async ({ page }) => {
   await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('data-wasm', 'ready');
   const cases = await page.evaluate(async () => {
     const u = await import('/js/urlstate.js');
     const queries = [

@@ -2,9 +2,7 @@
 // decode worker so big photos never freeze the page.
 import init, { Session } from '../pkg/normscope.js';
 import { decodeFile } from './imagefile.js';
-
-export const SAMPLE_NAMES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina'];
-export const EXTRA_SAMPLES = ['camera', 'brick', 'ihc'];
+import { KNOWN_SAMPLES } from './state.js';
 
 // A file the decoder cannot finish in this time is given up on: the worker
 // is stopped and a fresh one takes the next file. A 50-megapixel JPEG takes
@@ -136,6 +134,12 @@ export async function openSession(size) {
 
 /** Initialise wasm (once) and create a Session; marks <html data-wasm>. */
 export async function createSession(size) {
+  await startWasm();
+  return new Session(size);
+}
+
+/** Initialise wasm (once) for the page; marks <html data-wasm> ready or error. */
+export async function startWasm() {
   try {
     await initWasm();
   } catch (error) {
@@ -143,13 +147,11 @@ export async function createSession(size) {
     throw error;
   }
   document.documentElement.dataset.wasm = 'ready';
-  return new Session(size);
 }
 
 /** Bundled samples this copy can load (all of them, except offline). */
 export function availableSamples() {
-  const all = [...SAMPLE_NAMES, ...EXTRA_SAMPLES];
-  return OFFLINE ? all.filter((name) => name in OFFLINE.samples) : all;
+  return OFFLINE ? KNOWN_SAMPLES.filter((name) => name in OFFLINE.samples) : [...KNOWN_SAMPLES];
 }
 
 /** Fetch a bundled sample's bytes. */

@@ -48,7 +48,8 @@ export class Grid {
     this.columns = [];
     this.showDiff = true;
     this.panels = new Map();
-    // What the original row last showed (see `originalKey`).
+    // session.version when the original row was last painted: the core
+    // moves it whenever anything but the probe's own adjustment changes.
     this.originalShown = null;
   }
 
@@ -108,24 +109,14 @@ export class Grid {
     }
   }
 
-  /**
-   * A fingerprint of the original row: the probe, the size, and the exact
-   * statistics its panels were computed with and have. A probe slider move
-   * leaves it unchanged, and the row is then not repainted (half of the
-   * panels and histograms).
-   */
-  originalKey(session, readout) {
-    const kinds = readout.kinds.map((k) => [k.kind, k.output.original, k.used.original]);
-    return JSON.stringify([session.size, session.probe, session.length, readout.bn_mode, this.columns, readout.input.original, kinds]);
-  }
-
-  /** Repaint every panel that changed (after session.compute()). */
+  /** Repaint every panel that changed (after session.computeKinds()). */
   update(session, readout) {
     const size = session.size;
     const byKind = new Map(readout.kinds.map((k) => [k.kind, k]));
-    const key = this.originalKey(session, readout);
-    const rows = key === this.originalShown ? ['adjusted'] : ['original', 'adjusted'];
-    this.originalShown = key;
+    // A probe slider move leaves the original row (half of the panels and
+    // histograms) as it was: it is not repainted.
+    const rows = session.version === this.originalShown ? ['adjusted'] : ['original', 'adjusted'];
+    this.originalShown = session.version;
     for (const row of rows) {
       for (const col of this.columns) {
         const p = this.panels.get(`${row}/${col}`);

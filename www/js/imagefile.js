@@ -3,10 +3,10 @@
 // limits, a cut-short or damaged file), because a browser draws a broken
 // file as far as it goes without a word. Then the browser's own decoder
 // draws it, upright by its EXIF orientation, reduced so its shorter side is
-// at most 1024 px (what a Session keeps of a photo anyway).
+// at most the core's keepShortSide (what a Session keeps of a photo anyway).
 import { checkImage } from '../pkg/normscope.js';
+import { limits } from './state.js';
 
-const KEEP_SHORT_SIDE = 1024;
 const NAMES = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', bmp: 'BMP', webp: 'WebP' };
 
 function canvasOf(width, height) {
@@ -46,7 +46,8 @@ export async function decodeFile(name, bytes) {
       throw new Error(`${name}: the browser decoded this ${kind} file as ${width}×${height} pixels but its header says ${info.width}×${info.height} — it may be damaged; re-save it as JPEG or PNG`);
     }
     const short = Math.min(width, height);
-    const scale = short > KEEP_SHORT_SIDE ? KEEP_SHORT_SIDE / short : 1;
+    const keep = limits().keepShortSide;
+    const scale = short > keep ? keep / short : 1;
     const w = Math.max(1, Math.round(width * scale));
     const h = Math.max(1, Math.round(height * scale));
     const canvas = canvasOf(w, h);

@@ -1,19 +1,19 @@
-// The page's state as a query string, and back. Pure functions: no DOM, no
-// wasm, so they can be tested on their own. Every parameter is checked; a
+// The page's state as a query string, and back. Pure functions: no DOM,
+// so they can be tested on their own (state.js turns a state into Session
+// calls; the batch size limit is the core's, read through state.js). Every parameter is checked; a
 // bad one falls back to its default and yields a notice (plain text, for
 // textContent only: it may quote what the link contained).
 
-/** Bundled sample names a link may ask for. */
-export const KNOWN_SAMPLES = ['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina', 'camera', 'brick', 'ihc'];
+import { KNOWN_SAMPLES, SAMPLE_NAMES, limits } from './state.js';
+
 /** Kinds that are always shown, and the ones a link may add (in this order). */
 export const ALWAYS_KINDS = ['batch', 'instance'];
 export const EXTRA_KINDS = ['layer', 'group', 'batch-instance'];
 export const SIZES = [128, 256, 512];
-const MAX_IMAGES = 32;
 
 /** What a link without parameters shows: the page's own first view. */
 export const DEFAULT_STATE = Object.freeze({
-  samples: Object.freeze(['chelsea', 'coffee', 'astronaut', 'rocket', 'hubble', 'retina']),
+  samples: Object.freeze([...SAMPLE_NAMES]),
   probe: 0,
   size: 256,
   contrast: 0.5,
@@ -93,7 +93,7 @@ export function parseState(search) {
     const names = parseList(samples);
     const bad = names.find((n) => !KNOWN_SAMPLES.includes(n));
     if (bad !== undefined) reject(`samples: ${quote(bad)} is not a bundled sample (${KNOWN_SAMPLES.join(', ')})`);
-    else if (names.length === 0 || names.length > MAX_IMAGES) reject(`samples: give 1 to ${MAX_IMAGES} names`);
+    else if (names.length === 0 || names.length > limits().maxImages) reject(`samples: give 1 to ${limits().maxImages} names`);
     else state.samples = names;
   }
   const probe = get('probe');
@@ -175,15 +175,6 @@ function parseOthers(text, state) {
     value.push(entry);
   }
   return { value };
-}
-
-/** The shortest decimal that reads back as the same float32 (the core stores f32). */
-export function shortF32(x) {
-  for (let digits = 1; digits <= 9; digits++) {
-    const text = String(Number(x.toPrecision(digits)));
-    if (Math.fround(Number(text)) === Math.fround(x)) return text;
-  }
-  return String(x);
 }
 
 function channelsOf(state) {
