@@ -1,5 +1,6 @@
 //! Figures as files (native only): SVG with bitmaps embedded as PNG, and PNG.
 
+use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_backend::BackendCoord;
@@ -60,30 +61,10 @@ forward_drawing_backend! {
         }
         self.images.borrow_mut().push(format!(
             r#"<image x="{x}" y="{y}" width="{w}" height="{h}" preserveAspectRatio="none" href="data:image/png;base64,{}"/>"#,
-            base64(&png)
+            base64::engine::general_purpose::STANDARD.encode(&png)
         ));
         Ok(())
     }
-}
-
-/// Standard base64 with padding (RFC 4648), for data URLs.
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        let chars = [18, 12, 6, 0].map(|s| ABC[((n >> s) & 63) as usize] as char);
-        out.push(chars[0]);
-        out.push(chars[1]);
-        out.push(if chunk.len() > 1 { chars[2] } else { '=' });
-        out.push(if chunk.len() > 2 { chars[3] } else { '=' });
-    }
-    out
 }
 
 /// Draw with `draw` on a white `width`×`height` SVG canvas and return
