@@ -66,69 +66,51 @@ pub(super) fn gif_structure(b: &[u8], limits: &LoadLimits) -> Check<()> {
 }
 
 /// How many pixels GIF LZW data (in sub-blocks from `start`) decodes to,
-/// stopping at `enough`; only each code's string length is tracked.
+/// stopping at `enough`: weezl's streaming decoder writes into one small
+/// reused buffer, and only the count is kept.
 fn lzw_count(b: &[u8], start: usize, min_code: u8, enough: u64) -> Check<u64> {
     if !(1..=11).contains(&min_code) {
         return Err(Fault::Damaged(
             "its picture data has an impossible code size",
         ));
     }
-    let clear = 1usize << min_code;
-    let end = clear + 1;
-    let mut lens = vec![0u32; 4096];
-    let mut size = u32::from(min_code) + 1;
-    let mut next = clear + 2;
-    let mut prev: Option<u32> = None;
+    let mut decoder = weezl::decode::Decoder::new(weezl::BitOrder::Lsb, min_code);
+    let mut buf = [0u8; 4096];
     let mut out = 0u64;
-    let (mut buf, mut n) = (0u32, 0u32);
     let mut i = start;
-    let mut left = 0usize;
     loop {
-        while n < size {
-            if left == 0 {
-                left = usize::from(byte(b, i)?);
-                i += 1;
-                if left == 0 {
-                    // The data ended without an end code: count what came.
+        let len = usize::from(byte(b, i)?);
+        i += 1;
+        if len == 0 {
+            // The data ended without an end code: count what came, with
+            // the last word the decoder still holds.
+            loop {
+                let r = decoder.decode_bytes(&[], &mut buf);
+                out += r.consumed_out as u64;
+                if r.consumed_out == 0 || out >= enough {
                     return Ok(out);
                 }
             }
-            buf |= u32::from(byte(b, i)?) << n;
-            i += 1;
-            left -= 1;
-            n += 8;
         }
-        let code = (buf & ((1 << size) - 1)) as usize;
-        buf >>= size;
-        n -= size;
-        if code == clear {
-            size = u32::from(min_code) + 1;
-            next = clear + 2;
-            prev = None;
-            continue;
-        }
-        if code == end {
-            return Ok(out);
-        }
-        let len = match (code, prev) {
-            (c, _) if c < clear => 1,
-            (c, _) if c < next => lens[c],
-            (c, Some(p)) if c == next => p + 1,
-            _ => return Err(Fault::Damaged("its picture data is corrupt")),
-        };
-        out += u64::from(len);
-        if out >= enough {
-            return Ok(out);
-        }
-        if let Some(p) = prev {
-            if next < 4096 {
-                lens[next] = p + 1;
-                next += 1;
-                if next == 1 << size && size < 12 {
-                    size += 1;
-                }
+        let end = i.saturating_add(len);
+        let mut input = b.get(i..end.min(b.len())).unwrap_or(&[]);
+        while !input.is_empty() {
+            let r = decoder.decode_bytes(input, &mut buf);
+            input = input.get(r.consumed_in..).unwrap_or(&[]);
+            out += r.consumed_out as u64;
+            if out >= enough {
+                return Ok(out);
+            }
+            match r.status {
+                Ok(weezl::LzwStatus::Done) => return Ok(out),
+                Ok(_) if r.consumed_in == 0 && r.consumed_out == 0 => break,
+                Ok(_) => {}
+                Err(_) => return Err(Fault::Damaged("its picture data is corrupt")),
             }
         }
-        prev = Some(len);
+        if end > b.len() {
+            return Err(Fault::Short);
+        }
+        i = end;
     }
 }
