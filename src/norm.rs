@@ -19,6 +19,10 @@
 //! 0.05σ for a channel with σ = 0.01, so that rounding error is folded into
 //! the offset in f64 and `x − f32(μ)` is exact there (see
 //! [`PlaneMap::apply_slice`]).
+//!
+//! Files: this one (kinds, configurations, scopes, moments, maps, the
+//! forward pass), `map.rs` (the per-plane affine map and its SIMD loops),
+//! `running.rs` (batch norm's running statistics).
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,9 +30,14 @@ use std::str::FromStr;
 use ndarray::{s, Array4, ArrayView4, ArrayViewMut4, Zip};
 use serde::Serialize;
 
+mod map;
+mod running;
+
 use crate::error::{Error, Result};
-use crate::lanes::F32x4;
 use crate::stats::{moments_of_planes, Moments};
+
+pub use map::PlaneMap;
+pub use running::{RunningPoint, RunningStats};
 
 /// PyTorch's default epsilon for all its normalization layers.
 pub const DEFAULT_EPS: f64 = 1e-5;
@@ -287,135 +296,6 @@ fn non_finite_data() -> Error {
     )
 }
 
-/// The affine map one (n, c) plane gets: `y = (x − center) · scale + offset`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PlaneMap {
-    pub center: f64,
-    pub scale: f64,
-    pub offset: f64,
-}
-
-impl PlaneMap {
-    /// The map that standardizes values with moments `m`: `(x − μ)/sqrt(σ² + eps)`.
-    pub fn standardize(m: &Moments, eps: f64) -> Self {
-        PlaneMap {
-            center: m.mean,
-            scale: 1.0 / (m.var + eps).sqrt(),
-            offset: 0.0,
-        }
-    }
-
-    /// Apply the map to one value, in f64.
-    #[inline]
-    pub fn apply(&self, x: f32) -> f32 {
-        ((x as f64 - self.center) * self.scale + self.offset) as f32
-    }
-
-    /// Apply the map to every value of `src`, writing `dst` (same length;
-    /// extra values of the longer one are left alone).
-    ///
-    /// In f32, which vectorizes four values per instruction, with the
-    /// center split into an f32 part and the rest folded into the offset:
-    ///
-    /// ```text
-    /// c₁ = f32(c)        b = f32(o − (c − c₁)·s)
-    /// y  = (x − c₁)·f32(s) + b
-    /// ```
-    ///
-    /// `x − c₁` is exact whenever x is within a factor 2 of c₁ (the case
-    /// where rounding c would hurt: a large offset, a small spread), so the
-    /// result stays within a few f32 roundings of `y` computed in f64.
-    pub fn apply_slice(&self, src: &[f32], dst: &mut [f32]) {
-        let Some((c1, k, b)) = self.f32_parts() else {
-            for (y, &x) in dst.iter_mut().zip(src) {
-                *y = self.apply(x);
-            }
-            return;
-        };
-        let (cv, kv, bv) = (F32x4::splat(c1), F32x4::splat(k), F32x4::splat(b));
-        let map = |x: &[f32; 4], y: &mut [f32; 4]| ((F32x4::load(x) - cv) * kv + bv).store(y);
-        // Sixteen values per loop step (fewer steps than vector operations),
-        // then four at a time, then one.
-        let (dst16, dst_rest) = dst.as_chunks_mut::<16>();
-        let (src16, src_rest) = src.as_chunks::<16>();
-        for (y, x) in dst16.iter_mut().zip(src16) {
-            let (y, x) = (y.as_chunks_mut::<4>().0, x.as_chunks::<4>().0);
-            // Written out: at opt-level "s" a loop of four stays a loop.
-            map(&x[0], &mut y[0]);
-            map(&x[1], &mut y[1]);
-            map(&x[2], &mut y[2]);
-            map(&x[3], &mut y[3]);
-        }
-        let (dst4, dst_tail) = dst_rest.as_chunks_mut::<4>();
-        let (src4, src_tail) = src_rest.as_chunks::<4>();
-        for (y, x) in dst4.iter_mut().zip(src4) {
-            map(x, y);
-        }
-        for (y, &x) in dst_tail.iter_mut().zip(src_tail) {
-            *y = (x - c1) * k + b;
-        }
-    }
-
-    /// [`PlaneMap::apply_slice`] in place.
-    pub fn apply_in_place(&self, values: &mut [f32]) {
-        let Some((c1, k, b)) = self.f32_parts() else {
-            for v in values.iter_mut() {
-                *v = self.apply(*v);
-            }
-            return;
-        };
-        let (cv, kv, bv) = (F32x4::splat(c1), F32x4::splat(k), F32x4::splat(b));
-        let map = |y: &mut [f32; 4]| ((F32x4::load(y) - cv) * kv + bv).store(y);
-        let (sixteens, rest) = values.as_chunks_mut::<16>();
-        for y in sixteens {
-            let y = y.as_chunks_mut::<4>().0;
-            map(&mut y[0]);
-            map(&mut y[1]);
-            map(&mut y[2]);
-            map(&mut y[3]);
-        }
-        let (four, tail) = rest.as_chunks_mut::<4>();
-        for y in four {
-            map(y);
-        }
-        for v in tail {
-            *v = (*v - c1) * k + b;
-        }
-    }
-
-    /// `(c₁, f32(s), b)` of [`PlaneMap::apply_slice`], or `None` when they
-    /// leave f32's range (eps far below a tiny variance): then stay in f64.
-    fn f32_parts(&self) -> Option<(f32, f32, f32)> {
-        let c1 = self.center as f32;
-        let k = self.scale as f32;
-        let b = (self.offset - (self.center - c1 as f64) * self.scale) as f32;
-        (c1.is_finite() && k.is_finite() && k != 0.0 && b.is_finite()).then_some((c1, k, b))
-    }
-
-    /// `ρ·a + (1 − ρ)·b`, itself an affine map (both have positive scales).
-    fn mix(a: &PlaneMap, b: &PlaneMap, rho: f64) -> Self {
-        let scale = rho * a.scale + (1.0 - rho) * b.scale;
-        // The center is a weighted mean of the two centers; written as a step
-        // from a's center so that equal centers (a constant plane) stay exact
-        // and the plane still maps to exactly 0.
-        let w = (1.0 - rho) * b.scale / scale;
-        let center = a.center + w * (b.center - a.center);
-        PlaneMap {
-            center,
-            scale,
-            offset: 0.0,
-        }
-    }
-
-    fn with_affine(self, gamma: f32, beta: f32) -> Self {
-        PlaneMap {
-            center: self.center,
-            scale: self.scale * gamma as f64,
-            offset: self.offset * gamma as f64 + beta as f64,
-        }
-    }
-}
-
 /// The per-plane maps of a kind for batch `x` (length N·C, index `n·C + c`).
 ///
 /// # Errors
@@ -549,154 +429,4 @@ pub fn normalize(x: ArrayView4<f32>, cfg: &NormConfig) -> Result<Array4<f32>> {
 pub fn normalize_into(x: ArrayView4<f32>, cfg: &NormConfig, out: ArrayViewMut4<f32>) -> Result<()> {
     let maps = plane_maps(x.view(), cfg)?;
     apply_plane_maps(x, &maps, out)
-}
-
-/// Batch norm's running statistics and its train/eval modes, as PyTorch's
-/// `BatchNorm2d(track_running_stats=True)`.
-///
-/// ```text
-/// training:   y = (x − μ_B) / sqrt(σ²_B + eps)
-///             running_mean ← (1 − m)·running_mean + m·μ_B
-///             running_var  ← (1 − m)·running_var  + m·σ²_B·n/(n − 1)
-/// evaluation: y = (x − running_mean) / sqrt(running_var + eps)
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunningStats {
-    pub mean: Vec<f64>,
-    pub var: Vec<f64>,
-    /// Weight m of the newest batch, in (0, 1].
-    pub momentum: f64,
-    /// Number of training steps taken since creation or reset.
-    pub steps: u64,
-}
-
-/// Batch norm's running statistics after one training step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunningPoint {
-    pub step: u64,
-    /// Running mean per channel.
-    pub mean: Vec<f64>,
-    /// Running (unbiased) variance per channel.
-    pub var: Vec<f64>,
-}
-
-impl RunningStats {
-    /// PyTorch's initial state: mean 0, variance 1, momentum 0.1.
-    pub fn new(channels: usize) -> Self {
-        RunningStats {
-            mean: vec![0.0; channels],
-            var: vec![1.0; channels],
-            momentum: DEFAULT_MOMENTUM,
-            steps: 0,
-        }
-    }
-
-    /// Back to the initial state, keeping the momentum.
-    pub fn reset(&mut self) {
-        let momentum = self.momentum;
-        *self = RunningStats::new(self.mean.len());
-        self.momentum = momentum;
-    }
-
-    /// Set the momentum.
-    ///
-    /// # Errors
-    /// [`Error::BadInput`] unless `momentum` is finite and within (0, 1].
-    pub fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        if !(momentum.is_finite() && momentum > 0.0 && momentum <= 1.0) {
-            return Err(Error::BadInput(format!(
-                "momentum must be greater than 0 and at most 1 (got {momentum})"
-            )));
-        }
-        self.momentum = momentum;
-        Ok(())
-    }
-
-    fn check_channels(&self, x: &ArrayView4<f32>) -> Result<()> {
-        let ch = x.dim().1;
-        if ch != self.mean.len() {
-            return Err(Error::BadInput(format!(
-                "the running statistics are for {} channels, the batch has {ch}",
-                self.mean.len()
-            )));
-        }
-        Ok(())
-    }
-
-    /// One training step: update the running statistics from `x`'s batch
-    /// statistics and return the per-channel batch moments used.
-    ///
-    /// # Errors
-    /// [`Error::BadInput`] for a channel mismatch, NaN/infinite data, or a
-    /// batch with a single value per channel (its unbiased variance is
-    /// undefined; PyTorch refuses it too).
-    pub fn update(&mut self, x: ArrayView4<f32>) -> Result<Vec<Moments>> {
-        self.check_channels(&x)?;
-        let (n_img, ch, h, w) = x.dim();
-        if n_img * h * w < 2 {
-            return Err(Error::BadInput(
-                "training needs more than one value per channel (a bigger batch or image)".into(),
-            ));
-        }
-        let moments: Vec<Moments> = scope_moments(x.view(), Scope::Batch)?
-            .into_iter()
-            .take(ch)
-            .collect();
-        let m = self.momentum;
-        for (c, mo) in moments.iter().enumerate() {
-            self.mean[c] = (1.0 - m) * self.mean[c] + m * mo.mean;
-            self.var[c] = (1.0 - m) * self.var[c] + m * mo.unbiased_var();
-        }
-        self.steps += 1;
-        Ok(moments)
-    }
-
-    /// A training forward pass: normalize with the batch statistics (as
-    /// [`normalize`] with batch norm) and update the running statistics.
-    ///
-    /// # Errors
-    /// As [`RunningStats::update`] and [`normalize`].
-    pub fn train_step(&mut self, x: ArrayView4<f32>, eps: f64) -> Result<Array4<f32>> {
-        let cfg = NormConfig::new(NormKind::Batch).with_eps(eps);
-        let y = normalize(x.view(), &cfg)?;
-        self.update(x)?;
-        Ok(y)
-    }
-
-    /// The per-plane maps of evaluation mode: a fixed per-channel affine map.
-    ///
-    /// # Errors
-    /// [`Error::BadInput`] for a channel mismatch, a bad eps, or NaN/infinite
-    /// data (refused as in training, rather than passed through as NaN).
-    pub fn eval_maps(&self, x: ArrayView4<f32>, eps: f64) -> Result<Vec<PlaneMap>> {
-        self.check_channels(&x)?;
-        NormConfig::new(NormKind::Batch)
-            .with_eps(eps)
-            .validate(x.dim().1)?;
-        if x.iter().any(|v| !v.is_finite()) {
-            return Err(non_finite_data());
-        }
-        let (n_img, ch, _, _) = x.dim();
-        Ok((0..n_img * ch)
-            .map(|i| {
-                let c = i % ch;
-                PlaneMap {
-                    center: self.mean[c],
-                    scale: 1.0 / (self.var[c] + eps).sqrt(),
-                    offset: 0.0,
-                }
-            })
-            .collect())
-    }
-
-    /// Evaluation mode: normalize with the frozen running statistics.
-    ///
-    /// # Errors
-    /// As [`RunningStats::eval_maps`].
-    pub fn eval(&self, x: ArrayView4<f32>, eps: f64) -> Result<Array4<f32>> {
-        let maps = self.eval_maps(x.view(), eps)?;
-        let mut out = Array4::zeros(x.dim());
-        apply_plane_maps(x, &maps, out.view_mut())?;
-        Ok(out)
-    }
 }

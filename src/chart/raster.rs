@@ -6,7 +6,7 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 /// An RGB8 raster placed at a pixel position, drawn with the backend's
 /// `blit_bitmap` (a real bitmap on PNG and canvas backends, an embedded PNG
-/// in SVG through [`SvgImages`]).
+/// in SVG through `SvgImages`).
 pub struct Raster<'a> {
     pub pos: (i32, i32),
     pub size: (u32, u32),
