@@ -2,27 +2,39 @@
 //! contrast and batch normalization does not.
 //!
 //! A pure-Rust core (this crate, built and tested natively) with two thin
-//! skins: the browser API in [`wasm`] (wasm32 only) and the `normscope`
+//! skins: the browser API in `wasm` (wasm32 only) and the `normscope`
 //! command-line tool in `src/bin/`.
 //!
 //! ```text
-//!  PNG/JPEG/... bytes ─┐                        ┌─> display  ─> RGBA8 panels
-//!  browser RGBA ───────┼─> tensor ─> adjust ─> norm ─┼─> stats    ─> moments, histograms,
-//!  .npy (native) ──────┘  (Batch:   (contrast, (kind, │              invariance figures
-//!                          N×C×H×W   gamma,     eps,  └─> chart    ─> plotters: canvas,
-//!                          f32)      clip)      γ/β)                  SVG, PNG
+//!  image file ─> file (limits, sniff, check: one judge for both doors)
+//!                 ├─ CLI: file::decode_image ─┐
+//!                 └─ page: the browser decodes ┼─> tensor ─> Batch N×C×H×W f32
+//!  .npy (native) ─> npy ──────────────────────┘        │
+//!                                                      ├─> adjust (contrast, gamma, clip)
+//!                                                      ├─> norm (kind, eps, γ/β; running stats)
+//!                                                      │     └─ stats (moments, histograms,
+//!                                                      │              differences)
+//!                                                      ├─> experiment (change the batch, measure
+//!                                                      │     the probe's output: invariance,
+//!                                                      │     neighbours, is_unchanged)
+//!                                                      ├─> display ─> RGBA8 panels
+//!                                                      └─> chart / explain ─> canvas, SVG, PNG
+//!  session: the page's live batch over all of the above, one cache filled by its readers
+//!  wasm: the browser's handle to session, normalize() and checkImage()
 //! ```
 //!
-//! Modules, one concern each: [`error`] (whose fault), [`tensor`] (loading
-//! and limits), [`file`] (judging an image file from its header and
-//! structure, for the page, where the browser decodes), [`adjust`]
-//! (contrast transforms), [`norm`] (the kinds and
-//! batch-norm running state), [`stats`] (stable moments, histograms,
-//! figures), [`display`] (fixed value → pixel mapping), [`features`] (the
-//! fixed filter bank of feature-map mode), [`chart`] (plotters drawing,
-//! generic over the backend), [`explain`] (the CLI's figure and report),
-//! [`session`] (the page's live batch, plain Rust), [`lanes`] (four-lane
-//! SIMD for the hot loops).
+//! Modules, one concern each, lower ones never importing higher ones:
+//! [`error`] (whose fault), [`file`](mod@file) (limits, what a file is, the structure
+//! check, native decoding), [`tensor`] (a decoded image to f32 planes),
+//! [`adjust`] (contrast transforms), [`stats`] (stable moments, histograms,
+//! differences; depends on nothing above it), [`norm`] (the kinds, their
+//! maps, batch-norm running state), [`experiment`] (invariance and
+//! neighbour figures, the seeded re-contrast), [`display`] (fixed value →
+//! pixel mapping), [`features`] (the fixed filter bank of feature-map
+//! mode), [`chart`] (plotters drawing, generic over the backend),
+//! [`explain`] (the CLI's report and figure), [`session`] (the page's live
+//! batch, plain Rust), [`classify`] (one-threshold separability),
+//! [`lanes`] (four-lane SIMD for the hot loops).
 
 pub mod adjust;
 pub mod chart;

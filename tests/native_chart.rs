@@ -12,7 +12,7 @@ use plotters::prelude::*;
 const FIXTURES: [&str; 4] = ["chelsea.png", "coffee.png", "rocket.jpg", "camera.png"];
 
 /// Decode the fixture photos as RGB, resized to `side`×`side`, into an
-/// N×3×H×W batch with values in [0, 1] (the loader in src/tensor.rs is
+/// N×3×H×W batch with values in [0, 1] (the loader in src/file/ and src/tensor.rs is
 /// tested separately).
 fn photo_batch(side: u32) -> (Array4<f32>, Vec<String>) {
     let s = side as usize;

@@ -10,7 +10,7 @@ use normscope::{Adjustment, Error, NormConfig, NormKind};
 const FIXTURES: [&str; 4] = ["chelsea.png", "coffee.png", "rocket.jpg", "camera.png"];
 
 /// The fixture photos as an N×3×side×side batch in [0, 1], decoded with
-/// the image crate directly (independent of src/tensor.rs).
+/// the image crate directly (independent of src/file/ and src/tensor.rs).
 fn photo_batch(side: u32) -> Array4<f32> {
     let s = side as usize;
     let mut batch = Array4::<f32>::zeros((FIXTURES.len(), 3, s, s));

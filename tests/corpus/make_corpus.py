@@ -252,7 +252,7 @@ write("gif-truncated.gif", encode(picture(), "GIF")[:200], "GIF cut short", "Bad
 
 # ---- cut short or damaged, judged by structure on the page --------------------
 # The page lets the browser decode, and browsers draw a broken file as far as
-# it goes; src/filecheck.rs refuses these before the browser sees them.
+# it goes; src/file/ refuses these before the browser sees them.
 
 
 def adam7_png(width, height, level=9, drop=0):

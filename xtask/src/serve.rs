@@ -24,7 +24,7 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// and images it makes itself (blob:/data: for canvas exports).
 ///
 /// No inline styles either: chart text is measured with the canvas's own
-/// `measureText` (`CspCanvas` in src/wasm.rs), not plotters' styled span.
+/// `measureText` (`CspCanvas` in src/wasm/canvas.rs), not plotters' styled span.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; \
