@@ -63,6 +63,10 @@ pub fn draw_error<E: std::fmt::Display>(e: E) -> Error {
     Error::Internal(format!("drawing the chart failed: {e}"))
 }
 
+/// The bundled DejaVu Sans (native figures only).
+#[cfg(not(target_arch = "wasm32"))]
+const BUNDLED_FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+
 /// Register the bundled DejaVu Sans as plotters' "sans-serif" (once).
 /// Native only: in the browser the canvas uses the browser's fonts.
 ///
@@ -73,12 +77,7 @@ pub fn register_bundled_font() -> Result<()> {
     use std::sync::OnceLock;
     static FONT: OnceLock<bool> = OnceLock::new();
     let ok = *FONT.get_or_init(|| {
-        plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../assets/fonts/DejaVuSans.ttf"),
-        )
-        .is_ok()
+        plotters::style::register_font("sans-serif", FontStyle::Normal, BUNDLED_FONT).is_ok()
     });
     if ok {
         Ok(())
@@ -238,11 +237,14 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         (a, b)
     };
 
+    // Room on the left for the widest count label and the rotated "count"
+    // beside it, so the two never overlap.
+    let widest_count = fmt_tick(peak * 1.08).chars().count().max(2) as f64;
     let mut builder = ChartBuilder::on(&plot_area);
     builder
         .margin(4)
         .x_label_area_size(text * 2.6)
-        .y_label_area_size(text * 3.6);
+        .y_label_area_size(small * (widest_count * 0.6 + 2.2));
     if !title.is_empty() {
         builder.caption(title, ("sans-serif", text * 1.1));
     }
@@ -575,7 +577,7 @@ pub fn resample_rgba_to_rgb(rgba: &[u8], (w, h): (u32, u32), (tw, th): (u32, u32
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::{render_png, render_svg, SvgImages};
+pub use native::{render_png, render_svg, PngBackend, SvgImages};
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
@@ -585,7 +587,7 @@ mod native {
         BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
     };
 
-    use super::{draw_error, register_bundled_font, resample_rgba_to_rgb};
+    use super::{draw_error, register_bundled_font, resample_rgba_to_rgb, BUNDLED_FONT};
     use crate::error::{Error, Result};
 
     /// Largest side of a bitmap embedded in an SVG; larger blits are
@@ -772,6 +774,155 @@ mod native {
         Ok(svg)
     }
 
+    type Bitmap<'a> = BitMapBackend<'a>;
+    type BitmapErr = <Bitmap<'static> as DrawingBackend>::ErrorType;
+    type BitmapResult<T> = std::result::Result<T, DrawingErrorKind<BitmapErr>>;
+
+    /// A bitmap backend whose text sits on one baseline.
+    ///
+    /// plotters' own bitmap text rounds every glyph's top to a whole pixel
+    /// on its own and ignores the left bearing, so a full stop lands one or
+    /// two pixels above the digits beside it: "0.5" reads "0·5". Here a
+    /// string is laid out once with sub-pixel glyph positions (the same
+    /// baseline and advance widths plotters uses, so labels stay where the
+    /// charts put them) and each glyph is rasterised at its true place.
+    /// Everything else is passed to plotters' `BitMapBackend` unchanged.
+    pub struct PngBackend<'a> {
+        inner: Bitmap<'a>,
+        font: ab_glyph::FontRef<'static>,
+    }
+
+    impl DrawingBackend for PngBackend<'_> {
+        type ErrorType = BitmapErr;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.inner.get_size()
+        }
+        fn ensure_prepared(&mut self) -> BitmapResult<()> {
+            self.inner.ensure_prepared()
+        }
+        fn present(&mut self) -> BitmapResult<()> {
+            self.inner.present()
+        }
+        fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> BitmapResult<()> {
+            self.inner.draw_pixel(point, color)
+        }
+        fn draw_line<S: BackendStyle>(
+            &mut self,
+            from: BackendCoord,
+            to: BackendCoord,
+            style: &S,
+        ) -> BitmapResult<()> {
+            self.inner.draw_line(from, to, style)
+        }
+        fn draw_rect<S: BackendStyle>(
+            &mut self,
+            upper_left: BackendCoord,
+            bottom_right: BackendCoord,
+            style: &S,
+            fill: bool,
+        ) -> BitmapResult<()> {
+            self.inner.draw_rect(upper_left, bottom_right, style, fill)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            path: I,
+            style: &S,
+        ) -> BitmapResult<()> {
+            self.inner.draw_path(path, style)
+        }
+        fn draw_circle<S: BackendStyle>(
+            &mut self,
+            center: BackendCoord,
+            radius: u32,
+            style: &S,
+            fill: bool,
+        ) -> BitmapResult<()> {
+            self.inner.draw_circle(center, radius, style, fill)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            vert: I,
+            style: &S,
+        ) -> BitmapResult<()> {
+            self.inner.fill_polygon(vert, style)
+        }
+        fn blit_bitmap(
+            &mut self,
+            pos: BackendCoord,
+            size: (u32, u32),
+            src: &[u8],
+        ) -> BitmapResult<()> {
+            self.inner.blit_bitmap(pos, size, src)
+        }
+        fn draw_text<TStyle: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            style: &TStyle,
+            pos: BackendCoord,
+        ) -> BitmapResult<()> {
+            use ab_glyph::{Font, ScaleFont};
+            use plotters_backend::text_anchor::{HPos, VPos};
+            let color = style.color();
+            if color.alpha == 0.0 {
+                return Ok(());
+            }
+            // Anchor against plotters' own layout box, as its default does.
+            let ((min_x, min_y), (max_x, max_y)) = style
+                .layout_box(text)
+                .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+            let (width, height) = (max_x - min_x, max_y - min_y);
+            let dx = match style.anchor().h_pos {
+                HPos::Left => 0,
+                HPos::Right => -width,
+                HPos::Center => -width / 2,
+            };
+            let dy = match style.anchor().v_pos {
+                VPos::Top => 0,
+                VPos::Center => -height / 2,
+                VPos::Bottom => -height,
+            };
+            let size = style.size() as f32;
+            let font = self.font.as_scaled(size);
+            // plotters' baseline: half the font size below the box's top.
+            let baseline = size / 2.0;
+            let mut coverage: Vec<(i32, i32, f32)> = Vec::new();
+            let mut caret = 0f32;
+            let mut prev = None;
+            for c in text.chars() {
+                let id = font.glyph_id(c);
+                if let Some(p) = prev {
+                    caret += font.kern(p, id);
+                }
+                prev = Some(id);
+                let glyph = id.with_scale_and_position(size, ab_glyph::point(caret, baseline));
+                if let Some(outline) = font.outline_glyph(glyph) {
+                    let b = outline.px_bounds();
+                    let (bx, by) = (b.min.x as i32, b.min.y as i32);
+                    outline.draw(|x, y, a| coverage.push((bx + x as i32, by + y as i32, a)));
+                }
+                caret += font.h_advance(id);
+            }
+            let trans = style.transform();
+            let (w, h) = self.inner.get_size();
+            for (x, y, a) in coverage {
+                if a <= 0.0 {
+                    continue;
+                }
+                let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
+                let (x, y) = (pos.0 + x, pos.1 + y);
+                if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
+                    let mixed = BackendColor {
+                        alpha: color.alpha * f64::from(a.min(1.0)),
+                        rgb: color.rgb,
+                    };
+                    self.inner.draw_pixel((x, y), mixed)?;
+                }
+            }
+            Ok(())
+        }
+    }
+
     /// Draw with `draw` on a white `width`×`height` bitmap and return it
     /// encoded as PNG.
     ///
@@ -780,13 +931,22 @@ mod native {
     /// returns; [`Error::Internal`] if encoding fails.
     pub fn render_png<F>(width: u32, height: u32, draw: F) -> Result<Vec<u8>>
     where
-        F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
+        F: FnOnce(&DrawingArea<PngBackend<'_>, Shift>) -> Result<()>,
     {
         check_size(width, height)?;
         register_bundled_font()?;
+        let font = ab_glyph::FontRef::try_from_slice(BUNDLED_FONT).map_err(|_| {
+            Error::Internal(
+                "the bundled font assets/fonts/DejaVuSans.ttf could not be loaded".into(),
+            )
+        })?;
         let mut rgb = vec![255u8; 3 * width as usize * height as usize];
         {
-            let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+            let backend = PngBackend {
+                inner: BitMapBackend::with_buffer(&mut rgb, (width, height)),
+                font,
+            };
+            let area = backend.into_drawing_area();
             area.fill(&WHITE).map_err(draw_error)?;
             draw(&area)?;
             area.present().map_err(draw_error)?;
