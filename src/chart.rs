@@ -171,17 +171,49 @@ pub fn draw_histograms<DB: DrawingBackend>(
     moments: Option<&[Moments]>,
     title: &str,
 ) -> Result<()> {
-    histograms_into(area, hists, moments, title)?;
+    draw_histograms_scaled(area, hists, moments, title, 1.0)
+}
+
+/// [`draw_histograms`] on an area with `pixel_ratio` backend pixels per
+/// displayed pixel (a browser canvas drawn at `devicePixelRatio`): text,
+/// margins and lines are sized in displayed pixels, so labels are at least
+/// [`MIN_TEXT_PX`] as the reader sees them. A ratio that is not a number
+/// between 0.25 and 8 counts as 1.
+///
+/// # Errors
+/// As [`draw_histograms`].
+pub fn draw_histograms_scaled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    hists: &[Histogram],
+    moments: Option<&[Moments]>,
+    title: &str,
+    pixel_ratio: f64,
+) -> Result<()> {
+    histograms_into(area, hists, moments, title, pixel_ratio)?;
     area.present().map_err(draw_error)
 }
 
-/// [`draw_histograms`] without `present()`, for composite figures.
+/// Backend pixels per displayed pixel: `ratio` if it is a sensible number, else 1.
+fn clean_ratio(ratio: f64) -> f64 {
+    if ratio.is_finite() && (0.25..=8.0).contains(&ratio) {
+        ratio
+    } else {
+        1.0
+    }
+}
+
+/// Smallest chart text, in displayed pixels.
+pub const MIN_TEXT_PX: f64 = 11.0;
+
+/// [`draw_histograms_scaled`] without `present()`, for composite figures.
 pub(crate) fn histograms_into<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     hists: &[Histogram],
     moments: Option<&[Moments]>,
     title: &str,
+    pixel_ratio: f64,
 ) -> Result<()> {
+    let r = clean_ratio(pixel_ratio);
     register_bundled_font()?;
     let first = hists.first().ok_or_else(|| {
         Error::BadInput("there is no histogram to draw (the image has no channels)".into())
@@ -207,19 +239,26 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         // Nothing readable fits; leave the space empty.
         return Ok(());
     }
-    let text = font_px(h_px, 0.075, 11.0, 16.0);
-    let small = (text * 0.9).max(10.0);
+    // Sizes in displayed pixels, times the ratio.
+    let text = font_px((h_px as f64 / r) as u32, 0.075, MIN_TEXT_PX + 1.0, 16.0) * r;
+    let small = (text * 0.9).max(MIN_TEXT_PX * r);
+    let px = |n: f64| (n * r).round() as i32;
     let channels = hists.len();
 
     let labels = legend_labels(hists, moments);
     let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
-    let outside_note =
-        (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
+    // Two short lines, so a narrow chart keeps its legend beside the bars.
+    let outside_note = (outside > 0).then(|| {
+        [
+            format!("{outside} outside"),
+            format!("[{}, {}]", fmt_tick(lo), fmt_tick(hi)),
+        ]
+    });
     // The legend never covers the bars: beside the chart when there is
     // room, in rows above it otherwise.
     let longest = labels
         .iter()
-        .chain(outside_note.iter())
+        .chain(outside_note.iter().flatten())
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0) as f64;
@@ -227,13 +266,13 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let beside = strip_w * 2 <= w_px;
     let entry_w = strip_w.max(1);
     let per_row = ((w_px / entry_w) as usize).clamp(1, channels.max(1));
-    let above_rows = channels.div_ceil(per_row) + usize::from(outside_note.is_some());
+    let above_rows = channels.div_ceil(per_row) + 2 * usize::from(outside_note.is_some());
     let line = (small * 1.45) as u32;
     let (plot_area, strip) = if beside {
         let (a, b) = area.split_horizontally(w_px - strip_w);
         (a, b)
     } else {
-        let (b, a) = area.split_vertically(line * above_rows as u32 + 4);
+        let (b, a) = area.split_vertically(line * above_rows as u32 + px(4.0) as u32);
         (a, b)
     };
 
@@ -242,7 +281,7 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let widest_count = fmt_tick(peak * 1.08).chars().count().max(2) as f64;
     let mut builder = ChartBuilder::on(&plot_area);
     builder
-        .margin(4)
+        .margin(px(4.0))
         .x_label_area_size(text * 2.6)
         .y_label_area_size(small * (widest_count * 0.6 + 2.2));
     if !title.is_empty() {
@@ -276,7 +315,8 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         }
         chart
             .draw_series(
-                AreaSeries::new(pts, 0.0, color.mix(0.15)).border_style(color.stroke_width(2)),
+                AreaSeries::new(pts, 0.0, color.mix(0.15))
+                    .border_style(color.stroke_width(px(2.0).max(1) as u32)),
             )
             .map_err(draw_error)?;
     }
@@ -285,7 +325,7 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let (top, rows_per_col, col_w) = if beside {
         ((text * 0.8) as i32, channels.max(1), 0)
     } else {
-        (2, per_row.max(1), entry_w as i32)
+        (px(2.0), per_row.max(1), entry_w as i32)
     };
     for (c, label) in labels.iter().enumerate() {
         let color = channel_color(c, channels);
@@ -295,10 +335,10 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         } else {
             (c / rows_per_col, c % rows_per_col)
         };
-        let (x, y) = (2 + col as i32 * col_w, top + row as i32 * line as i32);
+        let (x, y) = (px(2.0) + col as i32 * col_w, top + row as i32 * line as i32);
         strip
             .draw(&Rectangle::new(
-                [(x, y + 2), (x + sw, y + 2 + sw)],
+                [(x, y + px(2.0)), (x + sw, y + px(2.0) + sw)],
                 color.filled(),
             ))
             .map_err(draw_error)?;
@@ -312,13 +352,15 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         } else {
             channels.div_ceil(rows_per_col)
         };
-        strip
-            .draw_text(
-                note,
-                &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
-                (2, top + rows as i32 * line as i32),
-            )
-            .map_err(draw_error)?;
+        for (k, part) in note.iter().enumerate() {
+            strip
+                .draw_text(
+                    part,
+                    &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
+                    (px(2.0), top + (rows + k) as i32 * line as i32),
+                )
+                .map_err(draw_error)?;
+        }
     }
     Ok(())
 }
@@ -399,6 +441,22 @@ pub fn draw_running_stats<DB: DrawingBackend>(
     history: &[RunningPoint],
     title: &str,
 ) -> Result<()> {
+    draw_running_stats_scaled(area, history, title, 1.0)
+}
+
+/// [`draw_running_stats`] with `pixel_ratio` backend pixels per displayed
+/// pixel, as [`draw_histograms_scaled`].
+///
+/// # Errors
+/// As [`draw_running_stats`].
+pub fn draw_running_stats_scaled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &[RunningPoint],
+    title: &str,
+    pixel_ratio: f64,
+) -> Result<()> {
+    let r = clean_ratio(pixel_ratio);
+    let px = |n: f64| (n * r).round() as i32;
     register_bundled_font()?;
     let first = history.first().ok_or_else(|| {
         Error::BadInput("no training steps yet: take a step to see running statistics".into())
@@ -412,14 +470,47 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             "every training step must report one mean and one variance per channel".into(),
         ));
     }
-    let (_, h_px) = area_size(area);
-    let text = font_px(h_px, 0.04, 10.0, 16.0);
+    let (w_px, h_px) = area_size(area);
+    // Displayed pixels, times the ratio; label text at least MIN_TEXT_PX.
+    let text = font_px((h_px as f64 / r) as u32, 0.05, MIN_TEXT_PX / 0.85, 16.0) * r;
     let body = if title.is_empty() {
         area.clone()
     } else {
         area.titled(title, ("sans-serif", text * 1.2))
             .map_err(draw_error)?
     };
+    // The legend has a strip of its own on the right, never over the lines.
+    // It is drawn by hand, not with configure_series_labels: in the browser
+    // plotters sizes series labels with a styled DOM span, which the page's
+    // Content-Security-Policy blocks.
+    let font = TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&BLACK);
+    let names: Vec<String> = (0..channels).map(|c| channel_name(c, channels)).collect();
+    let widest = names
+        .iter()
+        .filter_map(|n| area.estimate_text_size(n, &font).ok())
+        .map(|(w, _)| w as i32)
+        .max()
+        .unwrap_or(0);
+    let (pad, swatch, line) = (px(6.0), px(14.0), (text * 1.2) as i32);
+    let legend_w = (3 * pad + swatch + widest).max(0) as u32;
+    let (body, legend) = body.split_horizontally(w_px.saturating_sub(legend_w));
+    for (c, name) in names.iter().enumerate() {
+        let y = px(30.0) + line * c as i32;
+        let color = channel_color(c, channels);
+        legend
+            .draw(&PathElement::new(
+                [(pad, y), (pad + swatch, y)],
+                color.stroke_width(px(2.0).max(1) as u32),
+            ))
+            .map_err(draw_error)?;
+        let style = font.pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+        legend
+            .draw_text(name, &style, (2 * pad + swatch, y))
+            .map_err(draw_error)?;
+    }
     let (top, bottom) = body.split_vertically(area_size(&body).1 / 2);
     let s0 = history.iter().map(|p| p.step).min().unwrap_or(0) as f64;
     let s1 = history.iter().map(|p| p.step).max().unwrap_or(0) as f64;
@@ -443,7 +534,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
         }
         let pad = ((hi - lo) * 0.08).max(1e-6);
         let mut chart = ChartBuilder::on(panel)
-            .margin(6)
+            .margin(px(6.0))
             .x_label_area_size(text * 2.4)
             .y_label_area_size(text * 4.0)
             .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
@@ -465,44 +556,8 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             chart
                 .draw_series(LineSeries::new(
                     history.iter().map(|p| (p.step as f64, get(p, c))),
-                    color.stroke_width(2),
+                    color.stroke_width(px(2.0).max(1) as u32),
                 ))
-                .map_err(draw_error)?;
-        }
-        // The legend is drawn by hand, not with configure_series_labels:
-        // in the browser plotters sizes series labels with a styled DOM
-        // span, which the page's Content-Security-Policy blocks.
-        let plot = chart.plotting_area().strip_coord_spec();
-        let (pw, _) = plot.dim_in_pixel();
-        let font = TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&BLACK);
-        let names: Vec<String> = (0..channels).map(|c| channel_name(c, channels)).collect();
-        let widest = names
-            .iter()
-            .filter_map(|n| plot.estimate_text_size(n, &font).ok())
-            .map(|(w, _)| w as i32)
-            .max()
-            .unwrap_or(0);
-        let (pad, swatch, line) = (6, 14, (text * 1.2) as i32);
-        let (bw, bh) = (3 * pad + swatch + widest, 2 * pad + line * channels as i32);
-        let (x0, y0) = (pw as i32 - bw - pad, pad);
-        let frame = [(x0, y0), (x0 + bw, y0 + bh)];
-        plot.draw(&Rectangle::new(frame, WHITE.mix(0.85).filled()))
-            .map_err(draw_error)?;
-        plot.draw(&Rectangle::new(frame, BLACK.mix(0.3)))
-            .map_err(draw_error)?;
-        for (c, name) in names.iter().enumerate() {
-            let y = y0 + pad + line * c as i32 + line / 2;
-            let color = channel_color(c, channels);
-            plot.draw(&PathElement::new(
-                [(x0 + pad, y), (x0 + pad + swatch, y)],
-                color.stroke_width(2),
-            ))
-            .map_err(draw_error)?;
-            let style = font.pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-            plot.draw_text(name, &style, (x0 + 2 * pad + swatch, y))
                 .map_err(draw_error)?;
         }
     }

@@ -407,7 +407,16 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
     canvas.set_width(320);
     canvas.set_height(170);
     let key = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", None)
+        .draw_histogram(
+            canvas.clone(),
+            "original",
+            "batch",
+            32,
+            "test",
+            None,
+            None,
+            None,
+        )
         .unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -428,13 +437,31 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
     // (a canvas cleared behind its back stays clear).
     ctx.clear_rect(0.0, 0.0, 320.0, 170.0);
     let again = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "test", Some(key))
+        .draw_histogram(
+            canvas.clone(),
+            "original",
+            "batch",
+            32,
+            "test",
+            Some(key),
+            None,
+            None,
+        )
         .unwrap();
     assert_eq!(again, key);
     assert_eq!(colours(), 1);
     // Another picture (here another title) is drawn.
     let other = s
-        .draw_histogram(canvas.clone(), "original", "batch", 32, "other", Some(key))
+        .draw_histogram(
+            canvas.clone(),
+            "original",
+            "batch",
+            32,
+            "other",
+            Some(key),
+            None,
+            None,
+        )
         .unwrap();
     assert_ne!(other, key);
     assert!(colours() > 5);

@@ -52,7 +52,7 @@ test('the file picker adds JPEG and PNG files; a hostile name stays plain text',
   expect(colours).toBeGreaterThan(20);
 
   // Making the hostile file the probe and removing it keeps it text too.
-  await page.getByRole('button', { name: `Use ${HOSTILE} as the probe` }).click();
+  await page.getByRole('button', { name: `Use as probe: ${HOSTILE}` }).click();
   await expect(page.locator('#tray .tray-item.is-probe .tray-name')).toHaveText(HOSTILE);
   await page.getByRole('button', { name: `Remove ${HOSTILE}` }).click();
   await expect(page.locator('#status')).toHaveText(`Removed ${HOSTILE}.`);

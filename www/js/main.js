@@ -1,6 +1,6 @@
 // Boot and wiring: one Session, the bundled samples, and the controls.
 import { createSession, decode, fetchSample, availableSamples } from './engine.js';
-import { clearCanvas } from './grid.js';
+import { clearCanvas, fitCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 import { Scope, SLIDERS } from './scope.js';
 import { parseState, serializeState, KNOWN_SAMPLES, RANGES, shortF32 } from './urlstate.js';
@@ -70,7 +70,7 @@ async function addFiles(files) {
   refreshTray();
   repaint();
   const summary = `Added ${added} image${added === 1 ? '' : 's'}; the batch has ${session.length}.`;
-  if (problems.length) say(`${summary} Not added:`, true, problems);
+  if (problems.length) say(`${summary} Not added: `, true, problems);
   else say(summary);
 }
 
@@ -225,8 +225,13 @@ function describeRunning() {
   const r = session.running();
   const chans = r.mean.map((m, c) => `${channelName(c, r.mean.length)} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
   $('running-text').textContent = `After ${r.steps} training step${r.steps === 1 ? '' : 's'}: ${chans}`;
+  // No empty frame before there is data: a hint instead of the chart.
+  $('running-hint').hidden = r.steps > 0;
+  $('running-chart').hidden = r.steps === 0;
+  if (r.steps === 0) return;
+  const ratio = fitCanvas($('running-chart'), 0.42) || 1;
   clearCanvas($('running-chart'));
-  session.drawRunning($('running-chart'));
+  session.drawRunning($('running-chart'), ratio);
   $('running-chart').setAttribute('aria-label', `Running statistics after ${r.steps} steps: ${chans}`);
 }
 
