@@ -259,6 +259,22 @@ test('feature-map mode: six maps, instance norm still unchanged', async ({ page 
   await afterRepaint(page, () => page.locator('#contrast').fill('2'));
   await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'unchanged');
 
+  // Group norm (G = 3) changes only the group holding the blur map F6, which
+  // the panels (F1–F3) do not draw: the readout says which maps moved, and
+  // the drawn group-norm panel is indeed the same in both rows' statistics.
+  await page.locator('.kinds input[data-kind="group"]').check();
+  await page.locator('.kinds input[data-kind="layer"]').check();
+  await page.locator('#groups').selectOption('3');
+  await expect(readout(page, 'group')).toHaveAttribute('data-state', 'changed');
+  await expect(readout(page, 'group')).toContainText('maps whose mean or spread moved: F5, F6');
+  await expect(readout(page, 'layer')).toContainText('moved: F1, F2, F3, F4, F5, F6');
+  const drawn = (row) => page.getByRole('img', { name: new RegExp(`^Histogram of ${row} · group norm\\.`) }).getAttribute('aria-label');
+  const [orig, adj] = [await drawn('original'), await drawn('adjusted')];
+  const firstThree = (label) => label.split(' · ').filter((part) => /F[123]: /.test(part)).join(' · ');
+  expect(firstThree(adj)).toBe(firstThree(orig));
+  await page.locator('.kinds input[data-kind="group"]').uncheck();
+  await page.locator('.kinds input[data-kind="layer"]').uncheck();
+
   await page.getByLabel('Feature-map mode').uncheck();
   await expect(hist).toHaveAttribute('aria-label', /\. R: μ .* B: μ [^·]*$/);
   await expect(groupOptions).toHaveCount(2);
