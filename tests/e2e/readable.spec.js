@@ -60,3 +60,23 @@ test('numbers read as people read them', async ({ page }) => {
   expect(text).not.toMatch(/-0\.0+\b(?!\d)/);
   await expect(page.getByRole('img', { name: /^Histogram of adjusted · instance norm\. R: μ 0\.00, σ 1\.00/ })).toHaveCount(1);
 });
+
+for (const [name, width] of [['desktop', 1280], ['phone', 375]]) {
+  test(`SVG chart text is at least 11 CSS px as displayed (${name})`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 800 });
+    await open(page);
+    await expect(page.locator('#classify-section')).toHaveAttribute('data-ready', 'true');
+    const small = await page.locator('svg text').evaluateAll((texts) =>
+      texts
+        .filter((t) => t.getBoundingClientRect().width > 0 && t.textContent.trim())
+        .map((t) => {
+          const svg = t.ownerSVGElement;
+          const vb = svg.viewBox.baseVal;
+          const scale = vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
+          return { text: t.textContent.trim().slice(0, 20), px: parseFloat(getComputedStyle(t).fontSize) * scale };
+        })
+        .filter((t) => t.px < 10.95),
+    );
+    expect(small).toEqual([]);
+  });
+}

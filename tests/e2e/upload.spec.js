@@ -81,6 +81,8 @@ test('broken files are refused by name and reason; the good ones still go in', a
   await expect(problems.nth(1)).toHaveText(/^noise\.png: this is not an image file normscope recognizes/);
   await expect(problems.nth(2)).toHaveText(/^empty\.png: the file is empty/);
   await expect(problems.nth(3)).toHaveText(/^notes\.txt: this is a text file, not an image/);
+  // Read as text (a screen reader, a copy), the list does not run into its heading.
+  await expect(status).toContainText('Not added: truncated.jpg:');
   // The batch kept every image it had and gained only the good one.
   expect(await trayNames(page)).toEqual([...before, 'camera.jpg']);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
