@@ -403,3 +403,19 @@ test('screenshots at 1280 px, at 200% zoom and at 375 px wide, with nothing wide
     await page.screenshot({ path: `tests/e2e/artifacts/${name}.png`, fullPage: true });
   }
 });
+
+test('the ε case the page describes: at contrast 0.2 instance norm changes, the flat Hubble photo most', async ({ page }) => {
+  await open(page);
+  const maxDelta = async () => Number(/max \|Δ\| = ([\d.]+)/.exec(await readout(page, 'instance').textContent())[1]);
+  // The default view (contrast 0.5): unchanged.
+  await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'unchanged');
+  await afterRepaint(page, () => page.locator('#contrast').fill('0.2'));
+  await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'changed');
+  const cat = await maxDelta();
+  await page.getByRole('button', { name: 'Use as probe: hubble.jpg' }).click();
+  await expect(page.locator('#tray .tray-item.is-probe .tray-name')).toHaveText('hubble.jpg');
+  await afterRepaint(page, () => page.locator('#contrast').fill('0.2'));
+  await expect(readout(page, 'instance')).toHaveAttribute('data-state', 'changed');
+  expect(await maxDelta(), 'Hubble changes more than the cat').toBeGreaterThan(2 * cat);
+  await expect(page.locator('#why-section')).toContainText('much more for the dark, flat Hubble deep field');
+});
