@@ -39,9 +39,18 @@ test.describe('on a high-density screen', () => {
       await page.getByRole('button', { name: 'Train 10 steps' }).click();
       await expect(page.locator('#running-chart')).toBeVisible();
       expect(await misfit(page, '#running-chart')).toEqual([]);
-      // A resize redraws the histograms at the new size.
-      await page.setViewportSize({ width: width === 1280 ? 1100 : 360, height: 800 });
+      // A resize redraws the histograms at the new size, still readable.
+      await page.setViewportSize({ width: width === 1280 ? 1000 : 360, height: 800 });
       await expect.poll(() => misfit(page, '#grid canvas.hist')).toEqual([]);
+      const resized = await hists.evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().width));
+      for (const w of resized) expect(w).toBeGreaterThanOrEqual(200);
+      // Every kind shown: narrow columns, histograms still at least 200 px wide.
+      await page.setViewportSize({ width, height: 800 });
+      for (const box of await page.locator('.kinds input[data-kind]').all()) await box.check();
+      await expect(hists).toHaveCount(12);
+      await expect.poll(() => misfit(page, '#grid canvas.hist')).toEqual([]);
+      const many = await hists.evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().width));
+      for (const w of many) expect(w).toBeGreaterThanOrEqual(200);
     });
   }
 });

@@ -156,6 +156,10 @@ export class Grid {
     const size = session.size;
     const byKind = new Map(readout.kinds.map((k) => [k.kind, k]));
     const key = this.originalKey(session, readout);
+    // Columns too narrow for a readable histogram: the page's stylesheet
+    // then gives each histogram a row of its own (.grid-page.is-narrow).
+    const firstPanel = this.panels.get('original/input')?.panel;
+    if (firstPanel && firstPanel.clientWidth) this.root.classList.toggle('is-narrow', firstPanel.clientWidth < 220);
     // Histograms are drawn at their displayed size: a resize clears a
     // canvas, so every row is redrawn then.
     let resized = false;
