@@ -1,4 +1,4 @@
-// The "why classifiers keep batch norm" section: with the default darkening
+// The "what per-image normalization erases" section: with the default darkening
 // a threshold on the batch-norm feature separates day from night, while
 // instance norm leaves nothing to separate — all computed live, shown as text.
 import { test, expect } from './fixtures.js';
@@ -82,4 +82,24 @@ test('the section passes the WCAG 2.1 A/AA checks', async ({ page }) => {
   await expect(section(page)).toHaveAttribute('data-ready', 'true');
   const result = await wcagAxe(page).include('#classify-section').analyze();
   expect(result.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
+
+test('the sentence about darkening is worded from the measured numbers', async ({ page }) => {
+  await page.goto('/');
+  await expect(section(page)).toHaveAttribute('data-ready', 'true');
+  const sweep = await page.locator('#classify-sweep').textContent();
+  const match = /sorts all 8 images from a darkening of (\d\.\d\d) up; at (\d\.\d\d) it sorts (\d) of 8/.exec(sweep);
+  expect(match, sweep).not.toBeNull();
+  const [, from, below, belowCorrect] = match;
+  const slider = page.locator('#classify-darkness');
+  // At the darkening named, and above, batch norm sorts all eight; one step below, it does not.
+  for (const s of [from, '1']) {
+    await slider.fill(s);
+    await expect.poll(() => accuracy(page, 'batch')).toBe(1);
+    await expect(page.locator('#classify-summary')).toContainText('puts all 8 images on the right side');
+  }
+  await slider.fill(below);
+  await expect.poll(() => accuracy(page, 'batch')).toBeCloseTo(Number(belowCorrect) / 8, 5);
+  await expect(page.locator('#classify-summary')).toContainText(`sorts only ${belowCorrect} of 8`);
+  expect(sweep).toContain('instance norm never better than guessing');
 });

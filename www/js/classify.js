@@ -1,4 +1,4 @@
-// "Why classifiers keep batch norm": a second, separate batch of day and
+// "What per-image normalization erases": a second, separate batch of day and
 // night photos, one number per image after each kind of normalization, and
 // how well a single threshold on that number tells the classes apart.
 // Everything shown is computed live by the core (Session.outputMeans and
