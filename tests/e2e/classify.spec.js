@@ -87,6 +87,7 @@ test('the section passes the WCAG 2.1 A/AA checks', async ({ page }) => {
 test('the sentence about darkening is worded from the measured numbers', async ({ page }) => {
   await page.goto('/');
   await expect(section(page)).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#classify-sweep')).toContainText('Measured at every step');
   const sweep = await page.locator('#classify-sweep').textContent();
   const match = /sorts all 8 images from a darkening of (\d\.\d\d) up; at (\d\.\d\d) it sorts (\d) of 8/.exec(sweep);
   expect(match, sweep).not.toBeNull();

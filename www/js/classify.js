@@ -240,7 +240,6 @@ export async function startClassifier() {
       }
       return features;
     };
-    $('classify-sweep').textContent = sweepInWords(slider, measure, labelArray);
 
     const update = () => {
       const s = Number(slider.value);
@@ -299,6 +298,16 @@ export async function startClassifier() {
     });
     update();
     status.textContent = '';
+    // Then, once the slider works, measure every step of it (and put the
+    // night photos back where the slider is).
+    setTimeout(() => {
+      try {
+        $('classify-sweep').textContent = sweepInWords(slider, measure, labelArray);
+        update();
+      } catch (error) {
+        $('classify-sweep').textContent = `Could not measure the slider's steps: ${error.message}`;
+      }
+    }, 0);
     // Redraw when the plots change width (phone rotation, window resize).
     let lastWidth = $('classify-plots').clientWidth;
     new ResizeObserver(() => {
