@@ -26,11 +26,11 @@ use plotters::prelude::*;
 use crate::error::{Error, Result};
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use files::{render_png, render_svg, SvgImages, MAX_FIGURE_SIDE};
+pub use files::{render_png, render_svg, PngBackend, SvgImages, MAX_FIGURE_SIDE};
 pub(crate) use histograms::histograms_into;
-pub use histograms::{draw_histograms, histograms_fingerprint};
+pub use histograms::{draw_histograms, draw_histograms_scaled, histograms_fingerprint};
 pub use raster::{resample_rgba_to_rgb, Raster};
-pub use running::draw_running_stats;
+pub use running::{draw_running_stats, draw_running_stats_scaled};
 
 /// Okabe–Ito vermillion, for the red channel.
 pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -79,6 +79,10 @@ pub fn draw_error<E: std::fmt::Display>(e: E) -> Error {
     Error::Internal(format!("drawing the chart failed: {e}"))
 }
 
+/// The bundled DejaVu Sans (native figures only).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const BUNDLED_FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+
 /// Register the bundled DejaVu Sans as plotters' "sans-serif" (once).
 /// Native only: in the browser the canvas uses the browser's fonts.
 ///
@@ -89,12 +93,7 @@ pub fn register_bundled_font() -> Result<()> {
     use std::sync::OnceLock;
     static FONT: OnceLock<bool> = OnceLock::new();
     let ok = *FONT.get_or_init(|| {
-        plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../assets/fonts/DejaVuSans.ttf"),
-        )
-        .is_ok()
+        plotters::style::register_font("sans-serif", FontStyle::Normal, BUNDLED_FONT).is_ok()
     });
     if ok {
         Ok(())
@@ -110,6 +109,18 @@ pub fn register_bundled_font() -> Result<()> {
 pub fn register_bundled_font() -> Result<()> {
     Ok(())
 }
+
+/// Backend pixels per displayed pixel: `ratio` if it is a sensible number, else 1.
+pub(crate) fn clean_ratio(ratio: f64) -> f64 {
+    if ratio.is_finite() && (0.25..=8.0).contains(&ratio) {
+        ratio
+    } else {
+        1.0
+    }
+}
+
+/// Smallest chart text, in displayed pixels.
+pub const MIN_TEXT_PX: f64 = 11.0;
 
 /// Width and height of an area in pixels, 0 when splitting left it empty
 /// (plotters' `dim_in_pixel` wraps negative sizes to huge numbers).

@@ -1,5 +1,5 @@
-//! How well one number per image separates two classes: the page's "why
-//! classifiers keep batch norm" demonstration.
+//! How well one number per image separates two classes: the page's "what
+//! per-image normalization erases" demonstration.
 //!
 //! The page feeds it one feature per image (the mean of that image's
 //! normalized output) and a 0/1 label (day or night), once per kind of

@@ -116,12 +116,14 @@ pub struct NormConfig {
     pub rho: Option<f64>,
     /// Added to the variance before the square root; finite and > 0.
     pub eps: f64,
-    /// Optional γ, β (none by default, as in PyTorch's `affine=False`).
+    /// Optional γ, β (none by default: PyTorch's default for InstanceNorm2d,
+    /// `affine=False`; its BatchNorm2d, GroupNorm and LayerNorm default to
+    /// learnable γ = 1, β = 0, which is the same map until trained).
     pub affine: Option<ChannelAffine>,
 }
 
 impl NormConfig {
-    /// A kind with PyTorch's defaults: eps = 1e-5, no affine, no groups/ρ.
+    /// A kind with eps = 1e-5 (PyTorch's default), no γ/β, no groups/ρ.
     pub fn new(kind: NormKind) -> Self {
         NormConfig {
             kind,

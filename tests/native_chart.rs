@@ -312,3 +312,69 @@ fn a_histogram_fingerprint_changes_with_anything_the_chart_shows() {
     }
     assert!(base < 1 << 52, "fits a JS number exactly");
 }
+
+/// Columns of dark pixels in a grey image, grouped into runs of adjacent
+/// columns: one run per glyph for well-spaced text. Each run gives its
+/// lowest and highest dark row.
+fn glyph_runs(img: &image::GrayImage) -> Vec<(u32, u32)> {
+    let mut runs = Vec::new();
+    let mut current: Option<(u32, u32)> = None;
+    for x in 0..img.width() {
+        let dark: Vec<u32> = (0..img.height())
+            .filter(|&y| img.get_pixel(x, y)[0] < 128)
+            .collect();
+        match (dark.first(), dark.last(), current) {
+            (Some(&top), Some(&bottom), Some((t, b))) => {
+                current = Some((t.min(top), b.max(bottom)))
+            }
+            (Some(&top), Some(&bottom), None) => current = Some((top, bottom)),
+            (None, _, Some(run)) => {
+                runs.push(run);
+                current = None;
+            }
+            _ => {}
+        }
+    }
+    runs.extend(current);
+    runs
+}
+
+#[test]
+fn png_text_puts_a_decimal_point_on_the_baseline_of_its_digits() {
+    // plotters' bitmap text drew full stops a pixel or two above the
+    // digits ("0·5"); at every size a figure uses, the point's lowest row
+    // must be the digits' lowest row (±1 px for the round digits' overshoot).
+    for size in [10.0, 11.0, 12.5, 14.0, 16.0, 20.0] {
+        let png = render_png(80, 40, |area| {
+            area.draw_text(
+                "7.7",
+                &("sans-serif", size).into_font().color(&BLACK),
+                (4, 6),
+            )
+            .map_err(normscope::chart::draw_error)?;
+            Ok(())
+        })
+        .expect("renders");
+        let img = image::load_from_memory(&png).expect("decodes").to_luma8();
+        let runs = glyph_runs(&img);
+        assert_eq!(
+            runs.len(),
+            3,
+            "size {size}: expected 7, point, 7 as three runs, got {runs:?}"
+        );
+        let (digit_top, digit_bottom) = runs[0];
+        let (point_top, point_bottom) = runs[1];
+        assert_eq!(
+            runs[2], runs[0],
+            "size {size}: the two digits differ: {runs:?}"
+        );
+        assert!(
+            point_bottom.abs_diff(digit_bottom) <= 1,
+            "size {size}: the point's bottom row {point_bottom} is not on the digits' baseline {digit_bottom}"
+        );
+        assert!(
+            point_top > (digit_top + digit_bottom) / 2,
+            "size {size}: the point reaches row {point_top}, above the middle of the digits ({digit_top}..{digit_bottom})"
+        );
+    }
+}

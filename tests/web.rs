@@ -414,6 +414,8 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
             32,
             "test",
             None,
+            None,
+            None,
         )
         .unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
@@ -442,6 +444,8 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
             32,
             "test",
             Some(key),
+            None,
+            None,
         )
         .unwrap();
     assert_eq!(again, key);
@@ -455,6 +459,8 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
             32,
             "other",
             Some(key),
+            None,
+            None,
         )
         .unwrap();
     assert_ne!(other, key);

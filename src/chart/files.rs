@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters_backend::BackendCoord;
 
 use super::forward::forward_drawing_backend;
-use super::{draw_error, register_bundled_font, resample_rgba_to_rgb};
+use super::{draw_error, register_bundled_font, resample_rgba_to_rgb, BUNDLED_FONT};
 use crate::error::{Error, Result};
 
 /// Largest side of a bitmap embedded in an SVG; larger blits are
@@ -102,6 +102,96 @@ where
     Ok(svg)
 }
 
+type Bitmap<'a> = BitMapBackend<'a>;
+
+/// A bitmap backend whose text sits on one baseline.
+///
+/// plotters' own bitmap text rounds every glyph's top to a whole pixel
+/// on its own and ignores the left bearing, so a full stop lands one or
+/// two pixels above the digits beside it: "0.5" reads "0·5". Here a
+/// string is laid out once with sub-pixel glyph positions (the same
+/// baseline and advance widths plotters uses, so labels stay where the
+/// charts put them) and each glyph is rasterised at its true place.
+/// Everything else is passed to plotters' `BitMapBackend` unchanged.
+pub struct PngBackend<'a> {
+    inner: Bitmap<'a>,
+    font: ab_glyph::FontRef<'static>,
+}
+
+forward_drawing_backend! {
+    impl DrawingBackend for PngBackend<'_> => inner: Bitmap<'static>;
+    forward [get_size, ensure_prepared, present, draw_pixel, draw_line, draw_rect,
+             draw_path, draw_circle, fill_polygon, blit_bitmap, estimate_text_size];
+
+    fn draw_text<TStyle: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &TStyle,
+        pos: BackendCoord,
+    ) -> std::result::Result<(), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        use ab_glyph::{Font, ScaleFont};
+        use plotters_backend::text_anchor::{HPos, VPos};
+        use plotters_backend::{BackendColor, DrawingErrorKind};
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        // Anchor against plotters' own layout box, as its default does.
+        let ((min_x, min_y), (max_x, max_y)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match style.anchor().h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match style.anchor().v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let size = style.size() as f32;
+        let font = self.font.as_scaled(size);
+        // plotters' baseline: half the font size below the box's top.
+        let baseline = size / 2.0;
+        let mut coverage: Vec<(i32, i32, f32)> = Vec::new();
+        let mut caret = 0f32;
+        let mut prev = None;
+        for c in text.chars() {
+            let id = font.glyph_id(c);
+            if let Some(p) = prev {
+                caret += font.kern(p, id);
+            }
+            prev = Some(id);
+            let glyph = id.with_scale_and_position(size, ab_glyph::point(caret, baseline));
+            if let Some(outline) = font.outline_glyph(glyph) {
+                let b = outline.px_bounds();
+                let (bx, by) = (b.min.x as i32, b.min.y as i32);
+                outline.draw(|x, y, a| coverage.push((bx + x as i32, by + y as i32, a)));
+            }
+            caret += font.h_advance(id);
+        }
+        let trans = style.transform();
+        let (w, h) = self.inner.get_size();
+        for (x, y, a) in coverage {
+            if a <= 0.0 {
+                continue;
+            }
+            let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
+            let (x, y) = (pos.0 + x, pos.1 + y);
+            if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
+                let mixed = BackendColor {
+                    alpha: color.alpha * f64::from(a.min(1.0)),
+                    rgb: color.rgb,
+                };
+                self.inner.draw_pixel((x, y), mixed)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Draw with `draw` on a white `width`×`height` bitmap and return it
 /// encoded as PNG.
 ///
@@ -110,13 +200,20 @@ where
 /// returns; [`Error::Internal`] if encoding fails.
 pub fn render_png<F>(width: u32, height: u32, draw: F) -> Result<Vec<u8>>
 where
-    F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
+    F: FnOnce(&DrawingArea<PngBackend<'_>, Shift>) -> Result<()>,
 {
     check_size(width, height)?;
     register_bundled_font()?;
+    let font = ab_glyph::FontRef::try_from_slice(BUNDLED_FONT).map_err(|_| {
+        Error::Internal("the bundled font assets/fonts/DejaVuSans.ttf could not be loaded".into())
+    })?;
     let mut rgb = vec![255u8; 3 * width as usize * height as usize];
     {
-        let area = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        let backend = PngBackend {
+            inner: BitMapBackend::with_buffer(&mut rgb, (width, height)),
+            font,
+        };
+        let area = backend.into_drawing_area();
         area.fill(&WHITE).map_err(draw_error)?;
         draw(&area)?;
         area.present().map_err(draw_error)?;

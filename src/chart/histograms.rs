@@ -23,17 +23,37 @@ pub fn draw_histograms<DB: DrawingBackend>(
     moments: Option<&[Moments]>,
     title: &str,
 ) -> Result<()> {
-    histograms_into(area, hists, moments, title)?;
+    draw_histograms_scaled(area, hists, moments, title, 1.0)
+}
+
+/// [`draw_histograms`] on an area with `pixel_ratio` backend pixels per
+/// displayed pixel (a browser canvas drawn at `devicePixelRatio`): text,
+/// margins and lines are sized in displayed pixels, so labels are at least
+/// [`MIN_TEXT_PX`] as the reader sees them. A ratio that is not a number
+/// between 0.25 and 8 counts as 1.
+///
+/// # Errors
+/// As [`draw_histograms`].
+pub fn draw_histograms_scaled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    hists: &[Histogram],
+    moments: Option<&[Moments]>,
+    title: &str,
+    pixel_ratio: f64,
+) -> Result<()> {
+    histograms_into(area, hists, moments, title, pixel_ratio)?;
     area.present().map_err(draw_error)
 }
 
-/// [`draw_histograms`] without `present()`, for composite figures.
+/// [`draw_histograms_scaled`] without `present()`, for composite figures.
 pub(crate) fn histograms_into<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     hists: &[Histogram],
     moments: Option<&[Moments]>,
     title: &str,
+    pixel_ratio: f64,
 ) -> Result<()> {
+    let r = clean_ratio(pixel_ratio);
     register_bundled_font()?;
     let first = hists.first().ok_or_else(|| {
         Error::BadInput("there is no histogram to draw (the image has no channels)".into())
@@ -59,19 +79,26 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         // Nothing readable fits; leave the space empty.
         return Ok(());
     }
-    let text = font_px(h_px, 0.075, 11.0, 16.0);
-    let small = (text * 0.9).max(10.0);
+    // Sizes in displayed pixels, times the ratio.
+    let text = font_px((h_px as f64 / r) as u32, 0.075, MIN_TEXT_PX + 1.0, 16.0) * r;
+    let small = (text * 0.9).max(MIN_TEXT_PX * r);
+    let px = |n: f64| (n * r).round() as i32;
     let channels = hists.len();
 
     let labels = legend_labels(hists, moments);
     let outside: u64 = hists.iter().map(|h| h.below + h.above).sum();
-    let outside_note =
-        (outside > 0).then(|| format!("{outside} outside [{}, {}]", fmt_tick(lo), fmt_tick(hi)));
+    // Two short lines, so a narrow chart keeps its legend beside the bars.
+    let outside_note = (outside > 0).then(|| {
+        [
+            format!("{outside} outside"),
+            format!("[{}, {}]", fmt_tick(lo), fmt_tick(hi)),
+        ]
+    });
     // The legend never covers the bars: beside the chart when there is
     // room, in rows above it otherwise.
     let longest = labels
         .iter()
-        .chain(outside_note.iter())
+        .chain(outside_note.iter().flatten())
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0) as f64;
@@ -79,21 +106,24 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let beside = strip_w * 2 <= w_px;
     let entry_w = strip_w.max(1);
     let per_row = ((w_px / entry_w) as usize).clamp(1, channels.max(1));
-    let above_rows = channels.div_ceil(per_row) + usize::from(outside_note.is_some());
+    let above_rows = channels.div_ceil(per_row) + 2 * usize::from(outside_note.is_some());
     let line = (small * 1.45) as u32;
     let (plot_area, strip) = if beside {
         let (a, b) = area.split_horizontally(w_px - strip_w);
         (a, b)
     } else {
-        let (b, a) = area.split_vertically(line * above_rows as u32 + 4);
+        let (b, a) = area.split_vertically(line * above_rows as u32 + px(4.0) as u32);
         (a, b)
     };
 
+    // Room on the left for the widest count label and the rotated "count"
+    // beside it, so the two never overlap.
+    let widest_count = fmt_tick(peak * 1.08).chars().count().max(2) as f64;
     let mut builder = ChartBuilder::on(&plot_area);
     builder
-        .margin(4)
+        .margin(px(4.0))
         .x_label_area_size(text * 2.6)
-        .y_label_area_size(text * 3.6);
+        .y_label_area_size(small * (widest_count * 0.6 + 2.2));
     if !title.is_empty() {
         builder.caption(title, ("sans-serif", text * 1.1));
     }
@@ -125,7 +155,8 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         }
         chart
             .draw_series(
-                AreaSeries::new(pts, 0.0, color.mix(0.15)).border_style(color.stroke_width(2)),
+                AreaSeries::new(pts, 0.0, color.mix(0.15))
+                    .border_style(color.stroke_width(px(2.0).max(1) as u32)),
             )
             .map_err(draw_error)?;
     }
@@ -134,7 +165,7 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
     let (top, rows_per_col, col_w) = if beside {
         ((text * 0.8) as i32, channels.max(1), 0)
     } else {
-        (2, per_row.max(1), entry_w as i32)
+        (px(2.0), per_row.max(1), entry_w as i32)
     };
     for (c, label) in labels.iter().enumerate() {
         let color = channel_color(c, channels);
@@ -144,10 +175,10 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         } else {
             (c / rows_per_col, c % rows_per_col)
         };
-        let (x, y) = (2 + col as i32 * col_w, top + row as i32 * line as i32);
+        let (x, y) = (px(2.0) + col as i32 * col_w, top + row as i32 * line as i32);
         strip
             .draw(&Rectangle::new(
-                [(x, y + 2), (x + sw, y + 2 + sw)],
+                [(x, y + px(2.0)), (x + sw, y + px(2.0) + sw)],
                 color.filled(),
             ))
             .map_err(draw_error)?;
@@ -161,13 +192,15 @@ pub(crate) fn histograms_into<DB: DrawingBackend>(
         } else {
             channels.div_ceil(rows_per_col)
         };
-        strip
-            .draw_text(
-                note,
-                &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
-                (2, top + rows as i32 * line as i32),
-            )
-            .map_err(draw_error)?;
+        for (k, part) in note.iter().enumerate() {
+            strip
+                .draw_text(
+                    part,
+                    &TextStyle::from(("sans-serif", small).into_font()).color(&GREY),
+                    (px(2.0), top + (rows + k) as i32 * line as i32),
+                )
+                .map_err(draw_error)?;
+        }
     }
     Ok(())
 }

@@ -21,6 +21,22 @@ pub fn draw_running_stats<DB: DrawingBackend>(
     history: &[RunningPoint],
     title: &str,
 ) -> Result<()> {
+    draw_running_stats_scaled(area, history, title, 1.0)
+}
+
+/// [`draw_running_stats`] with `pixel_ratio` backend pixels per displayed
+/// pixel, as [`draw_histograms_scaled`].
+///
+/// # Errors
+/// As [`draw_running_stats`].
+pub fn draw_running_stats_scaled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &[RunningPoint],
+    title: &str,
+    pixel_ratio: f64,
+) -> Result<()> {
+    let r = clean_ratio(pixel_ratio);
+    let px = |n: f64| (n * r).round() as i32;
     register_bundled_font()?;
     let first = history.first().ok_or_else(|| {
         Error::BadInput("no training steps yet: take a step to see running statistics".into())
@@ -34,14 +50,47 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             "every training step must report one mean and one variance per channel".into(),
         ));
     }
-    let (_, h_px) = area_size(area);
-    let text = font_px(h_px, 0.04, 10.0, 16.0);
+    let (w_px, h_px) = area_size(area);
+    // Displayed pixels, times the ratio; label text at least MIN_TEXT_PX.
+    let text = font_px((h_px as f64 / r) as u32, 0.05, MIN_TEXT_PX / 0.85, 16.0) * r;
     let body = if title.is_empty() {
         area.clone()
     } else {
         area.titled(title, ("sans-serif", text * 1.2))
             .map_err(draw_error)?
     };
+    // The legend has a strip of its own on the right, never over the lines.
+    // It is drawn by hand, not with configure_series_labels: in the browser
+    // plotters sizes series labels with a styled DOM span, which the page's
+    // Content-Security-Policy blocks.
+    let font = TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&BLACK);
+    let names: Vec<String> = (0..channels).map(|c| channel_name(c, channels)).collect();
+    let widest = names
+        .iter()
+        .filter_map(|n| area.estimate_text_size(n, &font).ok())
+        .map(|(w, _)| w as i32)
+        .max()
+        .unwrap_or(0);
+    let (pad, swatch, line) = (px(6.0), px(14.0), (text * 1.2) as i32);
+    let legend_w = (3 * pad + swatch + widest).max(0) as u32;
+    let (body, legend) = body.split_horizontally(w_px.saturating_sub(legend_w));
+    for (c, name) in names.iter().enumerate() {
+        let y = px(30.0) + line * c as i32;
+        let color = channel_color(c, channels);
+        legend
+            .draw(&PathElement::new(
+                [(pad, y), (pad + swatch, y)],
+                color.stroke_width(px(2.0).max(1) as u32),
+            ))
+            .map_err(draw_error)?;
+        let style = font.pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+        legend
+            .draw_text(name, &style, (2 * pad + swatch, y))
+            .map_err(draw_error)?;
+    }
     let (top, bottom) = body.split_vertically(area_size(&body).1 / 2);
     let s0 = history.iter().map(|p| p.step).min().unwrap_or(0) as f64;
     let s1 = history.iter().map(|p| p.step).max().unwrap_or(0) as f64;
@@ -65,7 +114,7 @@ pub fn draw_running_stats<DB: DrawingBackend>(
         }
         let pad = ((hi - lo) * 0.08).max(1e-6);
         let mut chart = ChartBuilder::on(panel)
-            .margin(6)
+            .margin(px(6.0))
             .x_label_area_size(text * 2.4)
             .y_label_area_size(text * 4.0)
             .build_cartesian_2d(x_range.clone(), (lo - pad)..(hi + pad))
@@ -87,44 +136,8 @@ pub fn draw_running_stats<DB: DrawingBackend>(
             chart
                 .draw_series(LineSeries::new(
                     history.iter().map(|p| (p.step as f64, get(p, c))),
-                    color.stroke_width(2),
+                    color.stroke_width(px(2.0).max(1) as u32),
                 ))
-                .map_err(draw_error)?;
-        }
-        // The legend is drawn by hand, not with configure_series_labels:
-        // in the browser plotters sizes series labels with a styled DOM
-        // span, which the page's Content-Security-Policy blocks.
-        let plot = chart.plotting_area().strip_coord_spec();
-        let (pw, _) = plot.dim_in_pixel();
-        let font = TextStyle::from(("sans-serif", text * 0.85).into_font()).color(&BLACK);
-        let names: Vec<String> = (0..channels).map(|c| channel_name(c, channels)).collect();
-        let widest = names
-            .iter()
-            .filter_map(|n| plot.estimate_text_size(n, &font).ok())
-            .map(|(w, _)| w as i32)
-            .max()
-            .unwrap_or(0);
-        let (pad, swatch, line) = (6, 14, (text * 1.2) as i32);
-        let (bw, bh) = (3 * pad + swatch + widest, 2 * pad + line * channels as i32);
-        let (x0, y0) = (pw as i32 - bw - pad, pad);
-        let frame = [(x0, y0), (x0 + bw, y0 + bh)];
-        plot.draw(&Rectangle::new(frame, WHITE.mix(0.85).filled()))
-            .map_err(draw_error)?;
-        plot.draw(&Rectangle::new(frame, BLACK.mix(0.3)))
-            .map_err(draw_error)?;
-        for (c, name) in names.iter().enumerate() {
-            let y = y0 + pad + line * c as i32 + line / 2;
-            let color = channel_color(c, channels);
-            plot.draw(&PathElement::new(
-                [(x0 + pad, y), (x0 + pad + swatch, y)],
-                color.stroke_width(2),
-            ))
-            .map_err(draw_error)?;
-            let style = font.pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-            plot.draw_text(name, &style, (x0 + 2 * pad + swatch, y))
                 .map_err(draw_error)?;
         }
     }

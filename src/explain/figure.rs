@@ -240,7 +240,7 @@ pub fn draw_explainer<DB: DrawingBackend>(
             draw_image(&img_area, image.view(), range)?;
             let hists = channel_histograms(image.view(), hist_range.0, hist_range.1, opts.bins)?;
             let moments = channel_moments(image.view());
-            histograms_into(&hist_area, &hists, Some(&moments), "")?;
+            histograms_into(&hist_area, &hists, Some(&moments), "", 1.0)?;
         }
     }
     area.present().map_err(draw_error)

@@ -19,8 +19,13 @@ impl Session {
     ///
     /// Returns a fingerprint of what was drawn. Given the fingerprint of
     /// the canvas's last drawing as `drawn`, it leaves the canvas alone when
-    /// the picture would be the same.
+    /// the picture would be the same. `pixel_ratio` is the canvas's pixels
+    /// per CSS pixel (size the canvas to its displayed size times
+    /// `devicePixelRatio`): text is then at least 11 CSS px. With
+    /// `with_moments` false the legend names the channels only (the page
+    /// prints the numbers beside the chart).
     #[wasm_bindgen(js_name = drawHistogram)]
+    #[allow(clippy::too_many_arguments)]
     pub fn draw_histogram(
         &self,
         canvas: HtmlCanvasElement,
@@ -29,7 +34,10 @@ impl Session {
         bins: usize,
         title: &str,
         drawn: Option<f64>,
+        pixel_ratio: Option<f64>,
+        with_moments: Option<bool>,
     ) -> Result<f64, JsError> {
+        let ratio = pixel_ratio.unwrap_or(1.0);
         let (row, column) = (row.core()?, column.core()?);
         let hists = self
             .inner
@@ -37,8 +45,9 @@ impl Session {
             .map_err(js_err)?;
         // The moments `compute` measured: no second pass over the values.
         let moments = self.inner.panel_moments(row, column).map_err(js_err)?;
+        let moments = with_moments.unwrap_or(true).then_some(moments);
         let size = (canvas.width(), canvas.height());
-        let key = crate::chart::histograms_fingerprint(&hists, Some(moments), title, size) as f64;
+        let key = crate::chart::histograms_fingerprint(&hists, moments, title, size) as f64;
         if drawn == Some(key) {
             return Ok(key);
         }
@@ -48,13 +57,19 @@ impl Session {
             .context
             .clear_rect(0.0, 0.0, size.0 as f64, size.1 as f64);
         let area = backend.into_drawing_area();
-        crate::chart::draw_histograms(&area, &hists, Some(moments), title).map_err(js_err)?;
+        crate::chart::draw_histograms_scaled(&area, &hists, moments, title, ratio)
+            .map_err(js_err)?;
         Ok(key)
     }
 
-    /// Draw the running mean/variance convergence chart into `canvas`.
+    /// Draw the running mean/variance convergence chart into `canvas`, with
+    /// `pixel_ratio` canvas pixels per CSS pixel (as `drawHistogram`).
     #[wasm_bindgen(js_name = drawRunning)]
-    pub fn draw_running(&self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
+    pub fn draw_running(
+        &self,
+        canvas: HtmlCanvasElement,
+        pixel_ratio: Option<f64>,
+    ) -> Result<(), JsError> {
         let backend = CspCanvas::new(canvas)?;
         let area = backend.into_drawing_area();
         let history = self.inner.history();
@@ -73,8 +88,13 @@ impl Session {
             .map_err(|e| bad(format!("cannot draw: {e}")))?;
             return area.present().map_err(|e| bad(format!("cannot draw: {e}")));
         }
-        crate::chart::draw_running_stats(&area, history, "Batch-norm running statistics")
-            .map_err(js_err)
+        crate::chart::draw_running_stats_scaled(
+            &area,
+            history,
+            "Batch-norm running statistics",
+            pixel_ratio.unwrap_or(1.0),
+        )
+        .map_err(js_err)
     }
 }
 

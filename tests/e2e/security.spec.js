@@ -44,7 +44,7 @@ async function useEverything(page) {
   await page.locator('#size-select').selectOption('128');
   await page.locator('#file-input').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: png });
   await expect(page.locator('#status')).toHaveText(/^Added 1 image/);
-  await page.getByRole('button', { name: 'Use mine.png as the probe' }).click();
+  await page.getByRole('button', { name: 'Use as probe: mine.png' }).click();
   await page.getByRole('button', { name: 'Move mine.png left' }).click();
   await page.getByRole('button', { name: 'Remove mine.png' }).click();
   await expect(page.locator('#status')).toHaveText('Removed mine.png.');

@@ -52,7 +52,7 @@ test('the file picker adds JPEG and PNG files; a hostile name stays plain text',
   expect(colours).toBeGreaterThan(20);
 
   // Making the hostile file the probe and removing it keeps it text too.
-  await page.getByRole('button', { name: `Use ${HOSTILE} as the probe` }).click();
+  await page.getByRole('button', { name: `Use as probe: ${HOSTILE}` }).click();
   await expect(page.locator('#tray .tray-item.is-probe .tray-name')).toHaveText(HOSTILE);
   await page.getByRole('button', { name: `Remove ${HOSTILE}` }).click();
   await expect(page.locator('#status')).toHaveText(`Removed ${HOSTILE}.`);
@@ -81,6 +81,8 @@ test('broken files are refused by name and reason; the good ones still go in', a
   await expect(problems.nth(1)).toHaveText(/^noise\.png: this is not an image file normscope recognizes/);
   await expect(problems.nth(2)).toHaveText(/^empty\.png: the file is empty/);
   await expect(problems.nth(3)).toHaveText(/^notes\.txt: this is a text file, not an image/);
+  // Read as text (a screen reader, a copy), the list does not run into its heading.
+  await expect(status).toContainText('Not added: truncated.jpg:');
   // The batch kept every image it had and gained only the good one.
   expect(await trayNames(page)).toEqual([...before, 'camera.jpg']);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');

@@ -83,7 +83,7 @@ test('a link reopens exactly the same view', async ({ page }) => {
   await ready(page, '');
   // Change many things through the controls, as a user would. The first
   // probe keeps its adjustment when another image becomes the probe.
-  await page.locator('#tray li').nth(2).getByRole('button', { name: /Use .* as the probe/ }).click();
+  await page.locator('#tray li').nth(2).getByRole('button', { name: /^Use as probe: / }).click();
   await page.locator('#tray li').nth(4).getByRole('button', { name: /Remove/ }).click();
   await page.locator('#contrast').fill('2.35');
   await page.locator('#brightness').fill('-0.42');

@@ -36,7 +36,7 @@ async function addFiles(page, files) {
   page.scope.refreshTray();
   page.scope.repaint();
   const summary = `Added ${added} image${added === 1 ? '' : 's'}; the batch has ${page.session.length}.`;
-  if (problems.length) page.say(`${summary} Not added:`, true, problems);
+  if (problems.length) page.say(`${summary} Not added: `, true, problems);
   else page.say(summary);
 }
 

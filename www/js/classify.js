@@ -1,4 +1,4 @@
-// "Why classifiers keep batch norm": a second, separate batch of day and
+// "What per-image normalization erases": a second, separate batch of day and
 // night photos, one number per image after each kind of normalization, and
 // how well a single threshold on that number tells the classes apart.
 // Everything shown is computed live by the core (Session.outputMeans and
@@ -97,7 +97,7 @@ function describeResult(values, result) {
   if (result.threshold === undefined || result.threshold === null) {
     const maxAbs = Math.max(...values.map(Math.abs));
     const why = maxAbs < 1e-6
-      ? (maxAbs === 0 ? "Every image's mean is exactly 0" : `Every image's mean is 0 up to rounding (largest |mean| ${fmt(maxAbs, 1)})`)
+      ? (maxAbs === 0 ? "Every image's mean is exactly 0" : "Every image's mean is 0 (up to rounding)")
       : 'Day and night values overlap completely';
     return `${why}: no threshold does better than guessing, `
       + `${result.correct} of ${n} right (accuracy ${fmt(result.accuracy, 2)}, chance ${fmt(result.chance, 2)}).`;
@@ -137,6 +137,43 @@ function drawThumbnails(lists, session, labels, adj) {
     item.append(canvas, caption);
     lists[labels[i]].append(item);
   }
+}
+
+/**
+ * One sentence on every step of the darkening slider, measured: from which
+ * darkening up batch norm's feature sorts all images, and the best that
+ * instance and layer norm ever do. `measure(s)` computes the features.
+ */
+function sweepInWords(slider, measure, labels) {
+  const lo = Number(slider.min);
+  const hi = Number(slider.max);
+  const step = Number(slider.step);
+  const steps = Math.round((hi - lo) / step);
+  const rows = [];
+  for (let k = 0; k <= steps; k++) {
+    const s = lo + k * step;
+    const features = measure(s);
+    const row = { s };
+    for (const kind of KINDS) row[kind] = separability(Float64Array.from(features[kind]), labels);
+    rows.push(row);
+  }
+  const n = labels.length;
+  // The lightest darkening from which batch norm sorts every image at every step.
+  let first = rows.length;
+  while (first > 0 && rows[first - 1].batch.correct === n) first--;
+  const below = rows[first - 1];
+  const batch = first === rows.length
+    ? `batch norm's number never sorts all ${n} images on this slider`
+    : first === 0
+      ? `batch norm's number sorts all ${n} images at every darkening`
+      : `batch norm's number sorts all ${n} images from a darkening of ${rows[first].s.toFixed(2)} up; `
+        + `at ${below.s.toFixed(2)} it sorts ${below.batch.correct} of ${n}`;
+  const best = (kind) => Math.max(...rows.map((r) => r[kind].correct));
+  const beaten = (kind) => rows.some((r) => r[kind].accuracy > r[kind].chance);
+  const others = ['instance', 'layer']
+    .map((kind) => `${KIND_LABELS[kind]} ${beaten(kind) ? `at best ${best(kind)} of ${n}` : 'never better than guessing'}`)
+    .join(', ');
+  return `Measured at every step of the slider: ${batch}; ${others}.`;
 }
 
 /** Build the plots' skeleton once: a figure per kind. */
@@ -190,12 +227,9 @@ export async function startClassifier() {
     const labelArray = Uint8Array.from(labels);
     const parts = buildPlots($('classify-plots'));
 
-    const update = () => {
-      const s = Number(slider.value);
+    /** Set the night photos to darkening `s`, compute, and return each kind's feature. */
+    const measure = (s) => {
       const adj = nightAdjustment(s);
-      $('classify-darkness-value').textContent = s.toFixed(2);
-      $('classify-formula').textContent =
-        `night = clip(${adj.contrast.toFixed(2)}·(x − 0.5) + 0.5 − ${(-adj.brightness).toFixed(2)})`;
       labels.forEach((label, i) => {
         if (label === NIGHT) session.setAdjustment(i, adj.contrast, adj.brightness, adj.gamma, adj.clip);
       });
@@ -204,6 +238,16 @@ export async function startClassifier() {
       for (const kind of KINDS) {
         features[kind] = session.outputMeans(kind).map((rgb) => (rgb[0] + rgb[1] + rgb[2]) / 3);
       }
+      return features;
+    };
+
+    const update = () => {
+      const s = Number(slider.value);
+      const adj = nightAdjustment(s);
+      $('classify-darkness-value').textContent = s.toFixed(2);
+      $('classify-formula').textContent =
+        `night = clip(${adj.contrast.toFixed(2)}·(x − 0.5) + 0.5 − ${(-adj.brightness).toFixed(2)})`;
+      const features = measure(s);
       const all = Object.values(features).flat();
       const range = Math.max(0.5, 1.15 * Math.max(...all.map(Math.abs)));
       const results = {};
@@ -227,8 +271,12 @@ export async function startClassifier() {
       drawThumbnails({ [DAY]: $('classify-day'), [NIGHT]: $('classify-night') }, session, labels, adj);
       const b = results.batch;
       const inst = results.instance;
+      const batchWords = b.correct === b.count
+        ? `batch norm's number puts all ${b.count} images on the right side of one threshold`
+        : `the best threshold on batch norm's number sorts only ${b.correct} of ${b.count} images: `
+          + 'some night copies are not yet darker than every day photo';
       $('classify-summary').textContent =
-        `With this darkening, batch norm keeps ${b.correct} of ${b.count} images on the right side of a threshold; `
+        `At darkening ${s.toFixed(2)}, ${batchWords}; `
         + `instance norm manages ${inst.correct} of ${inst.count}, which is ${inst.accuracy <= inst.chance ? 'no better than guessing' : 'better than guessing'}.`;
       section.dataset.ready = 'true';
     };
@@ -250,6 +298,16 @@ export async function startClassifier() {
     });
     update();
     status.textContent = '';
+    // Then, once the slider works, measure every step of it (and put the
+    // night photos back where the slider is).
+    setTimeout(() => {
+      try {
+        $('classify-sweep').textContent = sweepInWords(slider, measure, labelArray);
+        update();
+      } catch (error) {
+        $('classify-sweep').textContent = `Could not measure the slider's steps: ${error.message}`;
+      }
+    }, 0);
     // Redraw when the plots change width (phone rotation, window resize).
     let lastWidth = $('classify-plots').clientWidth;
     new ResizeObserver(() => {

@@ -33,12 +33,12 @@ export const STEPS = [
   },
   {
     title: 'A batch of one',
-    text: 'With a single image in the batch, batch norm\'s mean and variance are that image\'s own, so batch norm and instance norm give the same output. Both are unchanged by the contrast change.',
+    text: 'With a single image in the batch, batch norm (in training mode) computes its mean and variance from that image alone, so batch norm and instance norm give the same output. Both are unchanged by the contrast change.',
     state: { samples: ['chelsea'], contrast: 0.5, brightness: 0.15 },
   },
   {
     title: 'Evaluation mode',
-    text: 'After training, batch norm stops computing statistics and uses frozen running averages: a fixed a·x + b per channel. A contrast change then passes straight through to its output, while instance norm still removes it.',
+    text: 'In evaluation mode, batch norm stops computing statistics and uses the running averages it kept during training: a fixed scale and shift per channel, the same for every image. A contrast change of the probe then passes straight through to its output, while instance norm, which keeps no running statistics, still removes it.',
     state: { contrast: 0.5, brightness: 0.15, bn: 'eval' },
     action: 'train',
   },

@@ -3,7 +3,7 @@
 // it). Pick an image n and a channel c; the cube highlights every value that
 // shares one mean and variance with that plane under the chosen kind, and
 // prints the μ and σ the core actually used.
-import { KIND_LABELS, channelName, fmt } from './format.js';
+import { KIND_LABELS, channelName, fmt, fmtSmall } from './format.js';
 import { Formula } from './formula.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -140,7 +140,7 @@ export class Cube {
     } else {
       const planes = shared.length;
       text = `${where}: ${KIND_LABELS[this.kind]} uses μ = ${fmt(stats.mean, 4)}, σ = ${fmt(sigma, 4)} `
-        + `(σ² = ${fmt(stats.var, 4)}), computed over ${count(stats.count)} values `
+        + `(σ² = ${fmtSmall(stats.var, 4)}), computed over ${count(stats.count)} values `
         + `(${planes} plane${planes === 1 ? '' : 's'} of ${size}×${size} pixels).`;
     }
     this.stats.replaceChildren();

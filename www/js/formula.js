@@ -1,6 +1,6 @@
 // The normalization formula in MathML, with the live numbers of the cube's
 // selection plugged in: y = (x − μ) / √(σ² + ε).
-import { KIND_LABELS, channelName, fmt } from './format.js';
+import { KIND_LABELS, channelName, fmt, fmtSmall } from './format.js';
 
 const MATH = 'http://www.w3.org/1998/Math/MathML';
 
@@ -15,7 +15,7 @@ const mo = (t) => m('mo', t);
 
 /** A number as MathML: 0.4312, or 1.0 × 10^−5 for very small or large ones. */
 function num(x, digits = 4) {
-  const text = fmt(x, digits);
+  const text = fmtSmall(x, digits);
   const match = /^(-?[\d.]+)e([+-]\d+)$/.exec(text);
   if (!match) return m('mn', text.replace('-', '−'));
   const [, mant, exp] = match;
@@ -61,7 +61,7 @@ export class Formula {
     const eq = equation(mi('y'), num(value), num(stats.mean), num(stats.var), num(eps));
     eq.firstChild.append(mo('='), num(result));
     this.numeric.replaceChildren(block(eq));
-    const label = `y = (${fmt(value, 4)} − ${fmt(stats.mean, 4)}) / √(${fmt(stats.var, 4)} + ${fmt(eps, 4)}) = ${fmt(result, 4)}`;
+    const label = `y = (${fmt(value, 4)} − ${fmt(stats.mean, 4)}) / √(${fmtSmall(stats.var, 4)} + ${fmtSmall(eps, 4)}) = ${fmt(result, 4)}`;
     eq.setAttribute('alttext', label);
 
     const probe = n === session.probe;

@@ -3,6 +3,26 @@
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 
 const HIST_BINS = 48;
+/** Histogram height per unit of width. */
+const HIST_ASPECT = 0.56;
+
+/**
+ * Size a chart canvas to its displayed width times the device pixel ratio
+ * (height from `aspect`), so its text is drawn at the size it is read.
+ * Returns the ratio to draw with, or 0 when the canvas is not displayed.
+ */
+export function fitCanvas(canvas, aspect) {
+  const css = canvas.clientWidth;
+  if (!css) return 0;
+  const ratio = window.devicePixelRatio || 1;
+  const w = Math.round(css * ratio);
+  const h = Math.round(css * aspect * ratio);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  return ratio;
+}
 
 function putPanel(canvas, view, size) {
   if (canvas.width !== size) {
@@ -35,7 +55,7 @@ function histCanvas(label) {
   const c = document.createElement('canvas');
   c.className = 'hist';
   c.width = 320;
-  c.height = 170;
+  c.height = Math.round(320 * HIST_ASPECT);
   c.setAttribute('role', 'img');
   c.setAttribute('aria-label', label);
   return c;
@@ -76,12 +96,17 @@ export class Grid {
       h.textContent = col === 'input' ? 'input' : KIND_LABELS[col];
       root.append(h);
     }
+    // data-row and --col let the page's stylesheet place panels and
+    // histograms in separate rows (.grid-page); the widget ignores them.
     for (const [row, title] of rows) {
       const label = cell('grid-rowlabel');
       label.textContent = title;
+      label.dataset.row = row;
       root.append(label);
-      for (const col of this.columns) {
+      for (const [j, col] of this.columns.entries()) {
         const c = cell('grid-cell');
+        c.dataset.row = row;
+        c.style.setProperty('--col', String(j + 2));
         const panel = panelCanvas(`${title}, ${col === 'input' ? 'input' : KIND_LABELS[col]}`);
         const hist = histCanvas(`Histogram of ${title.toLowerCase()}, ${col === 'input' ? 'input' : KIND_LABELS[col]}`);
         const stats = document.createElement('p');
@@ -93,10 +118,17 @@ export class Grid {
     }
     if (this.showDiff) {
       const label = cell('grid-rowlabel');
-      label.textContent = 'Difference |adjusted − original|';
+      label.textContent = 'Difference';
+      const more = document.createElement('span');
+      more.className = 'rowlabel-more';
+      more.textContent = ' |adjusted − original|';
+      label.append(more);
+      label.dataset.row = 'diff';
       root.append(label);
-      for (const col of this.columns) {
+      for (const [j, col] of this.columns.entries()) {
         const c = cell('grid-cell');
+        c.dataset.row = 'diff';
+        c.style.setProperty('--col', String(j + 2));
         if (col !== 'input') {
           const panel = panelCanvas(`Difference map, ${KIND_LABELS[col]}`);
           const caption = document.createElement('p');
@@ -113,9 +145,23 @@ export class Grid {
   update(session, readout) {
     const size = session.size;
     const byKind = new Map(readout.kinds.map((k) => [k.kind, k]));
+    // Columns too narrow for a readable histogram: the page's stylesheet
+    // then gives each histogram a row of its own (.grid-page.is-narrow).
+    const firstPanel = this.panels.get('original/input')?.panel;
+    if (firstPanel && firstPanel.clientWidth) this.root.classList.toggle('is-narrow', firstPanel.clientWidth < 220);
+    // Histograms are drawn at their displayed size: a resize clears a
+    // canvas, so every row is redrawn then.
+    let resized = false;
+    const ratios = new Map();
+    for (const [name, p] of this.panels) {
+      if (!p.hist) continue;
+      const before = `${p.hist.width}x${p.hist.height}`;
+      ratios.set(name, fitCanvas(p.hist, HIST_ASPECT) || 1);
+      if (`${p.hist.width}x${p.hist.height}` !== before) resized = true;
+    }
     // A probe slider move leaves the original row (half of the panels and
     // histograms) as it was: it is not repainted.
-    const rows = session.version === this.originalShown ? ['adjusted'] : ['original', 'adjusted'];
+    const rows = session.version === this.originalShown && !resized ? ['adjusted'] : ['original', 'adjusted'];
     this.originalShown = session.version;
     for (const row of rows) {
       for (const col of this.columns) {
@@ -123,7 +169,8 @@ export class Grid {
         putPanel(p.panel, session.panelPixels(row, col), size);
         const title = `${row} · ${col === 'input' ? 'input' : KIND_LABELS[col]}`;
         // Redrawn only when the picture changes (see drawHistogram).
-        p.histDrawn = session.drawHistogram(p.hist, row, col, HIST_BINS, title, p.histDrawn);
+        // The legend names the channels; their μ and σ are printed below as text.
+        p.histDrawn = session.drawHistogram(p.hist, row, col, HIST_BINS, title, p.histDrawn, ratios.get(`${row}/${col}`), false);
         const stats = col === 'input' ? readout.input[row] : byKind.get(col).output[row];
         const text = stats.map((s, c) => `${channelName(c, stats.length)}: μ ${fmt(s.mean, 2)}, σ ${fmt(s.std, 2)}`).join(' · ');
         p.stats.textContent = text;
@@ -152,7 +199,7 @@ export class Grid {
     const label = 150;
     const head = 32;
     const gap = 8;
-    const histHeight = Math.round((cell * 170) / 320);
+    const histHeight = Math.round(cell * HIST_ASPECT);
     const rowHeight = (row) => cell + (row === 'diff' ? 24 : histHeight + 24) + gap;
     const canvas = document.createElement('canvas');
     canvas.width = label + this.columns.length * (cell + gap);

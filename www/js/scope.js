@@ -5,7 +5,7 @@
 // simply not wired.
 import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
-import { KIND_LABELS, changeInWords, fmt } from './format.js';
+import { KIND_LABELS, changeInWords, channelName, fmt, movedChannels } from './format.js';
 
 export const SLIDERS = ['contrast', 'brightness', 'gamma'];
 
@@ -24,6 +24,17 @@ export class Scope {
     this.onChange = options.onChange ?? (() => {});
     this.trayActions = options.trayActions ?? null;
     this.grid = new Grid($('grid'));
+    // Charts are drawn at their displayed size: redraw when the grid's width changes.
+    const gridRoot = $('grid');
+    if (gridRoot && typeof ResizeObserver !== 'undefined') {
+      let width = 0;
+      new ResizeObserver(() => {
+        if (gridRoot.clientWidth !== width) {
+          width = gridRoot.clientWidth;
+          this.repaint();
+        }
+      }).observe(gridRoot);
+    }
     this.frameRequested = false;
     this.shownKindsOnly = options.shownKindsOnly ?? false;
     this.alwaysKinds = ['batch', 'instance'];
@@ -70,12 +81,24 @@ export class Scope {
       const detail = document.createElement('span');
       detail.textContent = ` (max |Δ| = ${fmt(k.invariance.max_abs)}, RMS ${fmt(k.invariance.rms)})`;
       p.append(strong, detail);
+      const channels = k.output.original.length;
+      if (channels !== 3 && !k.unchanged) {
+        // Feature maps: the panels draw three of them, the figures cover all.
+        const moved = movedChannels(k.output).map((c) => channelName(c, channels));
+        const where = document.createElement('span');
+        where.className = 'readout-maps';
+        where.textContent = moved.length
+          ? ` — maps whose mean or spread moved: ${moved.join(', ')}`
+          : ' — no map\'s mean or spread moved';
+        p.append(where);
+      }
       root.append(p);
     }
-    if (readout.images === 1) {
+    if (readout.images === 1 && readout.bn_mode === 'train') {
+      // In evaluation mode batch norm uses its running statistics instead.
       const p = document.createElement('p');
       p.className = 'readout note';
-      p.textContent = 'With a batch of one image, batch norm computes the same statistics as instance norm, so the two outputs are identical.';
+      p.textContent = 'With a batch of one image, batch norm in training mode computes the same statistics as instance norm, so the two outputs are identical.';
       root.append(p);
     }
   }

@@ -2,7 +2,7 @@
 // parameters (group count, ρ, feature maps), re-contrasted, replaced and
 // shuffled neighbours, and training the running statistics.
 import { decode, fetchSample, availableSamples } from './engine.js';
-import { clearCanvas } from './grid.js';
+import { clearCanvas, fitCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 
 /** The group counts that divide the channel count, the current one chosen. */
@@ -122,8 +122,13 @@ export function describeRunning(page) {
   const r = page.session.running();
   const chans = r.mean.map((m, c) => `${channelName(c, r.mean.length)} μ ${fmt(m, 3)}, σ² ${fmt(r.var[c], 3)}`).join(' · ');
   page.$('running-text').textContent = `After ${r.steps} training step${r.steps === 1 ? '' : 's'}: ${chans}`;
+  // No empty frame before there is data: a hint instead of the chart.
+  page.$('running-hint').hidden = r.steps > 0;
+  page.$('running-chart').hidden = r.steps === 0;
+  if (r.steps === 0) return;
+  const ratio = fitCanvas(page.$('running-chart'), 0.42) || 1;
   clearCanvas(page.$('running-chart'));
-  page.session.drawRunning(page.$('running-chart'));
+  page.session.drawRunning(page.$('running-chart'), ratio);
   page.$('running-chart').setAttribute('aria-label', `Running statistics after ${r.steps} steps: ${chans}`);
 }
 

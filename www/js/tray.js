@@ -40,7 +40,9 @@ export function renderTray(list, session, actions) {
     caption.title = name;
     const tools = document.createElement('div');
     tools.className = 'tray-buttons';
-    const probe = button(i === session.probe ? 'Probe' : 'Use as probe', `Use ${name} as the probe`, () => actions.probe(i));
+    // The accessible name starts with the visible text (WCAG 2.5.3: speech users say what they see).
+    const probeText = i === session.probe ? 'Probe' : 'Use as probe';
+    const probe = button(probeText, `${probeText}: ${name}`, () => actions.probe(i));
     probe.setAttribute('aria-pressed', String(i === session.probe));
     tools.append(
       probe,
