@@ -406,18 +406,19 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
         .unwrap();
     canvas.set_width(320);
     canvas.set_height(170);
-    let key = s
-        .draw_histogram(
+    let draw = |title: &str, drawn: Option<f64>| {
+        s.draw_histogram(
             canvas.clone(),
             Row::Original,
             Column::Batch,
             32,
-            "test",
-            None,
+            title,
+            drawn,
             None,
             None,
         )
-        .unwrap();
+    };
+    let key = draw("test", None).unwrap();
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
         .unwrap()
@@ -436,33 +437,11 @@ fn histogram_drawing_leaves_a_non_blank_canvas() {
     // The same picture again: told what the canvas shows, it is left alone
     // (a canvas cleared behind its back stays clear).
     ctx.clear_rect(0.0, 0.0, 320.0, 170.0);
-    let again = s
-        .draw_histogram(
-            canvas.clone(),
-            Row::Original,
-            Column::Batch,
-            32,
-            "test",
-            Some(key),
-            None,
-            None,
-        )
-        .unwrap();
+    let again = draw("test", Some(key)).unwrap();
     assert_eq!(again, key);
     assert_eq!(colours(), 1);
     // Another picture (here another title) is drawn.
-    let other = s
-        .draw_histogram(
-            canvas.clone(),
-            Row::Original,
-            Column::Batch,
-            32,
-            "other",
-            Some(key),
-            None,
-            None,
-        )
-        .unwrap();
+    let other = draw("other", Some(key)).unwrap();
     assert_ne!(other, key);
     assert!(colours() > 5);
 }

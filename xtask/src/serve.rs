@@ -1,19 +1,17 @@
-//! `cargo xtask serve`: a small static server for the page.
+//! `cargo xtask serve`: a small static HTTP/1.1 server for the page.
 //!
-//! `www/` is served at `/` and `pkg/` at `/pkg/`, on 127.0.0.1 only. HTTP
-//! itself is tiny_http's; what is ours is the routing (nothing outside the
-//! site, no hidden files), the types, and the headers: every response
-//! carries the page's security headers, so what the tests see is what the
-//! page must live with.
+//! `www/` is served at `/` and `pkg/` at `/pkg/`, on 127.0.0.1 only, one
+//! thread per connection, one request per connection (`Connection: close`).
+//! Every response carries the page's security headers, so what the tests
+//! see is what the page must live with.
 
 use std::fs::File;
-use std::io::{self, Write};
-use std::net::TcpListener;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
-
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::time::Duration;
 
 use crate::util::Result;
 
@@ -36,6 +34,9 @@ pub const BENCH_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self'; \
      img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; \
      object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+/// The longest request head we read; a browser's is far smaller.
+const MAX_HEAD_BYTES: u64 = 16 * 1024;
 
 /// The two folders the server may read from.
 #[derive(Debug, Clone)]
@@ -79,38 +80,76 @@ pub fn serve(site: Site, port: u16) -> Result<()> {
     Ok(())
 }
 
-/// Answer requests forever, each on its own thread.
+/// Accept connections forever, each on its own thread.
 pub fn run(listener: TcpListener, site: Site) {
-    let server = match Server::from_listener(listener, None) {
-        Ok(server) => server,
-        Err(e) => {
-            eprintln!("serve: cannot start the server ({e})");
-            return;
-        }
-    };
     let site = Arc::new(site);
-    for request in server.incoming_requests() {
-        let site = Arc::clone(&site);
-        thread::spawn(move || {
-            // A client that hangs up early is not our problem to report.
-            let _ = handle(request, &site);
-        });
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                let site = Arc::clone(&site);
+                thread::spawn(move || {
+                    // A client that hangs up early is not our problem to report.
+                    let _ = handle(stream, &site);
+                });
+            }
+            Err(e) => eprintln!("serve: could not accept a connection ({e})"),
+        }
     }
 }
 
-/// Answer one request: GET and HEAD from the site, 405 for anything else.
-fn handle(request: Request, site: &Site) -> io::Result<()> {
-    let target = request.url().to_string();
-    let method = request.method().clone();
-    let answer = match method {
-        Method::Get | Method::Head => answer(site, &target),
-        _ => Answer::Error(405),
+/// Read one request and answer it.
+fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let Some(request_line) = read_head(&mut reader)? else {
+        return Ok(());
     };
-    if site.log {
-        log(method.as_str(), &target, answer.status());
+    let mut stream = stream;
+    let mut parts = request_line.split(' ');
+    let (method, target, version) = (parts.next(), parts.next(), parts.next());
+    let answer = match (method, target, version) {
+        (Some(m @ ("GET" | "HEAD")), Some(target), Some(v))
+            if v.starts_with("HTTP/1.") && parts.next().is_none() =>
+        {
+            let answer = answer(site, target);
+            if site.log {
+                log(m, target, answer.status());
+            }
+            let relaxed = site.isolated && target.starts_with("/bench/");
+            send(&mut stream, answer, m == "HEAD", site.isolated, relaxed)
+        }
+        (Some(_), Some(target), Some(_)) => {
+            let answer = Answer::Error(405);
+            if site.log {
+                log(method.unwrap_or(""), target, 405);
+            }
+            send(&mut stream, answer, false, site.isolated, false)
+        }
+        _ => send(&mut stream, Answer::Error(400), false, site.isolated, false),
+    };
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    answer
+}
+
+/// The request line, after reading (and dropping) the header lines up to
+/// the blank line. Reading them all matters: closing a socket with unread
+/// input makes the kernel reset the connection, and the browser may then
+/// lose the response.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Option<String>> {
+    let mut limited = reader.take(MAX_HEAD_BYTES);
+    let mut first = String::new();
+    if limited.read_line(&mut first)? == 0 {
+        return Ok(None);
     }
-    let relaxed = site.isolated && target.starts_with("/bench/");
-    send(request, answer, site.isolated, relaxed)
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if limited.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    Ok(Some(first.trim_end().to_string()))
 }
 
 fn log(method: &str, target: &str, status: u16) {
@@ -246,70 +285,6 @@ pub fn mime_type(path: &Path) -> &'static str {
     }
 }
 
-/// Write the response (tiny_http leaves out the body for HEAD).
-/// `isolated` adds COOP/COEP; `relaxed` sends the bench page's policy
-/// instead of the page's (both only in bench mode).
-fn send(request: Request, answer: Answer, isolated: bool, relaxed: bool) -> io::Result<()> {
-    let file = match &answer {
-        Answer::File(path) => File::open(path).ok(),
-        _ => None,
-    };
-    let answer = match (answer, &file) {
-        (Answer::File(_), None) => Answer::Error(404),
-        (other, _) => other,
-    };
-    let status = answer.status();
-    let mut headers = Vec::new();
-    let body = match &answer {
-        Answer::File(path) => {
-            headers.push(("Content-Type", mime_type(path).to_string()));
-            None
-        }
-        Answer::Redirect(location) => {
-            headers.push(("Location", location.clone()));
-            Some(format!("Moved to {location}\n"))
-        }
-        Answer::Error(code) => {
-            if *code == 405 {
-                headers.push(("Allow", "GET, HEAD".to_string()));
-            }
-            Some(format!("{code} {}\n", reason(*code)))
-        }
-    };
-    if body.is_some() {
-        headers.push(("Content-Type", "text/plain; charset=utf-8".to_string()));
-    }
-    let policy = if relaxed {
-        BENCH_CONTENT_SECURITY_POLICY
-    } else {
-        CONTENT_SECURITY_POLICY
-    };
-    headers.push(("Content-Security-Policy", policy.to_string()));
-    headers.push(("X-Content-Type-Options", "nosniff".to_string()));
-    if isolated {
-        headers.push(("Cross-Origin-Opener-Policy", "same-origin".to_string()));
-        headers.push(("Cross-Origin-Embedder-Policy", "require-corp".to_string()));
-    }
-    headers.push(("Cache-Control", "no-cache".to_string()));
-    let headers: Vec<Header> = headers
-        .into_iter()
-        .filter_map(|(k, v)| Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
-        .collect();
-    match (file, body) {
-        (Some(f), _) => {
-            let len = f.metadata().ok().map(|m| m.len() as usize);
-            let response = Response::new(status.into(), headers, f, len, None);
-            request.respond(response)
-        }
-        (None, body) => {
-            let bytes = body.unwrap_or_default().into_bytes();
-            let len = bytes.len();
-            let response = Response::new(status.into(), headers, &bytes[..], Some(len), None);
-            request.respond(response)
-        }
-    }
-}
-
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -321,12 +296,81 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// Write the status line, headers and (unless HEAD) the body.
+/// Write the response. `isolated` adds COOP/COEP; `relaxed` sends the bench
+/// page's policy instead of the page's (both only in bench mode).
+fn send(
+    stream: &mut TcpStream,
+    answer: Answer,
+    head_only: bool,
+    isolated: bool,
+    relaxed: bool,
+) -> io::Result<()> {
+    let (answer, file) = match answer {
+        Answer::File(path) => match File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
+            Ok((len, f)) => (Answer::File(path), Some((len, f))),
+            Err(_) => (Answer::Error(404), None),
+        },
+        other => (other, None),
+    };
+    let status = answer.status();
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let body = match &answer {
+        Answer::File(path) => {
+            head.push_str(&format!("Content-Type: {}\r\n", mime_type(path)));
+            None
+        }
+        Answer::Redirect(location) => {
+            head.push_str(&format!("Location: {location}\r\n"));
+            Some(format!("Moved to {location}\n"))
+        }
+        Answer::Error(code) => {
+            if *code == 405 {
+                head.push_str("Allow: GET, HEAD\r\n");
+            }
+            Some(format!("{code} {}\n", reason(*code)))
+        }
+    };
+    if body.is_some() {
+        head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
+    }
+    let length = match (&file, &body) {
+        (Some((len, _)), _) => *len,
+        (None, Some(text)) => text.len() as u64,
+        (None, None) => 0,
+    };
+    head.push_str(&format!("Content-Length: {length}\r\n"));
+    let policy = if relaxed {
+        BENCH_CONTENT_SECURITY_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
+    head.push_str(&format!("Content-Security-Policy: {policy}\r\n"));
+    head.push_str("X-Content-Type-Options: nosniff\r\n");
+    if isolated {
+        head.push_str("Cross-Origin-Opener-Policy: same-origin\r\n");
+        head.push_str("Cross-Origin-Embedder-Policy: require-corp\r\n");
+    }
+    head.push_str("Cache-Control: no-cache\r\n");
+    head.push_str("Connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        match (file, body) {
+            (Some((_, mut f)), _) => {
+                io::copy(&mut f, stream)?;
+            }
+            (None, Some(text)) => stream.write_all(text.as_bytes())?,
+            (None, None) => {}
+        }
+    }
+    stream.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
-    use std::io::Read;
-    use std::net::{TcpListener, TcpStream};
+    use std::net::TcpListener;
 
     /// A throwaway site: www/index.html, www/app.js, www/sub/, pkg/x.wasm,
     /// and a secret file next to (outside) both folders.
@@ -430,16 +474,12 @@ mod tests {
     }
 
     /// Raw HTTP over a real socket, so headers and traversal are checked
-    /// the way a client sends them (no URL normalisation in between). The
-    /// request asks for the connection to close after the answer, so the
-    /// answer can be read to its end.
+    /// the way a client sends them (no URL normalisation in between).
     fn fetch(port: u16, request: &str) -> String {
         let mut stream = match TcpStream::connect(("127.0.0.1", port)) {
             Ok(s) => s,
             Err(e) => return format!("connect failed: {e}"),
         };
-        let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
-        let request = request.replacen("\r\n", "\r\nConnection: close\r\n", 1);
         let _ = stream.write_all(request.as_bytes());
         let mut response = String::new();
         let _ = stream.read_to_string(&mut response);
