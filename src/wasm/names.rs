@@ -10,123 +10,81 @@ use wasm_bindgen::prelude::*;
 use super::convert::bad;
 use crate::norm::NormKind;
 use crate::session;
+use NormKind::{Batch, BatchInstance, Group, Instance, Layer};
 
-/// A normalization kind.
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Batch = "batch",
-    Instance = "instance",
-    Layer = "layer",
-    Group = "group",
-    BatchInstance = "batch-instance",
+/// A string enum for JS and its `core()` conversion: each legal string,
+/// the core's value it stands for, and the message for any other string.
+macro_rules! js_names {
+    (
+        $(#[$doc:meta])*
+        $name:ident -> $core:ty, else $message:literal {
+            $($variant:ident = $text:literal => $value:expr,)*
+        }
+    ) => {
+        $(#[$doc])*
+        #[wasm_bindgen]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($variant = $text,)*
+        }
+
+        impl $name {
+            /// The core's value.
+            ///
+            /// # Errors
+            /// A JS `Error` naming the legal values.
+            pub fn core(self) -> Result<$core, JsError> {
+                match self {
+                    $($name::$variant => Ok($value),)*
+                    _ => Err(bad($message)),
+                }
+            }
+        }
+    };
 }
 
-impl Kind {
-    /// The core's kind.
-    ///
-    /// # Errors
-    /// A JS `Error` naming the legal kinds.
-    pub fn core(self) -> Result<NormKind, JsError> {
-        match self {
-            Kind::Batch => Ok(NormKind::Batch),
-            Kind::Instance => Ok(NormKind::Instance),
-            Kind::Layer => Ok(NormKind::Layer),
-            Kind::Group => Ok(NormKind::Group),
-            Kind::BatchInstance => Ok(NormKind::BatchInstance),
-            _ => Err(bad(
-                "the kind must be 'batch', 'instance', 'layer', 'group' or 'batch-instance'",
-            )),
-        }
+js_names! {
+    /// A normalization kind.
+    Kind -> NormKind, else "the kind must be 'batch', 'instance', 'layer', 'group' or 'batch-instance'" {
+        Batch = "batch" => Batch,
+        Instance = "instance" => Instance,
+        Layer = "layer" => Layer,
+        Group = "group" => Group,
+        BatchInstance = "batch-instance" => BatchInstance,
     }
 }
 
-/// A row of the grid.
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Row {
-    Original = "original",
-    Adjusted = "adjusted",
-}
-
-impl Row {
-    /// The core's row.
-    ///
-    /// # Errors
-    /// A JS `Error` naming the legal rows.
-    pub fn core(self) -> Result<session::Row, JsError> {
-        match self {
-            Row::Original => Ok(session::Row::Original),
-            Row::Adjusted => Ok(session::Row::Adjusted),
-            _ => Err(bad("row must be 'original' or 'adjusted'")),
-        }
+js_names! {
+    /// A row of the grid.
+    Row -> session::Row, else "row must be 'original' or 'adjusted'" {
+        Original = "original" => session::Row::Original,
+        Adjusted = "adjusted" => session::Row::Adjusted,
     }
 }
 
-/// A column of the grid: the input, a kind's output, or the heat map of
-/// how much a kind's output changed.
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    Input = "input",
-    Batch = "batch",
-    Instance = "instance",
-    Layer = "layer",
-    Group = "group",
-    BatchInstance = "batch-instance",
-    DiffBatch = "diff-batch",
-    DiffInstance = "diff-instance",
-    DiffLayer = "diff-layer",
-    DiffGroup = "diff-group",
-    DiffBatchInstance = "diff-batch-instance",
-}
-
-impl Column {
-    /// The core's column.
-    ///
-    /// # Errors
-    /// A JS `Error` naming the legal columns.
-    pub fn core(self) -> Result<session::Column, JsError> {
-        use session::Column::{Difference, Input, Output};
-        use NormKind::*;
-        match self {
-            Column::Input => Ok(Input),
-            Column::Batch => Ok(Output(Batch)),
-            Column::Instance => Ok(Output(Instance)),
-            Column::Layer => Ok(Output(Layer)),
-            Column::Group => Ok(Output(Group)),
-            Column::BatchInstance => Ok(Output(BatchInstance)),
-            Column::DiffBatch => Ok(Difference(Batch)),
-            Column::DiffInstance => Ok(Difference(Instance)),
-            Column::DiffLayer => Ok(Difference(Layer)),
-            Column::DiffGroup => Ok(Difference(Group)),
-            Column::DiffBatchInstance => Ok(Difference(BatchInstance)),
-            _ => Err(bad(
-                "column must be 'input', a kind ('batch', 'instance', 'layer', 'group', 'batch-instance') or 'diff-' and a kind",
-            )),
-        }
+js_names! {
+    /// A column of the grid: the input, a kind's output, or the heat map of
+    /// how much a kind's output changed.
+    Column -> session::Column, else "column must be 'input', a kind ('batch', 'instance', 'layer', 'group', 'batch-instance') or 'diff-' and a kind" {
+        Input = "input" => session::Column::Input,
+        Batch = "batch" => session::Column::Output(Batch),
+        Instance = "instance" => session::Column::Output(Instance),
+        Layer = "layer" => session::Column::Output(Layer),
+        Group = "group" => session::Column::Output(Group),
+        BatchInstance = "batch-instance" => session::Column::Output(BatchInstance),
+        DiffBatch = "diff-batch" => session::Column::Difference(Batch),
+        DiffInstance = "diff-instance" => session::Column::Difference(Instance),
+        DiffLayer = "diff-layer" => session::Column::Difference(Layer),
+        DiffGroup = "diff-group" => session::Column::Difference(Group),
+        DiffBatchInstance = "diff-batch-instance" => session::Column::Difference(BatchInstance),
     }
 }
 
-/// Batch norm's mode.
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BnMode {
-    Train = "train",
-    Eval = "eval",
-}
-
-impl BnMode {
-    /// The core's mode.
-    ///
-    /// # Errors
-    /// A JS `Error` naming the legal modes.
-    pub fn core(self) -> Result<session::BnMode, JsError> {
-        match self {
-            BnMode::Train => Ok(session::BnMode::Train),
-            BnMode::Eval => Ok(session::BnMode::Eval),
-            _ => Err(bad("batch-norm mode must be 'train' or 'eval'")),
-        }
+js_names! {
+    /// Batch norm's mode.
+    BnMode -> session::BnMode, else "batch-norm mode must be 'train' or 'eval'" {
+        Train = "train" => session::BnMode::Train,
+        Eval = "eval" => session::BnMode::Eval,
     }
 }
 
