@@ -36,6 +36,8 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('axe: still clean with every column, an error message and trained statistics', async ({ page }) => {
+  // Two full axe runs (every WCAG rule) over a page with every column: slow on a busy two-core machine.
+  test.setTimeout(90_000);
   await open(page);
   for (const box of await page.locator('.kinds input[data-kind]').all()) await box.check();
   await page.getByLabel('Feature-map mode').check();
