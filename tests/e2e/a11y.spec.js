@@ -7,6 +7,8 @@ import { WCAG_RULES, wcagAxe } from './axe.js';
 async function open(page) {
   await page.goto('/');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  // The day/night demo wires its slider once its own photos are loaded.
+  await expect(page.locator('#classify-section')).toHaveAttribute('data-ready', 'true');
 }
 
 /** axe's violations as short lines, so a failure says what and where. */
