@@ -7,6 +7,8 @@ import { WCAG_RULES, wcagAxe } from './axe.js';
 async function open(page) {
   await page.goto('/');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  // The day/night demo wires its slider once its own photos are loaded.
+  await expect(page.locator('#classify-section')).toHaveAttribute('data-ready', 'true');
 }
 
 /** axe's violations as short lines, so a failure says what and where. */
@@ -36,6 +38,8 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('axe: still clean with every column, an error message and trained statistics', async ({ page }) => {
+  // Two full axe runs (every WCAG rule) over a page with every column: slow on a busy two-core machine.
+  test.setTimeout(90_000);
   await open(page);
   for (const box of await page.locator('.kinds input[data-kind]').all()) await box.check();
   await page.getByLabel('Feature-map mode').check();
