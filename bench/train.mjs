@@ -4,15 +4,15 @@
 // matrix-multiply peak for GFLOP/s; and the lab's race of six networks in two
 // workers. Prints one table and writes bench/train-results.json.
 //
-//   node bench/train.mjs --url http://127.0.0.1:8282 [--native target/release/normscope]
+//   node bench/train.mjs --url http://127.0.0.1:8282 [--native target/release/examples/train_speed]
 //                        [--out bench/train-results.json] [--quick]
 //
 // Each case runs in a fresh page, one after another, so no two compete for
 // the two cores. Nothing here passes or fails on a time.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,32 +70,11 @@ async function labDefaults() {
   return r;
 }
 
-/** Native steps/s from the CLI's `--timing` line on stderr. */
-function nativeCase(config, steps) {
-  if (!nativeBin) return { refused: 'no native binary given (--native)' };
-  const dir = mkdtempSync(join(tmpdir(), 'normscope-bench-'));
-  try {
-    const out = join(dir, 'run.json');
-    const argv = [
-      'train',
-      '--task', config.task,
-      '--norm', config.norm,
-      '--steps', String(steps),
-      '--batch', String(config.batch),
-      '--widths', config.widths.join(','),
-      '--seed', String(config.seed),
-      '--timing',
-      '--out', out,
-    ];
-    const t0 = process.hrtime.bigint();
-    const text = execFileSync(nativeBin, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-    const timing = JSON.parse(readFileSync(out, 'utf8')).timing ?? null;
-    const seconds = timing?.train_seconds ?? wall;
-    return { steps, seconds, stepsPerSecond: steps / seconds, wallSeconds: wall, source: timing ? 'timing' : 'process wall time', stdout: text.trim() || undefined };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Native steps/s: examples/train_speed.rs times the engine as the page does. */
+function nativeCase(config) {
+  if (!nativeBin) return { refused: 'no native timing binary given (--native)' };
+  const out = execFileSync(nativeBin, [JSON.stringify(config), String(minSeconds)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
 }
 
 const started = new Date();
@@ -127,8 +106,7 @@ for (const net of nets) {
   };
   const nsConfig = (norm) => ({ ...cfg, widths: net.widths, batch: net.batch, norm });
   for (const norm of ['batch', 'none']) {
-    const nat = nativeCase(nsConfig(norm), quick ? 20 : 100);
-    add('normscope native', norm, nat);
+    add('normscope native', norm, nativeCase(nsConfig(norm)));
     add('normscope wasm', norm, await inPage({ lib: 'normscope', config: nsConfig(norm), minSeconds }));
   }
   const peer = { widths: net.widths, batch: net.batch, ...hyper };

@@ -29,8 +29,8 @@ pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result
         );
     }
     if train {
-        // The native half of the training benchmark: the release CLI.
-        run(command(cargo()).args(["build", "--release", "--quiet", "--bin", "normscope"]))?;
+        // The native half of the training benchmark (same timing as the page).
+        run(command(cargo()).args(["build", "--release", "--quiet", "--example", "train_speed"]))?;
     }
     tools::ensure_npm_packages()?;
     tools::ensure_chromium()?;
@@ -65,8 +65,12 @@ pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result
         .arg("--out")
         .arg(root().join("bench").join(results));
     if train {
-        cmd.arg("--native")
-            .arg(target_dir().join("release").join("normscope"));
+        cmd.arg("--native").arg(
+            target_dir()
+                .join("release")
+                .join("examples")
+                .join("train_speed"),
+        );
     }
     if quick {
         cmd.arg("--quick");
