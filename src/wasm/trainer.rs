@@ -2,8 +2,10 @@
 //! [`crate::nn::Trainer`] and runs it a few steps per call, so a page (or a
 //! worker, `www/js/train-worker.js`) can show progress and stop between
 //! calls. Configs come in as plain objects with the same field names as
-//! `normscope train`'s RUN.json config; records go out as plain objects
-//! (every f32 exact as a JS number).
+//! `normscope train`'s RUN.json config; records go out as plain objects.
+//! Every f32 arrives as its exact value (a learning rate of 0.05 reads
+//! 0.05000000074505806): `Math.fround` of the same field parsed from the
+//! CLI's RUN.json gives the same number.
 //!
 //! ```js
 //! const t = new Trainer({ norm: 'instance', steps: 100 }, photos); // photos: tasks.js
