@@ -46,6 +46,7 @@ pub mod explain;
 pub mod features;
 pub mod file;
 pub mod lanes;
+pub mod nn;
 pub mod norm;
 pub mod session;
 pub mod stats;

@@ -10,7 +10,8 @@
 //! `normalize()`), `filecheck.rs` (`checkImage()`), `session.rs` (the
 //! `Session` handle), `canvas.rs` (drawing on a canvas), `names.rs` (the
 //! string enums for rows, columns, kinds and modes), `classify.rs`,
-//! `info.rs` (kinds, limits, memory) and `convert.rs` (errors and values).
+//! `info.rs` (kinds, limits, memory), `convert.rs` (errors and values) and
+//! `trainer.rs` (the training engine's `Trainer` handle).
 
 mod canvas;
 mod classify;
@@ -27,6 +28,10 @@ pub use info::{limits, norm_kinds, wasm_memory_bytes};
 pub use names::{BnMode, Column, Kind, Row};
 pub use normalize::normalize;
 pub use session::Session;
+
+mod trainer;
+
+pub use trainer::{matmul, task_photo_files, Trainer};
 
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 fn start() {
