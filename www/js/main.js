@@ -3,7 +3,7 @@ import { createSession, decode, fetchSample, availableSamples } from './engine.j
 import { clearCanvas } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt } from './format.js';
 import { Scope, SLIDERS } from './scope.js';
-import { parseState, serializeState, KNOWN_SAMPLES, RANGES, shortF32 } from './urlstate.js';
+import { parseState, serializeState, KNOWN_SAMPLES, RANGES, shortF32, isLabKey } from './urlstate.js';
 import { Cube } from './cube.js';
 import { startClassifier } from './classify.js';
 import { startClassroom, stepState, STEPS } from './classroom.js';
@@ -314,7 +314,9 @@ function currentState() {
 function shareUrl() {
   const query = serializeState(currentState());
   const url = new URL(location.href);
+  const lab = [...url.searchParams].filter(([key]) => isLabKey(key));
   url.search = query;
+  for (const [key, value] of lab) url.searchParams.append(key, value);
   url.hash = '';
   return url.href;
 }

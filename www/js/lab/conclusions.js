@@ -1,0 +1,94 @@
+// The sentences under each chart, written from the numbers of the runs on
+// screen (recorded or trained here) — never a fixed claim. Where a run goes
+// against what the literature reports, the sentence says so. Pure functions.
+import { kindStyle, TASKS, LIGHTING } from './config.js';
+
+export const pct = (x) => `${Math.round(x * 100)}%`;
+const name = (kind) => ({ none: 'no normalization', ibn: 'IBN' })[kind] ?? `${kindStyle(kind).label} norm`;
+const finished = (runs) => runs.filter((r) => r.status === 'done');
+
+/** The race: who won, where instance norm ended, and how that compares with the papers. */
+export function raceConclusion(task, runs) {
+  const done = finished(runs);
+  if (done.length === 0) return '';
+  const sorted = [...done].sort((a, b) => b.accuracy - a.accuracy);
+  const best = sorted[0];
+  const worst = sorted[sorted.length - 1];
+  const parts = [];
+  const chance = TASKS[task].chance;
+  parts.push(`In this run (${TASKS[task].short}, ${best.loss.length} steps), ${name(best.kind)} did best with ${pct(best.accuracy)} test accuracy`
+    + (done.length > 1 ? ` and ${name(worst.kind)} worst with ${pct(worst.accuracy)}` : '') + ` (guessing: ${pct(chance)}).`);
+  const bn = done.find((r) => r.kind === 'batch');
+  const inorm = done.find((r) => r.kind === 'instance');
+  const diverged = runs.filter((r) => r.status === 'diverged');
+  if (diverged.length) parts.push(`${diverged.map((r) => name(r.kind)).join(' and ')} diverged (${diverged.map((r) => `step ${r.diverged?.step ?? '?'}`).join(', ')}).`);
+  if (bn && inorm) {
+    const gap = Math.round((bn.accuracy - inorm.accuracy) * 100);
+    if (task === 'what') {
+      parts.push(gap > 0
+        ? `Batch norm beat instance norm by ${gap} points, as the literature reports for classifiers (ResNet-50 on ImageNet: 23.6% error with batch norm, 28.4% with instance norm; Wu & He 2018).`
+        : `Here instance norm was not worse than batch norm (${gap === 0 ? 'a tie' : `${-gap} points better`}): this run contradicts the literature, which reports instance norm classifying worse (Wu & He 2018).`);
+    } else {
+      const near = inorm.accuracy < chance + 0.1;
+      parts.push(near
+        ? `Instance norm stayed near guessing (${pct(inorm.accuracy)}): it divides out each image's own brightness and contrast, which is exactly the label here; batch norm reached ${pct(bn.accuracy)}.`
+        : `Instance norm reached ${pct(inorm.accuracy)}, well above guessing, although it divides out each image's brightness and contrast: the darkening here also bends the tones (x^g) and adds an offset, and it learned from that shape. Batch norm reached ${pct(bn.accuracy)}.`);
+    }
+  }
+  return parts.join(' ');
+}
+
+function spread(run, axis) {
+  const pts = run.lighting?.[axis] ?? [];
+  if (pts.length === 0) return null;
+  const accs = pts.map((p) => p.accuracy);
+  return { min: Math.min(...accs), max: Math.max(...accs) };
+}
+
+/** Lighting at test time: how far each kind's accuracy moved over the sweep. */
+export function lightingConclusion(axis, runs) {
+  const done = finished(runs).filter((r) => spread(r, axis));
+  if (done.length === 0) return '';
+  const vals = LIGHTING[axis].values;
+  const range = `${LIGHTING[axis].label} from ${vals[0]} to ${vals[vals.length - 1]}`;
+  const bn = done.find((r) => r.kind === 'batch');
+  const inorm = done.find((r) => r.kind === 'instance');
+  const describe = (r) => {
+    const s = spread(r, axis);
+    return `${name(r.kind)} between ${pct(s.min)} and ${pct(s.max)}`;
+  };
+  const parts = [`Over ${range}, test accuracy moved ${done.map(describe).join('; ')}.`];
+  if (bn && inorm) {
+    const b = spread(bn, axis);
+    const i = spread(inorm, axis);
+    const sb = Math.round((b.max - b.min) * 100);
+    const si = Math.round((i.max - i.min) * 100);
+    if (axis === 'gamma') {
+      parts.push(`Gamma bends the tones, which no normalization undoes exactly: instance norm's accuracy moved ${si} points, batch norm's ${sb}.`);
+    } else if (si < sb) {
+      parts.push(`Instance norm moved ${si} points, batch norm (evaluation mode: fixed running statistics) ${sb}: as expected, instance norm divides each image's ${axis} out and batch norm does not.`);
+    } else {
+      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one.`);
+    }
+  }
+  return parts.join(' ');
+}
+
+/** Learning-rate tolerance: which runs diverged, at which step. */
+export function lrConclusion(lr, runs) {
+  const ended = runs.filter((r) => r.status === 'done' || r.status === 'diverged');
+  if (ended.length === 0) return '';
+  const say = (r) => (r.status === 'diverged'
+    ? `${name(r.kind)} diverged at step ${r.diverged?.step ?? '?'}`
+    : `${name(r.kind)} finished all ${r.loss.length} steps with ${pct(r.accuracy)} test accuracy`);
+  const parts = [`At a peak learning rate of ${lr}, ${ended.map(say).join(' and ')}.`];
+  const none = ended.find((r) => r.kind === 'none');
+  const bn = ended.find((r) => r.kind === 'batch');
+  if (none && bn) {
+    if (none.status === 'diverged' && bn.status === 'done') parts.push('Batch norm tolerated a rate that broke the plain network, as Ioffe & Szegedy (2015) report.');
+    else if (none.status === 'done' && bn.status === 'done') parts.push('Both survived this rate; try a higher one to find where the plain network breaks.');
+    else if (bn.status === 'diverged' && none.status === 'done') parts.push('Here batch norm broke and the plain network did not: this run contradicts the usual report (Ioffe & Szegedy 2015) that batch norm tolerates higher rates.');
+    else parts.push('Both diverged: this rate is too high even with batch norm.');
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,47 @@
+// Small DOM helpers for the lab's panels: elements from tag, attributes and
+// children (text always as text nodes, never parsed as HTML).
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child != null) el.append(child);
+  return el;
+}
+
+/** A legend: one item per kind, a swatch in its colour and dash. */
+export function legend(kinds, style) {
+  return h('ul', { class: 'lab-legend', 'aria-label': 'Line styles' },
+    kinds.map((kind) => {
+      const s = style(kind);
+      const swatch = h('canvas', { width: 28, height: 10, 'aria-hidden': 'true' });
+      const ctx = swatch.getContext('2d');
+      ctx.strokeStyle = s.color;
+      ctx.lineWidth = 2.5;
+      ctx.setLineDash(s.dash);
+      ctx.beginPath();
+      ctx.moveTo(0, 5);
+      ctx.lineTo(28, 5);
+      ctx.stroke();
+      return h('li', {}, swatch, ` ${s.label}`);
+    }));
+}
+
+/** A chart figure: a canvas (an image with a text alternative) and a caption. */
+export function figure(id, caption, alt) {
+  const canvas = h('canvas', { id, class: 'lab-chart', role: 'img', 'aria-label': alt });
+  return { canvas, element: h('figure', { class: 'lab-figure' }, canvas, h('figcaption', { text: caption })) };
+}
+
+export function select(id, label, options, value, onchange) {
+  const el = h('select', { id, onchange: () => onchange(el.value) },
+    options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text)));
+  return h('div', { class: 'lab-control' }, h('label', { for: id, text: label }), el);
+}
+
+export const seconds = (s) => (Number.isFinite(s) ? `${s.toFixed(1)} s` : '—');
