@@ -19,6 +19,9 @@ use crate::norm::{plane_maps_from, NormConfig, NormKind};
 use crate::session::{self, BnMode, Column, Params, Row};
 use crate::stats::MomentsAcc;
 
+/// The training engine's handle (`Trainer`), the task photo list and the matrix product.
+pub mod trainer;
+
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }

@@ -1,8 +1,11 @@
 //! `cargo xtask bench`: build pkg/, serve it with `bench/` and
 //! `node_modules/` (the peers' files) next to the page, and run
 //! `bench/run.mjs` in headless Chromium. It prints a table and writes
-//! `bench/results.json`. Benchmarks never pass or fail on a time; only a
-//! broken set-up (no Chromium, no npm packages, a page error) is an error.
+//! `bench/results.json`. With `--train` it runs the training benchmark
+//! instead (`bench/train.mjs`: the native CLI and the wasm engine against
+//! TensorFlow.js and ConvNetJS in the same browser) and writes
+//! `bench/train-results.json`. Benchmarks never pass or fail on a time; only
+//! a broken set-up (no Chromium, no npm packages, a page error) is an error.
 
 use std::net::TcpListener;
 use std::thread;
@@ -10,13 +13,13 @@ use std::thread;
 use crate::pkgbuild;
 use crate::serve::{self, Site};
 use crate::tools;
-use crate::util::{command, root, run, Result};
+use crate::util::{cargo, command, root, run, target_dir, Result};
 
 /// Build, serve on a free local port, and run the benchmark page.
 ///
 /// # Errors
 /// When the build, the npm install, Chromium or the runner script fails.
-pub fn bench(quick: bool, build: bool, shapes: &[String]) -> Result<()> {
+pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result<()> {
     if build {
         pkgbuild::build()?;
     } else if !pkgbuild::pkg_dir().join("normscope.js").is_file() {
@@ -24,6 +27,10 @@ pub fn bench(quick: bool, build: bool, shapes: &[String]) -> Result<()> {
             "pkg/ has not been built yet: run `cargo xtask build`, or bench without --no-build"
                 .into(),
         );
+    }
+    if train {
+        // The native half of the training benchmark (same timing as the page).
+        run(command(cargo()).args(["build", "--release", "--quiet", "--example", "train_speed"]))?;
     }
     tools::ensure_npm_packages()?;
     tools::ensure_chromium()?;
@@ -46,12 +53,25 @@ pub fn bench(quick: bool, build: bool, shapes: &[String]) -> Result<()> {
     };
     // The server thread ends with the process.
     thread::spawn(move || serve::run(listener, site));
+    let (script, results) = if train {
+        ("train.mjs", "train-results.json")
+    } else {
+        ("run.mjs", "results.json")
+    };
     let mut cmd = command("node");
-    cmd.arg(root().join("bench").join("run.mjs"))
+    cmd.arg(root().join("bench").join(script))
         .arg("--url")
         .arg(format!("http://127.0.0.1:{port}"))
         .arg("--out")
-        .arg(root().join("bench").join("results.json"));
+        .arg(root().join("bench").join(results));
+    if train {
+        cmd.arg("--native").arg(
+            target_dir()
+                .join("release")
+                .join("examples")
+                .join("train_speed"),
+        );
+    }
     if quick {
         cmd.arg("--quick");
     }

@@ -12,6 +12,9 @@
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
+//! cargo xtask bench --train [--quick] [--no-build]
+//!                                        training speed: native, wasm, TensorFlow.js,
+//!                                        ConvNetJS (writes bench/train-results.json)
 //! ```
 
 mod bench;
@@ -40,6 +43,12 @@ tasks:
                               in-browser peers in headless Chromium; prints
                               a table, writes bench/results.json (never run
                               by `test`); --shape times only that shape
+  bench --train [--quick] [--no-build]
+                              training steps/s of the lab's default network:
+                              native CLI, wasm in headless Chromium, TensorFlow.js
+                              and ConvNetJS in one run; matrix-multiply GFLOP/s;
+                              the lab's race of six networks in two workers;
+                              writes bench/train-results.json (never run by `test`)
   help                        show this text
 ";
 
@@ -56,6 +65,7 @@ enum Task {
     Bench {
         quick: bool,
         build: bool,
+        train: bool,
         shapes: Vec<String>,
     },
     Help,
@@ -89,12 +99,13 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "dist" => no_extra(Task::Dist),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
-            let (mut quick, mut build, mut shapes) = (false, true, Vec::new());
+            let (mut quick, mut build, mut train, mut shapes) = (false, true, false, Vec::new());
             let mut options = rest.iter();
             while let Some(option) = options.next() {
                 match option.as_str() {
                     "--quick" => quick = true,
                     "--no-build" => build = false,
+                    "--train" => train = true,
                     "--shape" => {
                         let shape = options
                             .next()
@@ -105,9 +116,13 @@ fn parse(args: &[String]) -> Result<Task, String> {
                     other => return Err(format!("`bench` does not know the option `{other}`")),
                 }
             }
+            if train && !shapes.is_empty() {
+                return Err("--shape is for the normalize benchmark, not --train".into());
+            }
             Ok(Task::Bench {
                 quick,
                 build,
+                train,
                 shapes,
             })
         }
@@ -155,8 +170,9 @@ fn main() -> ExitCode {
         Task::Bench {
             quick,
             build,
+            train,
             shapes,
-        } => bench::bench(quick, build, &shapes),
+        } => bench::bench(quick, build, train, &shapes),
         Task::Serve { port, build } => serve_task(port, build),
     };
     match result {
@@ -234,6 +250,7 @@ mod tests {
             Ok(Task::Bench {
                 quick: true,
                 build: true,
+                train: false,
                 shapes: vec![]
             })
         );
@@ -242,9 +259,20 @@ mod tests {
             Ok(Task::Bench {
                 quick: false,
                 build: false,
+                train: false,
                 shapes: vec!["8x3x512x512".into()]
             })
         );
+        assert_eq!(
+            parse(&args("bench --train --quick")),
+            Ok(Task::Bench {
+                quick: true,
+                build: true,
+                train: true,
+                shapes: vec![]
+            })
+        );
+        assert!(parse(&args("bench --train --shape 8x3x512x512")).is_err());
         assert!(parse(&args("bench --shape 8x3x512")).is_err());
         assert!(parse(&args("bench --shape")).is_err());
     }

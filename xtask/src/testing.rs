@@ -179,6 +179,8 @@ fn browser_tests() -> Result<Outcome> {
             WASM_TARGET,
             "--test",
             "web",
+            "--test",
+            "web_train",
         ])
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180"))?;
