@@ -4,6 +4,8 @@
 //! ```text
 //! cargo run --release --example lab_record            # writes www/lab/recorded/*.json
 //! cargo run --release --example lab_record -- OUT_DIR
+//! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json
+//! cargo run --release --example lab_record -- OUT_DIR batch           # only batch.json
 //! cargo run --release --example lab_record -- OUT_DIR 10 batch,none   # a short race (page tests)
 //! ```
 //!
@@ -39,8 +41,27 @@ const RACE: [NetNorm; 7] = [
     NetNorm::Ibn,
 ];
 
+/// The batch-size experiment: kinds and batch sizes; every run sees the
+/// same number of images (`BATCH_IMAGES`), with the learning rate scaled
+/// linearly with the batch (0.05 at 32), as in the Group Norm paper.
+const BATCH_KINDS: [NetNorm; 3] = [NetNorm::Batch, NetNorm::Group, NetNorm::Layer];
+const BATCH_SIZES: [usize; 5] = [2, 4, 8, 16, 32];
+const BATCH_IMAGES: usize = 3200;
+
+/// The batch-size experiment's config for one kind and batch (keep equal to
+/// `batchConfig` in `www/js/lab/config.js`).
+fn batch_config(norm: NetNorm, batch: usize) -> TrainConfig {
+    TrainConfig {
+        norm,
+        batch,
+        steps: (BATCH_IMAGES / batch) as u32,
+        lr: 0.05 * batch as f32 / 32.0,
+        ..TrainConfig::default()
+    }
+}
+
 /// The learning-rate experiment's recorded peak rate and kinds.
-const HIGH_LR: f32 = 0.5;
+const HIGH_LR: f32 = 1.0;
 const LR_KINDS: [NetNorm; 2] = [NetNorm::None, NetNorm::Batch];
 
 #[derive(Serialize)]
@@ -151,6 +172,28 @@ fn main() -> Result<(), String> {
             .collect::<normscope::Result<Vec<_>>>()
             .map_err(|e| e.to_string())
     };
+    let lr_runs = || -> Vec<TrainConfig> {
+        LR_KINDS
+            .iter()
+            .map(|&norm| TrainConfig {
+                norm,
+                lr: HIGH_LR,
+                ..TrainConfig::default()
+            })
+            .collect()
+    };
+    let batch_runs = || -> Vec<TrainConfig> {
+        BATCH_KINDS
+            .iter()
+            .flat_map(|&norm| BATCH_SIZES.iter().map(move |&b| batch_config(norm, b)))
+            .collect()
+    };
+    if args.get(1).is_some_and(|a| a == "lr") {
+        return write(&dir, "lr.json", train(lr_runs())?);
+    }
+    if args.get(1).is_some_and(|a| a == "batch") {
+        return write(&dir, "batch.json", train(batch_runs())?);
+    }
     if let Some(steps) = args.get(1) {
         // A short race for the page tests: STEPS and a comma list of kinds.
         let steps: u32 = steps
@@ -180,13 +223,6 @@ fn main() -> Result<(), String> {
             .collect();
         write(&dir, &format!("race-{task}.json"), train(cfgs)?)?;
     }
-    let cfgs = LR_KINDS
-        .iter()
-        .map(|&norm| TrainConfig {
-            norm,
-            lr: HIGH_LR,
-            ..TrainConfig::default()
-        })
-        .collect();
-    write(&dir, "lr.json", train(cfgs)?)
+    write(&dir, "lr.json", train(lr_runs())?)?;
+    write(&dir, "batch.json", train(batch_runs())?)
 }

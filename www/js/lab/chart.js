@@ -7,7 +7,7 @@
 //   chart.draw(series)   // [{ color, dash, width?, points: [[x, y]], end?: { text } }]
 
 const FONT = '12px system-ui, sans-serif';
-const PAD = { left: 46, right: 12, top: 10, bottom: 38 };
+const PAD = { left: 58, right: 12, top: 10, bottom: 38 };
 
 function niceStep(span, target) {
   const raw = span / Math.max(1, target);
@@ -84,7 +84,7 @@ export class LineChart {
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    const xt = ax.ticks ?? ticks(ax.min, ax.max, Math.max(2, Math.floor((x1 - x0) / 60)));
+    const xt = (ax.ticks ?? ticks(ax.min, ax.max, Math.max(2, Math.floor((x1 - x0) / 60)))).filter((t) => !ax.integer || Number.isInteger(t));
     for (const t of xt) {
       ctx.beginPath();
       ctx.moveTo(px(t), y0);
@@ -96,7 +96,7 @@ export class LineChart {
     ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
     ctx.fillText(ax.label, (x0 + x1) / 2, y0 + 20);
     ctx.save();
-    ctx.translate(12, (y0 + y1) / 2);
+    ctx.translate(10, (y0 + y1) / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textBaseline = 'middle';
     ctx.fillText(ay.label, 0, 0);

@@ -26,8 +26,8 @@ export function raceConclusion(task, runs) {
     const gap = Math.round((bn.accuracy - inorm.accuracy) * 100);
     if (task === 'what') {
       parts.push(gap > 0
-        ? `Batch norm beat instance norm by ${gap} points, as the literature reports for classifiers (ResNet-50 on ImageNet: 23.6% error with batch norm, 28.4% with instance norm; Wu & He 2018).`
-        : `Here instance norm was not worse than batch norm (${gap === 0 ? 'a tie' : `${-gap} points better`}): this run contradicts the literature, which reports instance norm classifying worse (Wu & He 2018).`);
+        ? `Batch norm (${pct(bn.accuracy)}) beat instance norm (${pct(inorm.accuracy)}) by ${gap} points, as the literature reports for classifiers (ResNet-50 on ImageNet: 23.6% error with batch norm, 28.4% with instance norm; Wu & He 2018).`
+        : `Here instance norm (${pct(inorm.accuracy)}) was not worse than batch norm (${pct(bn.accuracy)}${gap === 0 ? ', a tie' : `, ${-gap} points better`}): this run contradicts the literature, which reports instance norm classifying worse (Wu & He 2018).`);
     } else {
       const near = inorm.accuracy < chance + 0.1;
       parts.push(near
@@ -74,21 +74,26 @@ export function lightingConclusion(axis, runs) {
   return parts.join(' ');
 }
 
-/** Learning-rate tolerance: which runs diverged, at which step. */
-export function lrConclusion(lr, runs) {
+/** Learning-rate tolerance: which runs diverged (at which step) or learned nothing. */
+export function lrConclusion(lr, runs, chance = TASKS.what.chance) {
   const ended = runs.filter((r) => r.status === 'done' || r.status === 'diverged');
   if (ended.length === 0) return '';
-  const say = (r) => (r.status === 'diverged'
-    ? `${name(r.kind)} diverged at step ${r.diverged?.step ?? '?'}`
-    : `${name(r.kind)} finished all ${r.loss.length} steps with ${pct(r.accuracy)} test accuracy`);
+  // Finished, but no better than guessing: the rate broke it without a NaN.
+  const stuck = (r) => r.status === 'done' && r.accuracy < chance + 0.05;
+  const failed = (r) => r.status === 'diverged' || stuck(r);
+  const say = (r) => {
+    if (r.status === 'diverged') return `${name(r.kind)} diverged at step ${r.diverged?.step ?? '?'}`;
+    if (stuck(r)) return `${name(r.kind)} ran all ${r.loss.length} steps but learned nothing (${pct(r.accuracy)}, the same as guessing)`;
+    return `${name(r.kind)} finished all ${r.loss.length} steps with ${pct(r.accuracy)} test accuracy`;
+  };
   const parts = [`At a peak learning rate of ${lr}, ${ended.map(say).join(' and ')}.`];
   const none = ended.find((r) => r.kind === 'none');
   const bn = ended.find((r) => r.kind === 'batch');
   if (none && bn) {
-    if (none.status === 'diverged' && bn.status === 'done') parts.push('Batch norm tolerated a rate that broke the plain network, as Ioffe & Szegedy (2015) report.');
-    else if (none.status === 'done' && bn.status === 'done') parts.push('Both survived this rate; try a higher one to find where the plain network breaks.');
-    else if (bn.status === 'diverged' && none.status === 'done') parts.push('Here batch norm broke and the plain network did not: this run contradicts the usual report (Ioffe & Szegedy 2015) that batch norm tolerates higher rates.');
-    else parts.push('Both diverged: this rate is too high even with batch norm.');
+    if (failed(none) && !failed(bn)) parts.push('Batch norm tolerated a rate that broke the plain network, as Ioffe & Szegedy (2015) report.');
+    else if (!failed(none) && !failed(bn)) parts.push('Both trained at this rate; try a higher one to find where the plain network breaks.');
+    else if (failed(bn) && !failed(none)) parts.push('Here batch norm broke and the plain network did not: this run contradicts the usual report (Ioffe & Szegedy 2015) that batch norm tolerates higher rates.');
+    else parts.push('Both broke: this rate is too high even with batch norm.');
   }
   return parts.join(' ');
 }

@@ -12,7 +12,7 @@ export const KINDS = [
   { kind: 'batch', label: 'batch', color: '#0072b2', dash: [] },
   { kind: 'instance', label: 'instance', color: '#d55e00', dash: [8, 3] },
   { kind: 'layer', label: 'layer', color: '#009e73', dash: [4, 2, 1, 2] },
-  { kind: 'group', label: 'group', color: '#cc79a7', dash: [1, 2] },
+  { kind: 'group', label: 'group', color: '#a8437f', dash: [2, 2] },
   { kind: 'batch-instance', label: 'batch-instance', color: '#b07800', dash: [10, 2, 2, 2] },
   { kind: 'ibn', label: 'IBN', color: '#3a8fc4', dash: [6, 2, 6, 5] },
 ];
@@ -54,7 +54,7 @@ export const DEFAULT_STEPS = 200;
 
 /** Peak learning rates the tolerance experiment offers; the engine's default is 0.05. */
 export const LR_CHOICES = [0.05, 0.2, 0.5, 1, 2];
-export const DEFAULT_LR = 0.5;
+export const DEFAULT_LR = 1;
 export const LR_KINDS = ['none', 'batch'];
 
 /** The race's config for one kind (every other field: the engine's defaults). */

@@ -33,7 +33,7 @@ export function lightingPanel(store, lab) {
     status,
     legend(lab.state.kinds, kindStyle),
     h('div', { class: 'lab-charts one' }, fig.element),
-    h('div', { class: 'lab-scroll' }, h('table', { class: 'lab-table' }, caption,
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' }, caption,
       h('thead', {}, h('tr', {}, ['kind', 'trained lighting', 'this lighting', 'change'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
     conclusion);

@@ -27,11 +27,11 @@ export function lrPanel(store, lab) {
     status,
     legend(LR_KINDS, kindStyle),
     h('div', { class: 'lab-charts one' }, fig.element),
-    h('div', { class: 'lab-scroll' }, h('table', { class: 'lab-table' }, h('caption', { text: 'Outcome' }),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' }, h('caption', { text: 'Outcome' }),
       h('thead', {}, h('tr', {}, ['kind', 'outcome', 'test accuracy', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
     conclusion);
-  const chart = new LineChart(fig.canvas, { x: { label: 'step', min: 0, max: 200 }, y: { label: 'loss', min: 0, max: 4 } });
+  const chart = new LineChart(fig.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'loss', min: 0, max: 4 } });
 
   function render() {
     const set = store.runs(KEY);
@@ -41,7 +41,7 @@ export function lrPanel(store, lab) {
     const steps = Math.max(200, ...set.runs.map((r) => r.steps));
     chart.setAxes({ x: { max: steps } });
     chart.draw(set.runs.map((r) => ({
-      ...kindStyle(r.kind), width: 1.5,
+      ...kindStyle(r.kind), width: 2,
       points: r.loss.map((l, i) => [i + 1, l]),
       end: r.status === 'diverged' ? { text: `diverged at step ${r.diverged?.step}` } : null,
     })));

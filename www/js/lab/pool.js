@@ -5,7 +5,14 @@
 //
 //   const { record, lighting, ms } = await train(config, { lighting, onProgress, signal });
 import { loadTaskPhotos } from '../tasks.js';
+import { initWasm } from '../engine.js';
+import { Trainer } from '../../pkg/normscope.js';
 import { workerCount } from './config.js';
+import { runTraining } from './trainloop.js';
+
+// The offline single file's modules are blob: URLs, from which no worker
+// can start: there the runs go on the page's thread, in slices.
+const IN_PAGE = Boolean(globalThis.NORMSCOPE_OFFLINE);
 
 function workerUrl() {
   const url = new URL('./worker.js', import.meta.url);
@@ -26,8 +33,28 @@ let nextId = 1;
 let slots = null;
 const waiting = [];
 
+/** A stand-in for a worker that trains on the page's thread (offline file). */
+class PageWorker {
+  constructor() {
+    this.stopped = new Set();
+    this.queue = Promise.resolve();
+    this.onmessage = null;
+  }
+
+  postMessage(data) {
+    if (data.type === 'stop') this.stopped.add(data.id);
+    else if (data.type === 'run') {
+      const post = (m) => this.onmessage?.({ data: m });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+      this.queue = this.queue.then(() => runTraining(Trainer, data, { post, isStopped: () => this.stopped.has(data.id), pause }));
+    }
+  }
+
+  terminate() {}
+}
+
 function startSlot() {
-  const slot = { worker: new Worker(workerUrl(), { type: 'module' }), job: null };
+  const slot = { worker: IN_PAGE ? new PageWorker() : new Worker(workerUrl(), { type: 'module' }), job: null };
   slot.worker.onmessage = ({ data }) => {
     const job = slot.job;
     if (!job || job.id !== data.id) return;
@@ -55,7 +82,7 @@ function startSlot() {
 }
 
 function pump() {
-  slots ??= Array.from({ length: workerCount() }, startSlot);
+  slots ??= Array.from({ length: IN_PAGE ? 1 : workerCount() }, startSlot);
   for (const slot of slots) {
     if (slot.job || waiting.length === 0) continue;
     const job = waiting.shift();
@@ -73,6 +100,7 @@ function pump() {
  * or an AbortError.
  */
 export async function train(config, { lighting = {}, onProgress, onStart, signal } = {}) {
+  await initWasm();
   const photos = await loadTaskPhotos();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -25,7 +25,8 @@ export function progressText(set, what) {
   const ended = runs.filter((r) => !['waiting', 'running'].includes(r.status)).length;
   const now = runs.filter((r) => r.status === 'running').map((r) => `${kindStyle(r.kind).label} ${r.loss.length}/${r.steps}`);
   const workers = workerCount();
-  return `Training in this browser (${workers} worker${workers === 1 ? '' : 's'}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
+  const where = globalThis.NORMSCOPE_OFFLINE ? 'on this page\'s thread: the offline file cannot start workers' : `${workers} worker${workers === 1 ? '' : 's'}`;
+  return `Training in this browser (${where}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
 }
 
 export function racePanel(store, lab) {
@@ -57,14 +58,14 @@ export function racePanel(store, lab) {
     status, source,
     legend(KIND_NAMES, kindStyle),
     h('div', { class: 'lab-charts' }, loss.element, acc.element),
-    h('div', { class: 'lab-scroll' }, h('table', { class: 'lab-table' },
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' },
       h('caption', { text: 'Final numbers' }),
       h('thead', {}, h('tr', {}, ['kind', 'test accuracy', 'steps', 'time', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
     conclusion);
 
-  const lossChart = new LineChart(loss.canvas, { x: { label: 'step', min: 0, max: 200 }, y: { label: 'loss', min: 0, max: 2 } });
-  const accChart = new LineChart(acc.canvas, { x: { label: 'step', min: 0, max: 200 }, y: { label: 'test accuracy', min: 0, max: 1, percent: true } });
+  const lossChart = new LineChart(loss.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'loss', min: 0, max: 2 } });
+  const accChart = new LineChart(acc.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'test accuracy', min: 0, max: 1, percent: true } });
 
   function render() {
     const task = lab.state.task;
@@ -85,7 +86,7 @@ export function racePanel(store, lab) {
     accChart.setAxes({ x: { max: steps } });
     const style = (r) => kindStyle(r.kind);
     lossChart.draw(runs.map((r) => ({
-      ...style(r), width: 1.5,
+      ...style(r), width: 2,
       points: smooth(r.loss).map((l, i) => [i + 1, l]),
       end: r.status === 'diverged' ? { text: `${style(r).label}: diverged at step ${r.diverged?.step}` } : null,
     })));

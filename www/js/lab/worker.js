@@ -1,9 +1,10 @@
 // The lab's training worker: trains one network at a time with the wasm
-// engine, so the page never waits on a step. Started by pool.js.
+// engine (trainloop.js), so the page never waits on a step. Started by pool.js.
 //
 // In:  { type: 'run', id, config, lighting, photos }
 //        config:   RunRecord config fields (missing ones: engine defaults)
 //        lighting: { axis: [values] } measured after training (may be {})
+//        photos:   the task photos from tasks.js
 //      { type: 'stop', id }             stop that run between two slices
 // Out: { type: 'progress', id, step, steps, loss: [new losses], curve }
 //      { type: 'done', id, record, lighting, ms }   (a diverged run too:
@@ -11,17 +12,14 @@
 //      { type: 'stopped', id, step }
 //      { type: 'error', id, message }   a bad config or an engine failure
 import init, { Trainer } from '../../pkg/normscope.js';
-import { shiftOf } from './config.js';
+import { runTraining } from './trainloop.js';
 
 const ready = init();
 const stopped = new Set();
 let queue = Promise.resolve();
 
-// Each step(n) call is sized to take about this long: a stop is seen
-// within a fraction of a second and the curves grow smoothly.
-const SLICE_MS = 80;
-
-function yieldToMessages() {
+/** Let queued messages (a stop) in: a zero-delay task, not a clamped timer. */
+function pause() {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => resolve();
@@ -29,59 +27,15 @@ function yieldToMessages() {
   });
 }
 
-function message(error) {
-  if (error instanceof WebAssembly.RuntimeError) return `the training engine failed (${error.message}): reload the page`;
-  return String(error && error.message ? error.message : error);
-}
-
-async function run({ id, config, lighting, photos }) {
-  let trainer = null;
+async function run(job) {
   try {
     await ready;
-    trainer = new Trainer(config, photos);
-    const steps = trainer.steps();
-    const t0 = performance.now();
-    let sent = 0;
-    let chunk = 1;
-    let diverged = false;
-    const report = () => {
-      const record = trainer.record();
-      self.postMessage({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve });
-      sent = record.loss.length;
-    };
-    while (!trainer.isDone()) {
-      if (stopped.has(id)) {
-        self.postMessage({ type: 'stopped', id, step: trainer.stepsDone() });
-        return;
-      }
-      const s0 = performance.now();
-      try {
-        trainer.step(chunk);
-      } catch (error) {
-        // Divergence: the trainer keeps the steps before it and says where.
-        if (!trainer.record().diverged) throw error;
-        diverged = true;
-      }
-      const ms = performance.now() - s0;
-      report();
-      if (diverged) break;
-      chunk = Math.max(1, Math.min(chunk * 2, Math.round((chunk * SLICE_MS) / Math.max(ms, 1))));
-      await yieldToMessages();
-    }
-    const ms = performance.now() - t0;
-    const sweep = {};
-    if (!diverged) {
-      for (const [axis, values] of Object.entries(lighting ?? {})) {
-        sweep[axis] = values.map((value) => ({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) }));
-      }
-    }
-    self.postMessage({ type: 'done', id, record: trainer.record(), lighting: sweep, ms });
   } catch (error) {
-    self.postMessage({ type: 'error', id, message: message(error) });
-  } finally {
-    stopped.delete(id);
-    if (trainer) trainer.free();
+    self.postMessage({ type: 'error', id: job.id, message: `the training engine could not start (${error.message}): reload the page` });
+    return;
   }
+  await runTraining(Trainer, job, { post: (m) => self.postMessage(m), isStopped: () => stopped.has(job.id), pause });
+  stopped.delete(job.id);
 }
 
 self.onmessage = ({ data }) => {
