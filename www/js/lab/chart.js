@@ -85,12 +85,18 @@ export class LineChart {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     const xt = (ax.ticks ?? ticks(ax.min, ax.max, Math.max(2, Math.floor((x1 - x0) / 60)))).filter((t) => !ax.integer || Number.isInteger(t));
+    let lastRight = -Infinity;
     for (const t of xt) {
       ctx.beginPath();
       ctx.moveTo(px(t), y0);
       ctx.lineTo(px(t), y1);
       ctx.stroke();
-      ctx.fillText(String(t), px(t), y0 + 4);
+      // Leave out a label that would touch the one before (narrow screens).
+      const text = ax.tickLabel ? ax.tickLabel(t) : String(t);
+      const w = ctx.measureText(text).width;
+      if (px(t) - w / 2 < lastRight + 4) continue;
+      ctx.fillText(text, px(t), y0 + 4);
+      lastRight = px(t) + w / 2;
     }
     ctx.strokeStyle = '#777';
     ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);

@@ -63,14 +63,16 @@ export function lightingConclusion(axis, runs) {
     const i = spread(inorm, axis);
     const sb = Math.round((b.max - b.min) * 100);
     const si = Math.round((i.max - i.min) * 100);
+    const leak = 'In this network a lighting change leaks through zero padding: the convolutions see the padding\'s zeros next to the shifted pixels, and about an eighth of a 32×32 patch\'s pixels are at its border.';
     if (axis === 'gamma') {
       parts.push(`Gamma bends the tones, which no normalization undoes exactly: instance norm's accuracy moved ${si} points, batch norm's ${sb}.`);
+    } else if (si <= 10 && si < sb) {
+      parts.push(`Instance norm stayed nearly flat (${si} points) and batch norm (evaluation mode: fixed running statistics) moved ${sb}: as expected, instance norm divides each image's ${axis} out and batch norm does not.`);
     } else if (si < sb) {
-      parts.push(`Instance norm moved ${si} points, batch norm (evaluation mode: fixed running statistics) ${sb}: as expected, instance norm divides each image's ${axis} out and batch norm does not.`);
+      parts.push(`Instance norm moved less than batch norm (${si} against ${sb} points) but was far from flat, against the expectation that it divides each image's ${axis} out. ${leak}`);
     } else {
-      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one.`);
+      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one. ${leak}`);
     }
-  }
   return parts.join(' ');
 }
 
@@ -94,6 +96,32 @@ export function lrConclusion(lr, runs, chance = TASKS.what.chance) {
     else if (!failed(none) && !failed(bn)) parts.push('Both trained at this rate; try a higher one to find where the plain network breaks.');
     else if (failed(bn) && !failed(none)) parts.push('Here batch norm broke and the plain network did not: this run contradicts the usual report (Ioffe & Szegedy 2015) that batch norm tolerates higher rates.');
     else parts.push('Both broke: this rate is too high even with batch norm.');
+  }
+  return parts.join(' ');
+}
+
+/** Batch size: how far each kind's error moved from batch 32 to batch 2, beside the paper's. */
+export function batchConclusion(runs, paper) {
+  const done = finished(runs);
+  const at = (kind, b) => done.find((r) => r.kind === kind && r.config.batch === b);
+  const kinds = [...new Set(done.map((r) => r.kind))];
+  const moves = kinds.map((kind) => {
+    const big = at(kind, 32);
+    const small = at(kind, 2);
+    return big && small ? { kind, from: 1 - big.accuracy, to: 1 - small.accuracy } : null;
+  }).filter(Boolean);
+  if (moves.length === 0) return '';
+  const parts = [`In this run, test error went ${moves.map((m) => `from ${pct(m.from)} at batch 32 to ${pct(m.to)} at batch 2 for ${name(m.kind)}`).join('; ')}.`];
+  const [pb32, pb2] = [paper.batch.find((p) => p[0] === 32)[1], paper.batch.find((p) => p[0] === 2)[1]];
+  parts.push(`The Group Norm paper (ImageNet, ResNet-50) reports batch norm rising from ${pb32}% to ${pb2}% and group norm staying near ${paper.group[0][1]}%.`);
+  const bn = moves.find((m) => m.kind === 'batch');
+  const gn = moves.find((m) => m.kind === 'group');
+  if (bn && gn) {
+    const rb = Math.round((bn.to - bn.from) * 100);
+    const rg = Math.round((gn.to - gn.from) * 100);
+    parts.push(rb > rg + 2
+      ? `Here too batch norm suffered more from small batches (${rb > 0 ? '+' : ''}${rb} points against group norm's ${rg > 0 ? '+' : ''}${rg}).`
+      : `Here batch norm did not suffer more from small batches than group norm (${rb > 0 ? '+' : ''}${rb} points against ${rg > 0 ? '+' : ''}${rg}): this run does not reproduce the paper's finding.`);
   }
   return parts.join(' ');
 }

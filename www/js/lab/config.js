@@ -67,6 +67,27 @@ export function lrConfig(kind, lr) {
   return { task: 'what', norm: kind, lr };
 }
 
+/**
+ * The batch-size experiment: every run sees the same number of images,
+ * with the learning rate scaled linearly with the batch (0.05 at 32), as in
+ * the Group Norm paper. Keep equal to batch_config in examples/lab_record.rs.
+ */
+export const BATCH_KINDS = ['batch', 'group', 'layer'];
+export const BATCH_SIZES = [2, 4, 8, 16, 32];
+export const BATCH_IMAGES = 3200;
+export function batchConfig(kind, batch) {
+  return { task: 'what', norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(0.05) * batch / 32 };
+}
+
+/**
+ * The Group Norm paper's ImageNet figures (Wu & He 2018, ResNet-50,
+ * validation error % against images per GPU): batch norm and group norm.
+ */
+export const PAPER_ERROR = {
+  batch: [[32, 23.6], [16, 23.7], [8, 24.8], [4, 27.3], [2, 34.7]],
+  group: [[32, 24.1], [16, 24.2], [8, 24.0], [4, 24.2], [2, 24.1]],
+};
+
 /** The same run? (every field `wanted` names; the rest are the engine's defaults on both sides) */
 export function sameRun(config, wanted) {
   const same = (a, b) => {

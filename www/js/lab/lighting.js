@@ -34,7 +34,7 @@ export function lightingPanel(store, lab) {
     legend(lab.state.kinds, kindStyle),
     h('div', { class: 'lab-charts one' }, fig.element),
     h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' }, caption,
-      h('thead', {}, h('tr', {}, ['kind', 'trained lighting', 'this lighting', 'change'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('thead', {}, h('tr', {}, ['kind', 'trained lighting', 'this lighting', 'change (points)'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
     conclusion);
   const chart = new LineChart(fig.canvas, { x: { label: LIGHTING.contrast.label, min: 0.25, max: 2 }, y: { label: 'test accuracy', min: 0, max: 1, percent: true } });
@@ -65,7 +65,7 @@ export function lightingPanel(store, lab) {
         h('th', { scope: 'row', text: kindStyle(r.kind).label }),
         h('td', { text: pct(base) }),
         h('td', { text: pct(here) }),
-        h('td', { text: `${change > 0 ? '+' : change < 0 ? '−' : '±'}${Math.abs(change)} points` }));
+        h('td', { text: `${change > 0 ? '+' : change < 0 ? '−' : '±'}${Math.abs(change)}` }));
     }));
     conclusion.textContent = set.running ? '' : lightingConclusion(axis, set.runs);
   }
