@@ -73,6 +73,7 @@ export function lightingConclusion(axis, runs) {
     } else {
       parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one. ${leak}`);
     }
+  }
   return parts.join(' ');
 }
 

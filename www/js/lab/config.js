@@ -26,8 +26,8 @@ export function kindStyle(kind) {
 
 /** The tasks: their names, and what each label means. */
 export const TASKS = {
-  what: { label: 'What is it? (which photo a patch comes from)', short: 'what is it', chance: 1 / 6 },
-  'day-night': { label: 'Day or night? (how a patch is lit)', short: 'day or night', chance: 1 / 2 },
+  what: { label: 'What is it? (which photo)', short: 'what is it', chance: 1 / 6 },
+  'day-night': { label: 'Day or night? (its lighting)', short: 'day or night', chance: 1 / 2 },
 };
 
 /**
