@@ -5,7 +5,7 @@
 //   <norm-lab experiment="lighting"></norm-lab>
 //
 // Attributes (all optional):
-//   experiment   one experiment only: race, lighting or lr (default: all)
+//   experiment   one experiment only: race, lighting, lr or batch (default: all)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
 //   task, steps, kinds, axis, at, lr   starting settings, as the lab-*
@@ -18,9 +18,10 @@ import { parseLabState, writeLabState } from './js/lab/state.js';
 import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
+import { batchPanel } from './js/lab/batch.js';
 import { h } from './js/lab/dom.js';
 
-const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel };
+const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel };
 const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr'];
 
 let sheetPromise = null;

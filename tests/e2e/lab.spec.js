@@ -56,18 +56,23 @@ test('the first view shows the recorded runs at once, with their command and a c
   await expect(race.locator('.lab-source')).toContainText('normscope train --task what --norm KIND');
   await expect(race.locator('.lab-match').first()).toHaveText('recorded');
   // The conclusion quotes the table's numbers.
-  const batch = await race.locator('tbody tr', { hasText: /^batch\d/ }).locator('td').first().textContent();
+  const bn = await race.locator('tbody tr', { hasText: /^batch\d/ }).locator('td').first().textContent();
   await expect(race.locator('.lab-conclusion')).toContainText('In this run');
-  await expect(race.locator('.lab-conclusion')).toContainText(batch);
+  await expect(race.locator('.lab-conclusion')).toContainText(bn);
   const counts = await colourCounts(page, 'race', 0, COLORS);
   counts.forEach((c, k) => expect(c, `${KINDS[k]}'s loss curve`).toBeGreaterThan(10));
   await expect(panel(page, 'lighting').locator('tbody tr')).toHaveCount(KINDS.length);
   await expect(panel(page, 'lighting').locator('.lab-conclusion')).toContainText('Over contrast');
   await expect(panel(page, 'lr').locator('tbody tr')).toHaveCount(2);
   await expect(panel(page, 'lr').locator('.lab-conclusion')).toContainText('At a peak learning rate of 1');
+  await expect(panel(page, 'lr').locator('tbody tr').first()).toContainText(/diverged at step \d+/);
+  const batch = panel(page, 'batch');
+  await expect(batch.locator('tbody tr')).toHaveCount(3);
+  await expect(batch.locator('tbody td', { hasText: '%' })).toHaveCount(15);
+  await expect(batch.locator('.lab-conclusion')).toContainText('The Group Norm paper (ImageNet, ResNet-50) reports batch norm rising from 23.6% to 34.7%');
   for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
     await page.setViewportSize({ width, height: 900 });
-    for (const name of ['race', 'lighting', 'lr']) {
+    for (const name of ['race', 'lighting', 'lr', 'batch']) {
       await panel(page, name).screenshot({ path: `tests/e2e/artifacts/lab-${name}${suffix}.png` });
     }
   }

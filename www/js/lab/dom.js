@@ -14,21 +14,20 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** A legend: one item per kind, a swatch in its colour and dash. */
+/** A legend: one item per kind, a short line in its colour and dash (SVG, hidden from screen readers). */
 export function legend(kinds, style) {
+  const NS = 'http://www.w3.org/2000/svg';
   return h('ul', { class: 'lab-legend', 'aria-label': 'Line styles' },
     kinds.map((kind) => {
       const s = style(kind);
-      const swatch = h('canvas', { width: 28, height: 10, 'aria-hidden': 'true' });
-      const ctx = swatch.getContext('2d');
-      ctx.strokeStyle = s.color;
-      ctx.lineWidth = 2.5;
-      ctx.setLineDash(s.dash);
-      ctx.beginPath();
-      ctx.moveTo(0, 5);
-      ctx.lineTo(28, 5);
-      ctx.stroke();
-      return h('li', {}, swatch, ` ${s.label}`);
+      const svg = document.createElementNS(NS, 'svg');
+      svg.setAttribute('width', '28');
+      svg.setAttribute('height', '10');
+      svg.setAttribute('aria-hidden', 'true');
+      const line = document.createElementNS(NS, 'line');
+      for (const [k, v] of Object.entries({ x1: 0, y1: 5, x2: 28, y2: 5, stroke: s.color, 'stroke-width': 2.5, 'stroke-dasharray': s.dash.join(' ') || 'none' })) line.setAttribute(k, String(v));
+      svg.append(line);
+      return h('li', {}, svg, ` ${s.label}`);
     }));
 }
 

@@ -45,7 +45,8 @@ export function lightingPanel(store, lab) {
     const spec = LIGHTING[axis];
     const value = spec.values[at];
     slider.value = at;
-    out.textContent = String(value);
+    out.textContent = `${spec.label} = ${value}`;
+    slider.setAttribute('aria-valuetext', `${spec.label} = ${value}`);
     status.textContent = progressText(set, 'the networks');
     run.disabled = set.running;
     stop.disabled = !set.running;

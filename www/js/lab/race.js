@@ -39,7 +39,7 @@ export function racePanel(store, lab) {
   const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(raceKey(lab.state.task), raceWanted(lab.state)) }, 'Run it here');
   const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(raceKey(lab.state.task)) }, 'Stop');
   const kindBoxes = KINDS.map((k) => h('label', {},
-    h('input', { type: 'checkbox', value: k.kind, checked: lab.state.kinds.includes(k.kind), onchange: () => {
+    h('input', { type: 'checkbox', id: `race-kind-${k.kind}`, value: k.kind, checked: lab.state.kinds.includes(k.kind), onchange: () => {
       const kinds = KIND_NAMES.filter((name) => kindBoxes.some((l) => l.firstChild.value === name && l.firstChild.checked));
       if (kinds.length === 0) {
         status.textContent = 'Keep at least one kind in the race.';
