@@ -98,7 +98,9 @@ test('Tab reaches every slider and button, each with a visible focus outline', a
   for (let i = 0; i < 200 && ![...wanted].every((k) => reached.has(k)); i++) {
     await page.keyboard.press('Tab');
     const info = await page.evaluate(() => {
-      const el = document.activeElement;
+      let el = document.activeElement;
+      // Inside a widget's shadow root (the lab), the focused element is the root's.
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
       if (!el || el === document.body) return null;
       // The file input is visually hidden; its label shows the focus instead.
       const shown = el.id === 'file-input' ? document.querySelector('label[for="file-input"]') : el;

@@ -1,7 +1,7 @@
 // Sharing: the view as a link (state in the URL, through urlstate.js and
 // state.js), notices for what a link asked for that could not be used, and
 // the grid exported as one PNG.
-import { parseState, serializeState, RANGES } from './urlstate.js';
+import { parseState, serializeState, RANGES, isLabKey } from './urlstate.js';
 import { applyToSession, readFromSession, hasOwnPhotos } from './state.js';
 import { SLIDERS } from './scope.js';
 
@@ -46,7 +46,10 @@ function currentState(page) {
 function shareUrl(page) {
   const query = serializeState(currentState(page));
   const url = new URL(location.href);
+  // The lab keeps its own settings in the link (norm-lab's lab* keys).
+  const lab = [...url.searchParams].filter(([key]) => isLabKey(key));
   url.search = query;
+  for (const [key, value] of lab) url.searchParams.append(key, value);
   url.hash = '';
   return url.href;
 }

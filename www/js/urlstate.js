@@ -43,6 +43,9 @@ export const RANGES = Object.freeze({
 // Parameter order in a serialized link; also the set of known parameters.
 const ORDER = ['samples', 'probe', 'size', 'contrast', 'brightness', 'gamma', 'clip', 'kinds', 'diff', 'groups', 'rho', 'eps', 'features', 'bn', 'others', 'embed'];
 
+/** lab-* parameters belong to the lab (www/js/lab/state.js). */
+export const isLabKey = (key) => key.startsWith('lab-');
+
 const DECIMAL = /^[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})(e[+-]?\d{1,3})?$/i;
 
 /** Quote a value from a link for a notice: short, and visibly quoted. */
@@ -83,7 +86,7 @@ export function parseState(search) {
   for (const key of params.keys()) {
     if (seen.has(key)) continue;
     seen.add(key);
-    if (!ORDER.includes(key)) notices.push(`Ignored the unknown parameter ${quote(key)}.`);
+    if (!ORDER.includes(key) && !isLabKey(key)) notices.push(`Ignored the unknown parameter ${quote(key)}.`);
     else if (params.getAll(key).length > 1) reject(`${key}, which the link gives more than once`);
   }
   const get = (key) => (params.getAll(key).length === 1 ? params.get(key) : null);

@@ -117,6 +117,24 @@ fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
         }
         out.push((name, read(&file)?));
     }
+    // The lab: its element and its modules (www/js/lab/, but the worker,
+    // which the single file cannot start: it trains on the page's thread).
+    out.push(("norm-lab.js".to_string(), read(&www.join("norm-lab.js"))?));
+    let mut lab: Vec<PathBuf> = fs::read_dir(www.join("js/lab"))
+        .map_err(|e| format!("cannot list www/js/lab ({e})"))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "js"))
+        .collect();
+    lab.sort();
+    for file in lab {
+        let name = format!(
+            "js/lab/{}",
+            file.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if name != "js/lab/worker.js" {
+            out.push((name, read(&file)?));
+        }
+    }
     out.push((
         "pkg/normscope.js".to_string(),
         read(&pkg.join("normscope.js"))?,
@@ -139,12 +157,18 @@ function link(path) {
   return urls[path];
 }
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-globalThis.NORMSCOPE_OFFLINE = { wasm: bytes(WASM), samples: SAMPLES };
-import(link('js/main.js')).catch((error) => {
-  const status = document.getElementById('status');
-  if (status) status.textContent = `normscope could not start: ${error.message}`;
-  console.error(error);
-});
+globalThis.NORMSCOPE_OFFLINE = {
+  wasm: bytes(WASM), samples: SAMPLES,
+  tasks: Object.fromEntries(Object.entries(TASKS).map(([name, b64]) => [name, bytes(b64)])),
+  lab: LAB, labCss: LAB_CSS,
+};
+for (const path of ['js/main.js', 'norm-lab.js']) {
+  import(link(path)).catch((error) => {
+    const status = document.getElementById('status');
+    if (status) status.textContent = `normscope could not start: ${error.message}`;
+    console.error(error);
+  });
+}
 "#;
 
 /// `www/index.html` with everything it loads inlined.
@@ -192,12 +216,54 @@ pub fn single_file(www: &Path, pkg: &Path) -> Result<String> {
         ));
     }
     samples.push_str("};\n");
+    let lab = lab_data(www)?;
     let script = format!(
-        "<script type=\"module\">\n// normscope, offline single file: made by `cargo xtask dist`.\n{sources}const WASM = \"{wasm}\";\n{samples}{LOADER}</script>"
+        "<script type=\"module\">\n// normscope, offline single file: made by `cargo xtask dist`.\n{sources}const WASM = \"{wasm}\";\n{samples}{lab}{LOADER}</script>"
     );
     Ok(page
         .replace(style_tag, &format!("<style>\n{css}\n</style>"))
+        .replace(LAB_TAG, "")
         .replace(script_tag, &script))
+}
+
+/// The lab's script tag in index.html (the loader imports it instead).
+const LAB_TAG: &str = r#"<script type="module" src="norm-lab.js"></script>"#;
+
+/// What the lab loads at run time: the task photos (`TASKS`, base64 raw
+/// RGB), its recorded runs (`LAB`, JSON text by file name) and its
+/// stylesheet (`LAB_CSS`).
+fn lab_data(www: &Path) -> Result<String> {
+    let mut out = String::from("const TASKS = {\n");
+    for (dir, ext, into_base64) in [("tasks", "rgb", true), ("lab/recorded", "json", false)] {
+        if !into_base64 {
+            out.push_str("};\nconst LAB = {\n");
+        }
+        let mut files: Vec<PathBuf> = fs::read_dir(www.join(dir))
+            .map_err(|e| format!("cannot list www/{dir} ({e})"))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let key = if into_base64 {
+                name.trim_end_matches(".rgb").to_string()
+            } else {
+                name.to_string()
+            };
+            let value = if into_base64 {
+                format!("\"{}\"", base64(&read_bytes(&path)?))
+            } else {
+                script_string(&read(&path)?)
+            };
+            out.push_str(&format!("  {}: {value},\n", script_string(&key)));
+        }
+    }
+    out.push_str(&format!(
+        "}};\nconst LAB_CSS = {};\n",
+        script_string(&read(&www.join("norm-lab.css"))?)
+    ));
+    Ok(out)
 }
 
 #[cfg(test)]

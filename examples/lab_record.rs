@@ -1,0 +1,228 @@
+//! Records the runs the lab (`www/norm-lab.js`) shows before anyone presses
+//! "Run it here": the same configurations the page trains, run natively.
+//!
+//! ```text
+//! cargo run --release --example lab_record            # writes www/lab/recorded/*.json
+//! cargo run --release --example lab_record -- OUT_DIR
+//! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json
+//! cargo run --release --example lab_record -- OUT_DIR batch           # only batch.json
+//! cargo run --release --example lab_record -- OUT_DIR 10 batch,none   # a short race (page tests)
+//! ```
+//!
+//! Each run's `record` is exactly the RUN.json that `normscope train` writes
+//! for its `command` (the same `Trainer`, the same config). Besides it, a run
+//! keeps what the lab needs and RUN.json does not hold: test accuracy under a
+//! sweep of test-time lighting (`lighting`, the same points the page's worker
+//! measures, `www/js/lab/config.js`) and the wall time of the native run
+//! (`seconds`, the only number that is not reproducible). A run that diverges
+//! is kept with its `diverged` step (`normscope train` writes nothing then).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use normscope::nn::data::bundled_photos;
+use normscope::nn::{Dataset, NetNorm, Photo, RunRecord, Task, TrainConfig, Trainer};
+use serde::Serialize;
+
+/// Test-time lighting the lab measures after training (keep equal to
+/// `LIGHTING` in `www/js/lab/config.js`).
+const CONTRAST: [f32; 7] = [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0];
+const BRIGHTNESS: [f32; 7] = [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3];
+const GAMMA: [f32; 7] = [0.4, 0.55, 0.75, 1.0, 1.35, 1.8, 2.5];
+
+/// The race's kinds, in the lab's order.
+const RACE: [NetNorm; 7] = [
+    NetNorm::None,
+    NetNorm::Batch,
+    NetNorm::Instance,
+    NetNorm::Layer,
+    NetNorm::Group,
+    NetNorm::BatchInstance,
+    NetNorm::Ibn,
+];
+
+/// The batch-size experiment: kinds and batch sizes; every run sees the
+/// same number of images (`BATCH_IMAGES`), with the learning rate scaled
+/// linearly with the batch (0.05 at 32), as in the Group Norm paper.
+const BATCH_KINDS: [NetNorm; 3] = [NetNorm::Batch, NetNorm::Group, NetNorm::Layer];
+const BATCH_SIZES: [usize; 5] = [2, 4, 8, 16, 32];
+const BATCH_IMAGES: usize = 3200;
+
+/// The batch-size experiment's config for one kind and batch (keep equal to
+/// `batchConfig` in `www/js/lab/config.js`).
+fn batch_config(norm: NetNorm, batch: usize) -> TrainConfig {
+    TrainConfig {
+        norm,
+        batch,
+        steps: (BATCH_IMAGES / batch) as u32,
+        lr: 0.05 * batch as f32 / 32.0,
+        ..TrainConfig::default()
+    }
+}
+
+/// The learning-rate experiment's recorded peak rate and kinds.
+const HIGH_LR: f32 = 1.0;
+const LR_KINDS: [NetNorm; 2] = [NetNorm::None, NetNorm::Batch];
+
+#[derive(Serialize)]
+struct Point {
+    value: f32,
+    accuracy: f32,
+}
+
+#[derive(Serialize, Default)]
+struct Lighting {
+    contrast: Vec<Point>,
+    brightness: Vec<Point>,
+    gamma: Vec<Point>,
+}
+
+#[derive(Serialize)]
+struct Run {
+    command: String,
+    seconds: f64,
+    record: RunRecord,
+    lighting: Lighting,
+}
+
+#[derive(Serialize)]
+struct File {
+    made_by: &'static str,
+    runs: Vec<Run>,
+}
+
+/// The `normscope train` command line that writes `cfg`'s record.
+fn command(cfg: &TrainConfig) -> String {
+    let d = TrainConfig::default();
+    let mut s = format!("normscope train --task {} --norm {}", cfg.task, cfg.norm);
+    if cfg.steps != d.steps {
+        s += &format!(" --steps {}", cfg.steps);
+    }
+    if cfg.batch != d.batch {
+        s += &format!(" --batch {}", cfg.batch);
+    }
+    if cfg.lr != d.lr {
+        s += &format!(" --lr {}", cfg.lr);
+    }
+    if cfg.seed != d.seed {
+        s += &format!(" --seed {}", cfg.seed);
+    }
+    s + " --out run.json"
+}
+
+fn run(cfg: TrainConfig, photos: &[Photo]) -> normscope::Result<Run> {
+    let data = Dataset::build(cfg.task, cfg.seed, photos)?;
+    let cmd = command(&cfg);
+    let t0 = Instant::now();
+    let mut trainer = Trainer::new(cfg, data)?;
+    while !trainer.is_done() {
+        if trainer.step().is_err() {
+            break; // diverged: the record says where
+        }
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    let mut lighting = Lighting::default();
+    if trainer.diverged().is_none() {
+        let sweep = |t: &mut Trainer, values: &[f32], f: &dyn Fn(f32) -> (f32, f32, f32)| {
+            values
+                .iter()
+                .map(|&value| {
+                    let (c, b, g) = f(value);
+                    Point {
+                        value,
+                        accuracy: t.shift_accuracy(c, b, g),
+                    }
+                })
+                .collect()
+        };
+        lighting.contrast = sweep(&mut trainer, &CONTRAST, &|v| (v, 0.0, 1.0));
+        lighting.brightness = sweep(&mut trainer, &BRIGHTNESS, &|v| (1.0, v, 1.0));
+        lighting.gamma = sweep(&mut trainer, &GAMMA, &|v| (1.0, 0.0, v));
+    }
+    eprintln!(
+        "{cmd}: test accuracy {:.3}, {seconds:.1} s",
+        trainer.record().test_accuracy
+    );
+    Ok(Run {
+        command: cmd,
+        seconds,
+        record: trainer.record(),
+        lighting,
+    })
+}
+
+fn write(dir: &std::path::Path, name: &str, runs: Vec<Run>) -> Result<(), String> {
+    let file = File {
+        made_by: "cargo run --release --example lab_record",
+        runs,
+    };
+    let json = serde_json::to_string(&file).map_err(|e| e.to_string())?;
+    let path = dir.join(name);
+    std::fs::write(&path, json).map_err(|e| format!("cannot write {} ({e})", path.display()))
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = PathBuf::from(args.first().map_or("www/lab/recorded", String::as_str));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
+    let photos = bundled_photos();
+    let train = |cfgs: Vec<TrainConfig>| {
+        cfgs.into_iter()
+            .map(|cfg| run(cfg, &photos))
+            .collect::<normscope::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())
+    };
+    let lr_runs = || -> Vec<TrainConfig> {
+        LR_KINDS
+            .iter()
+            .map(|&norm| TrainConfig {
+                norm,
+                lr: HIGH_LR,
+                ..TrainConfig::default()
+            })
+            .collect()
+    };
+    let batch_runs = || -> Vec<TrainConfig> {
+        BATCH_KINDS
+            .iter()
+            .flat_map(|&norm| BATCH_SIZES.iter().map(move |&b| batch_config(norm, b)))
+            .collect()
+    };
+    if args.get(1).is_some_and(|a| a == "lr") {
+        return write(&dir, "lr.json", train(lr_runs())?);
+    }
+    if args.get(1).is_some_and(|a| a == "batch") {
+        return write(&dir, "batch.json", train(batch_runs())?);
+    }
+    if let Some(steps) = args.get(1) {
+        // A short race for the page tests: STEPS and a comma list of kinds.
+        let steps: u32 = steps
+            .parse()
+            .map_err(|_| format!("STEPS: {steps:?} is not a whole number"))?;
+        let kinds = args.get(2).map_or("batch", String::as_str);
+        let cfgs = kinds
+            .split(',')
+            .map(|k| {
+                Ok(TrainConfig {
+                    norm: k.parse().map_err(|e: normscope::Error| e.to_string())?,
+                    steps,
+                    ..TrainConfig::default()
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        return write(&dir, "race-what.json", train(cfgs)?);
+    }
+    for task in Task::ALL {
+        let cfgs = RACE
+            .iter()
+            .map(|&norm| TrainConfig {
+                task,
+                norm,
+                ..TrainConfig::default()
+            })
+            .collect();
+        write(&dir, &format!("race-{task}.json"), train(cfgs)?)?;
+    }
+    write(&dir, "lr.json", train(lr_runs())?)?;
+    write(&dir, "batch.json", train(batch_runs())?)
+}

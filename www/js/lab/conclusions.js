@@ -1,0 +1,133 @@
+// The sentences under each chart, written from the numbers of the runs on
+// screen (recorded or trained here) — never a fixed claim. Where a run goes
+// against what the literature reports, the sentence says so. Pure functions.
+import { kindStyle, TASKS, LIGHTING } from './config.js';
+
+export const pct = (x) => `${Math.round(x * 100)}%`;
+const name = (kind) => ({ none: 'no normalization', ibn: 'IBN' })[kind] ?? `${kindStyle(kind).label} norm`;
+const finished = (runs) => runs.filter((r) => r.status === 'done');
+
+/** The race: who won, where instance norm ended, and how that compares with the papers. */
+export function raceConclusion(task, runs) {
+  const done = finished(runs);
+  if (done.length === 0) return '';
+  const sorted = [...done].sort((a, b) => b.accuracy - a.accuracy);
+  const best = sorted[0];
+  const worst = sorted[sorted.length - 1];
+  const parts = [];
+  const chance = TASKS[task].chance;
+  parts.push(`In this run (${TASKS[task].short}, ${best.loss.length} steps), ${name(best.kind)} did best with ${pct(best.accuracy)} test accuracy`
+    + (done.length > 1 ? ` and ${name(worst.kind)} worst with ${pct(worst.accuracy)}` : '') + ` (guessing: ${pct(chance)}).`);
+  const bn = done.find((r) => r.kind === 'batch');
+  const inorm = done.find((r) => r.kind === 'instance');
+  const diverged = runs.filter((r) => r.status === 'diverged');
+  if (diverged.length) parts.push(`${diverged.map((r) => name(r.kind)).join(' and ')} diverged (${diverged.map((r) => `step ${r.diverged?.step ?? '?'}`).join(', ')}).`);
+  if (bn && inorm) {
+    const gap = Math.round((bn.accuracy - inorm.accuracy) * 100);
+    if (task === 'what') {
+      parts.push(gap > 0
+        ? `Batch norm (${pct(bn.accuracy)}) beat instance norm (${pct(inorm.accuracy)}) by ${gap} points, as the literature reports for classifiers (ResNet-50 on ImageNet: 23.6% error with batch norm, 28.4% with instance norm; Wu & He 2018).`
+        : `Here instance norm (${pct(inorm.accuracy)}) was not worse than batch norm (${pct(bn.accuracy)}${gap === 0 ? ', a tie' : `, ${-gap} points better`}): this run contradicts the literature, which reports instance norm classifying worse (Wu & He 2018).`);
+    } else {
+      const near = inorm.accuracy < chance + 0.1;
+      parts.push(near
+        ? `Instance norm stayed near guessing (${pct(inorm.accuracy)}): it divides out each image's own brightness and contrast, which is exactly the label here; batch norm reached ${pct(bn.accuracy)}.`
+        : `Instance norm reached ${pct(inorm.accuracy)}, well above guessing, although it divides out each image's brightness and contrast: the darkening here also bends the tones (x^g) and adds an offset, and it learned from that shape. Batch norm reached ${pct(bn.accuracy)}.`);
+    }
+  }
+  return parts.join(' ');
+}
+
+function spread(run, axis) {
+  const pts = run.lighting?.[axis] ?? [];
+  if (pts.length === 0) return null;
+  const accs = pts.map((p) => p.accuracy);
+  return { min: Math.min(...accs), max: Math.max(...accs) };
+}
+
+/** Lighting at test time: how far each kind's accuracy moved over the sweep. */
+export function lightingConclusion(axis, runs) {
+  const done = finished(runs).filter((r) => spread(r, axis));
+  if (done.length === 0) return '';
+  const vals = LIGHTING[axis].values;
+  const range = `${LIGHTING[axis].label} from ${vals[0]} to ${vals[vals.length - 1]}`;
+  const bn = done.find((r) => r.kind === 'batch');
+  const inorm = done.find((r) => r.kind === 'instance');
+  const describe = (r) => {
+    const s = spread(r, axis);
+    return `${name(r.kind)} between ${pct(s.min)} and ${pct(s.max)}`;
+  };
+  const parts = [`Over ${range}, test accuracy moved ${done.map(describe).join('; ')}.`];
+  if (bn && inorm) {
+    const b = spread(bn, axis);
+    const i = spread(inorm, axis);
+    const sb = Math.round((b.max - b.min) * 100);
+    const si = Math.round((i.max - i.min) * 100);
+    const leak = 'In this network a lighting change leaks through zero padding: the convolutions see the padding\'s zeros next to the shifted pixels, and about an eighth of a 32×32 patch\'s pixels are at its border.';
+    if (axis === 'gamma') {
+      parts.push(`Gamma bends the tones, which no normalization undoes exactly: instance norm's accuracy moved ${si} points, batch norm's ${sb}.`);
+    } else if (si <= 10 && si < sb) {
+      parts.push(`Instance norm stayed nearly flat (${si} points) and batch norm (evaluation mode: fixed running statistics) moved ${sb}: as expected, instance norm divides each image's ${axis} out and batch norm does not.`);
+    } else if (si < sb) {
+      parts.push(`Instance norm moved less than batch norm (${si} against ${sb} points) but was far from flat, against the expectation that it divides each image's ${axis} out. ${leak}`);
+    } else {
+      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one. ${leak}`);
+    }
+  }
+  return parts.join(' ');
+}
+
+/** Learning-rate tolerance: which runs diverged (at which step) or learned nothing. */
+export function lrConclusion(lr, runs, chance = TASKS.what.chance) {
+  const ended = runs.filter((r) => r.status === 'done' || r.status === 'diverged');
+  if (ended.length === 0) return '';
+  // Finished, but no better than guessing: the rate broke it without a NaN.
+  const stuck = (r) => r.status === 'done' && r.accuracy < chance + 0.05;
+  const failed = (r) => r.status === 'diverged' || stuck(r);
+  const say = (r) => {
+    if (r.status === 'diverged') return `${name(r.kind)} diverged at step ${r.diverged?.step ?? '?'}`;
+    if (stuck(r)) return `${name(r.kind)} ran all ${r.loss.length} steps but learned nothing (${pct(r.accuracy)}, the same as guessing)`;
+    return `${name(r.kind)} finished all ${r.loss.length} steps with ${pct(r.accuracy)} test accuracy`;
+  };
+  const parts = [`At a peak learning rate of ${lr}, ${ended.map(say).join(' and ')}.`];
+  const none = ended.find((r) => r.kind === 'none');
+  const bn = ended.find((r) => r.kind === 'batch');
+  if (none && bn) {
+    if (failed(none) && !failed(bn)) parts.push('Batch norm tolerated a rate that broke the plain network, as Ioffe & Szegedy (2015) report.');
+    else if (!failed(none) && !failed(bn)) parts.push('Both trained at this rate; try a higher one to find where the plain network breaks.');
+    else if (failed(bn) && !failed(none)) parts.push('Here batch norm broke and the plain network did not: this run contradicts the usual report (Ioffe & Szegedy 2015) that batch norm tolerates higher rates.');
+    else parts.push('Both broke: this rate is too high even with batch norm.');
+  }
+  return parts.join(' ');
+}
+
+/** Batch size: how far each kind's error moved from batch 32 to batch 2, beside the paper's. */
+export function batchConclusion(runs, paper) {
+  const done = finished(runs);
+  const at = (kind, b) => done.find((r) => r.kind === kind && r.config.batch === b);
+  const kinds = [...new Set(done.map((r) => r.kind))];
+  const moves = kinds.map((kind) => {
+    const big = at(kind, 32);
+    const small = at(kind, 2);
+    return big && small ? { kind, from: 1 - big.accuracy, to: 1 - small.accuracy } : null;
+  }).filter(Boolean);
+  if (moves.length === 0) return '';
+  const parts = [`In this run, test error went ${moves.map((m) => `from ${pct(m.from)} at batch 32 to ${pct(m.to)} at batch 2 for ${name(m.kind)}`).join('; ')}.`];
+  const [pb32, pb2] = [paper.batch.find((p) => p[0] === 32)[1], paper.batch.find((p) => p[0] === 2)[1]];
+  parts.push(`The Group Norm paper (ImageNet, ResNet-50) reports batch norm rising from ${pb32}% to ${pb2}% and group norm staying near ${paper.group[0][1]}%.`);
+  const bn = moves.find((m) => m.kind === 'batch');
+  const gn = moves.find((m) => m.kind === 'group');
+  if (bn) {
+    const rb = Math.round((bn.to - bn.from) * 100);
+    parts.push(rb > 2
+      ? `Batch norm's error rose by ${rb} points from batch 32 to batch 2, as in the paper.`
+      : `Batch norm's error did not rise with small batches here (${rb} points): this run does not reproduce the paper's finding.`);
+  }
+  if (gn) {
+    const rg = Math.round((gn.to - gn.from) * 100);
+    if (Math.abs(rg) <= 5) parts.push(`Group norm's error stayed within ${Math.abs(rg)} points, as in the paper.`);
+    else if (rg < 0) parts.push(`Group norm's error fell by ${-rg} points as the batch shrank, unlike the paper's flat line: every run here sees the same 3200 images, so a batch of 32 gets only 100 steps and a batch of 2 gets 1600.`);
+    else parts.push(`Group norm's error rose by ${rg} points, unlike the paper's flat line.`);
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,46 @@
+// Small DOM helpers for the lab's panels: elements from tag, attributes and
+// children (text always as text nodes, never parsed as HTML).
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child != null) el.append(child);
+  return el;
+}
+
+/** A legend: one item per kind, a short line in its colour and dash (SVG, hidden from screen readers). */
+export function legend(kinds, style) {
+  const NS = 'http://www.w3.org/2000/svg';
+  return h('ul', { class: 'lab-legend', 'aria-label': 'Line styles' },
+    kinds.map((kind) => {
+      const s = style(kind);
+      const svg = document.createElementNS(NS, 'svg');
+      svg.setAttribute('width', '28');
+      svg.setAttribute('height', '10');
+      svg.setAttribute('aria-hidden', 'true');
+      const line = document.createElementNS(NS, 'line');
+      for (const [k, v] of Object.entries({ x1: 0, y1: 5, x2: 28, y2: 5, stroke: s.color, 'stroke-width': 2.5, 'stroke-dasharray': s.dash.join(' ') || 'none' })) line.setAttribute(k, String(v));
+      svg.append(line);
+      return h('li', {}, svg, ` ${s.label}`);
+    }));
+}
+
+/** A chart figure: a canvas (an image with a text alternative) and a caption. */
+export function figure(id, caption, alt) {
+  const canvas = h('canvas', { id, class: 'lab-chart', role: 'img', 'aria-label': alt });
+  return { canvas, element: h('figure', { class: 'lab-figure' }, canvas, h('figcaption', { text: caption })) };
+}
+
+export function select(id, label, options, value, onchange) {
+  const el = h('select', { id, onchange: () => onchange(el.value) },
+    options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text)));
+  return h('div', { class: 'lab-control' }, h('label', { for: id, text: label }), el);
+}
+
+export const seconds = (s) => (Number.isFinite(s) ? `${s.toFixed(1)} s` : '—');

@@ -1,0 +1,125 @@
+// A pool of training workers (worker.js) shared by every panel of every
+// <norm-lab> on the page: one run per worker at a time, the rest wait in
+// order. A run is stopped with an AbortSignal (waiting: dropped at once;
+// running: between two slices of steps).
+//
+//   const { record, lighting, ms } = await train(config, { lighting, onProgress, signal });
+import { loadTaskPhotos } from '../tasks.js';
+import { initWasm } from '../engine.js';
+import { Trainer } from '../../pkg/normscope.js';
+import { workerCount } from './config.js';
+import { runTraining } from './trainloop.js';
+
+// The offline single file's modules are blob: URLs, from which no worker
+// can start: there the runs go on the page's thread, in slices.
+const IN_PAGE = Boolean(globalThis.NORMSCOPE_OFFLINE);
+
+function workerUrl() {
+  const url = new URL('./worker.js', import.meta.url);
+  // A worker must come from the page's origin: from elsewhere (an embedding
+  // page), start a same-origin blob worker that imports the real one.
+  return url.origin === location.origin
+    ? url
+    : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+}
+
+export function abortError(step) {
+  const e = new Error(step == null ? 'stopped' : `stopped at step ${step}`);
+  e.name = 'AbortError';
+  return e;
+}
+
+let nextId = 1;
+let slots = null;
+const waiting = [];
+
+/** A stand-in for a worker that trains on the page's thread (offline file). */
+class PageWorker {
+  constructor() {
+    this.stopped = new Set();
+    this.queue = Promise.resolve();
+    this.onmessage = null;
+  }
+
+  postMessage(data) {
+    if (data.type === 'stop') this.stopped.add(data.id);
+    else if (data.type === 'run') {
+      const post = (m) => this.onmessage?.({ data: m });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+      this.queue = this.queue.then(() => runTraining(Trainer, data, { post, isStopped: () => this.stopped.has(data.id), pause }));
+    }
+  }
+
+  terminate() {}
+}
+
+function startSlot() {
+  const slot = { worker: IN_PAGE ? new PageWorker() : new Worker(workerUrl(), { type: 'module' }), job: null };
+  slot.worker.onmessage = ({ data }) => {
+    const job = slot.job;
+    if (!job || job.id !== data.id) return;
+    if (data.type === 'progress') {
+      job.onProgress?.(data);
+      return;
+    }
+    slot.job = null;
+    job.signal?.removeEventListener('abort', job.onAbort);
+    if (data.type === 'done') job.resolve({ record: data.record, lighting: data.lighting, ms: data.ms });
+    else if (data.type === 'stopped') job.reject(abortError(data.step));
+    else job.reject(new Error(data.message));
+    pump();
+  };
+  slot.worker.onerror = (event) => {
+    event.preventDefault?.();
+    const job = slot.job;
+    slot.job = null;
+    slot.worker.terminate();
+    slots[slots.indexOf(slot)] = startSlot();
+    job?.reject(new Error(`the training worker stopped (${event.message ?? 'no message'}): reload the page`));
+    pump();
+  };
+  return slot;
+}
+
+function pump() {
+  slots ??= Array.from({ length: IN_PAGE ? 1 : workerCount() }, startSlot);
+  for (const slot of slots) {
+    if (slot.job || waiting.length === 0) continue;
+    const job = waiting.shift();
+    slot.job = job;
+    job.onAbort = () => slot.worker.postMessage({ type: 'stop', id: job.id });
+    job.signal?.addEventListener('abort', job.onAbort, { once: true });
+    job.onStart?.();
+    slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, photos: job.photos });
+  }
+}
+
+/**
+ * Train `config` in a worker. Resolves to { record (RunRecord), lighting
+ * ({ axis: [{ value, accuracy }] }), ms }; rejects with the engine's message
+ * or an AbortError.
+ */
+export async function train(config, { lighting = {}, onProgress, onStart, signal } = {}) {
+  await initWasm();
+  const photos = await loadTaskPhotos();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(null));
+      return;
+    }
+    const job = { id: nextId++, config, lighting, photos, onProgress, onStart, signal, resolve, reject };
+    signal?.addEventListener(
+      'abort',
+      () => {
+        const i = waiting.indexOf(job);
+        if (i >= 0) {
+          waiting.splice(i, 1);
+          reject(abortError(null));
+        }
+      },
+      { once: true },
+    );
+    waiting.push(job);
+    pump();
+  });
+}

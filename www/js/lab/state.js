@@ -1,0 +1,84 @@
+// The lab's settings in the page's link, as lab-* parameters next to the
+// page's own (urlstate.js leaves lab-* to this module). Pure functions but
+// for writeLabState, which edits only lab-* parameters of the address.
+import { KIND_NAMES, STEP_CHOICES, DEFAULT_STEPS, LR_CHOICES, DEFAULT_LR, LIGHTING, TASKS } from './config.js';
+
+export const DEFAULT_LAB = Object.freeze({
+  task: 'what',
+  steps: DEFAULT_STEPS,
+  kinds: KIND_NAMES,
+  axis: 'contrast',
+  at: LIGHTING.contrast.values.indexOf(0.5),
+  lr: DEFAULT_LR,
+});
+
+const quote = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
+/** Read the lab-* parameters: { state, notices } (a bad one keeps its default). */
+export function parseLabState(search) {
+  const params = new URLSearchParams(search);
+  const state = { ...DEFAULT_LAB, kinds: [...DEFAULT_LAB.kinds] };
+  const notices = [];
+  const bad = (key, value, why) => notices.push(`Ignored lab-${key}=${quote(value)}: ${why}.`);
+  const get = (key) => params.get(`lab-${key}`);
+  const task = get('task');
+  if (task !== null) {
+    if (task in TASKS) state.task = task;
+    else bad('task', task, `choose ${Object.keys(TASKS).join(' or ')}`);
+  }
+  const steps = get('steps');
+  if (steps !== null) {
+    if (/^\d{1,6}$/.test(steps) && Number(steps) >= 1 && Number(steps) <= 2000) state.steps = Number(steps);
+    else bad('steps', steps, 'it must be a whole number from 1 to 2000');
+  }
+  const kinds = get('kinds');
+  if (kinds !== null) {
+    const names = kinds.split(',').map((k) => k.trim()).filter(Boolean);
+    const unknown = names.filter((k) => !KIND_NAMES.includes(k));
+    if (unknown.length || names.length === 0) bad('kinds', kinds, `the kinds are ${KIND_NAMES.join(', ')}`);
+    else state.kinds = KIND_NAMES.filter((k) => names.includes(k));
+  }
+  const axis = get('axis');
+  if (axis !== null) {
+    if (axis in LIGHTING) state.axis = axis;
+    else bad('axis', axis, `choose ${Object.keys(LIGHTING).join(', ')}`);
+  }
+  state.at = LIGHTING[state.axis].values.indexOf(state.axis === 'contrast' ? 0.5 : LIGHTING[state.axis].trained);
+  const at = get('at');
+  if (at !== null) {
+    const values = LIGHTING[state.axis].values;
+    const i = values.findIndex((v) => String(v) === at);
+    if (i >= 0) state.at = i;
+    else bad('at', at, `for ${state.axis} choose one of ${values.join(', ')}`);
+  }
+  const lr = get('lr');
+  if (lr !== null) {
+    const i = LR_CHOICES.findIndex((v) => String(v) === lr);
+    if (i >= 0) state.lr = LR_CHOICES[i];
+    else bad('lr', lr, `choose one of ${LR_CHOICES.join(', ')}`);
+  }
+  return { state, notices };
+}
+
+/** The lab-* parameters for `state`, defaults left out. */
+export function serializeLabState(state) {
+  const out = new URLSearchParams();
+  if (state.task !== DEFAULT_LAB.task) out.set('lab-task', state.task);
+  if (state.steps !== DEFAULT_LAB.steps) out.set('lab-steps', String(state.steps));
+  if (state.kinds.join(',') !== DEFAULT_LAB.kinds.join(',')) out.set('lab-kinds', state.kinds.join(','));
+  if (state.axis !== DEFAULT_LAB.axis) out.set('lab-axis', state.axis);
+  const values = LIGHTING[state.axis].values;
+  const atDefault = values.indexOf(state.axis === 'contrast' ? 0.5 : LIGHTING[state.axis].trained);
+  if (state.at !== atDefault) out.set('lab-at', String(values[state.at]));
+  if (state.lr !== DEFAULT_LAB.lr) out.set('lab-lr', String(state.lr));
+  return out;
+}
+
+/** Put the lab's parameters into the address bar, keeping every other parameter. */
+export function writeLabState(state) {
+  const url = new URL(location.href);
+  for (const key of [...url.searchParams.keys()]) if (key.startsWith('lab-')) url.searchParams.delete(key);
+  for (const [key, value] of serializeLabState(state)) url.searchParams.set(key, value);
+  const href = url.href.replaceAll('%2C', ',');
+  if (href !== location.href) history.replaceState(history.state, '', href);
+}

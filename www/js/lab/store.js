@@ -1,0 +1,171 @@
+// The lab's runs, shared by its panels: the race (per task) and the
+// learning-rate experiment. Each starts from the runs recorded with
+// `normscope train` (www/lab/recorded/, made by examples/lab_record.rs) and
+// can be repeated in this browser; panels listen for 'change'.
+//
+// A run: { kind, config, source: 'recorded' | 'here', status: 'waiting' |
+//   'running' | 'done' | 'diverged' | 'stopped' | 'error', loss: [],
+//   curve: [{ step, accuracy }], accuracy, lighting, seconds, command,
+//   message, match }   (match: a re-run compared with the recorded run)
+import { train } from './pool.js';
+import { LIGHTING, raceConfig, lrConfig, sameRun } from './config.js';
+
+const ALL_LIGHTING = Object.fromEntries(Object.entries(LIGHTING).map(([axis, a]) => [axis, a.values]));
+
+/** The recorded file `name` (offline single file: carried in the page). */
+async function fetchRecorded(name) {
+  const inline = globalThis.NORMSCOPE_OFFLINE?.lab?.[name];
+  if (inline) return JSON.parse(inline);
+  const response = await fetch(new URL(`../../lab/recorded/${name}`, import.meta.url));
+  if (!response.ok) throw new Error(`the recorded runs (${name}) could not be loaded (HTTP ${response.status})`);
+  return response.json();
+}
+
+function fromRecorded(run) {
+  const r = run.record;
+  return {
+    kind: r.config.norm,
+    config: r.config,
+    source: 'recorded',
+    status: r.diverged ? 'diverged' : 'done',
+    loss: r.loss,
+    curve: r.test_curve,
+    accuracy: r.test_accuracy,
+    lighting: run.lighting,
+    seconds: run.seconds,
+    command: run.command,
+    message: r.diverged?.message ?? '',
+    steps: r.config.steps,
+    diverged: r.diverged,
+    match: null,
+  };
+}
+
+/** Where a re-run first differs from the recorded run (null: nowhere, bit for bit). */
+export function firstDifference(here, recorded) {
+  const f = Math.fround;
+  if (here.loss.length !== recorded.loss.length) return `it ran ${here.loss.length} steps, the recording ${recorded.loss.length}`;
+  for (let i = 0; i < here.loss.length; i++) {
+    if (f(here.loss[i]) !== f(recorded.loss[i])) return `loss at step ${i + 1}: ${here.loss[i]} here, ${recorded.loss[i]} recorded`;
+  }
+  if (here.curve.length !== recorded.curve.length) return 'a different number of test-accuracy points';
+  for (let i = 0; i < here.curve.length; i++) {
+    if (f(here.curve[i].accuracy) !== f(recorded.curve[i].accuracy)) return `test accuracy at step ${here.curve[i].step}`;
+  }
+  for (const axis of Object.keys(recorded.lighting ?? {})) {
+    const a = here.lighting?.[axis] ?? [];
+    const b = recorded.lighting[axis];
+    if (a.length !== b.length || a.some((p, i) => f(p.accuracy) !== f(b[i].accuracy))) return `accuracy under changed ${axis}`;
+  }
+  return null;
+}
+
+export class LabStore extends EventTarget {
+  constructor() {
+    super();
+    this.sets = new Map(); // key → { key, runs: [run], recorded: [run], running, controller, error, started }
+  }
+
+  emit(key) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { key } }));
+  }
+
+  set(key) {
+    if (!this.sets.has(key)) this.sets.set(key, { key, runs: [], recorded: [], running: false, controller: null, error: '', loaded: null });
+    return this.sets.get(key);
+  }
+
+  /**
+   * Show the recorded runs of `file` whose configs are `wanted` (in that
+   * order; a config with no recording is simply absent).
+   */
+  async showRecorded(key, file, wanted) {
+    const set = this.set(key);
+    if (set.running) return;
+    try {
+      set.loaded ??= fetchRecorded(file).then((f) => f.runs.map(fromRecorded));
+      set.recorded = await set.loaded;
+      set.error = '';
+    } catch (error) {
+      set.loaded = null;
+      set.recorded = [];
+      set.error = error.message;
+    }
+    if (set.running) return;
+    set.runs = wanted.map((w) => set.recorded.find((r) => sameRun(r.config, w))).filter(Boolean);
+    set.wanted = wanted;
+    this.emit(key);
+  }
+
+  /** Train every config in `wanted` here (stopping any earlier run of this set). */
+  async runHere(key, wanted) {
+    const set = this.set(key);
+    this.stop(key);
+    const controller = new AbortController();
+    set.controller = controller;
+    set.running = true;
+    set.error = '';
+    set.wanted = wanted;
+    set.runs = wanted.map((config) => ({
+      kind: config.norm, config, source: 'here', status: 'waiting', loss: [], curve: [], accuracy: NaN,
+      lighting: {}, seconds: NaN, command: '', message: '', steps: config.steps ?? 200, match: null,
+    }));
+    this.emit(key);
+    await Promise.all(
+      set.runs.map(async (run) => {
+        try {
+          const result = await train(run.config, {
+            lighting: ALL_LIGHTING,
+            signal: controller.signal,
+            onStart: () => {
+              run.status = 'running';
+              this.emit(key);
+            },
+            onProgress: (p) => {
+              run.loss.push(...p.loss);
+              run.curve = p.curve;
+              run.steps = p.steps;
+              this.emit(key);
+            },
+          });
+          const r = result.record;
+          Object.assign(run, {
+            config: r.config,
+            loss: r.loss,
+            curve: r.test_curve,
+            accuracy: r.test_accuracy,
+            lighting: result.lighting,
+            seconds: result.ms / 1000,
+            status: r.diverged ? 'diverged' : 'done',
+            diverged: r.diverged,
+            message: r.diverged?.message ?? '',
+          });
+          const recorded = set.recorded.find((x) => sameRun(x.config, r.config));
+          if (recorded) run.match = { difference: firstDifference(run, recorded) };
+        } catch (error) {
+          run.status = error.name === 'AbortError' ? 'stopped' : 'error';
+          run.message = error.message;
+        }
+        this.emit(key);
+      }),
+    );
+    if (set.controller === controller) {
+      set.running = false;
+      set.controller = null;
+      this.emit(key);
+    }
+  }
+
+  stop(key) {
+    const set = this.set(key);
+    set.controller?.abort();
+  }
+
+  runs(key) {
+    return this.set(key);
+  }
+}
+
+export const RACE_FILE = (task) => `race-${task}.json`;
+export const LR_FILE = 'lr.json';
+export { raceConfig, lrConfig };

@@ -1,0 +1,61 @@
+// One training run, stepped in slices so a stop is seen between two of them
+// and progress flows out. Used by the worker (worker.js) and, in the offline
+// single file where a worker cannot be started from a blob module, on the
+// page's own thread (pool.js).
+//
+// post(message) receives { type: 'progress' | 'done' | 'stopped' | 'error', … }
+// as worker.js documents.
+import { shiftOf } from './config.js';
+
+// Each step(n) call is sized to take about this long.
+const SLICE_MS = 80;
+
+function message(error) {
+  if (error instanceof WebAssembly.RuntimeError) return `the training engine failed (${error.message}): reload the page`;
+  return String(error && error.message ? error.message : error);
+}
+
+export async function runTraining(Trainer, { id, config, lighting, photos }, { post, isStopped, pause }) {
+  let trainer = null;
+  try {
+    trainer = new Trainer(config, photos);
+    const steps = trainer.steps();
+    const t0 = performance.now();
+    let sent = 0;
+    let chunk = 1;
+    let diverged = false;
+    while (!trainer.isDone()) {
+      if (isStopped()) {
+        post({ type: 'stopped', id, step: trainer.stepsDone() });
+        return;
+      }
+      const s0 = performance.now();
+      try {
+        trainer.step(chunk);
+      } catch (error) {
+        // Divergence: the trainer keeps the steps before it and says where.
+        if (!trainer.record().diverged) throw error;
+        diverged = true;
+      }
+      const ms = performance.now() - s0;
+      const record = trainer.record();
+      post({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve });
+      sent = record.loss.length;
+      if (diverged) break;
+      chunk = Math.max(1, Math.min(chunk * 2, Math.round((chunk * SLICE_MS) / Math.max(ms, 1))));
+      await pause();
+    }
+    const ms = performance.now() - t0;
+    const sweep = {};
+    if (!diverged) {
+      for (const [axis, values] of Object.entries(lighting ?? {})) {
+        sweep[axis] = values.map((value) => ({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) }));
+      }
+    }
+    post({ type: 'done', id, record: trainer.record(), lighting: sweep, ms });
+  } catch (error) {
+    post({ type: 'error', id, message: message(error) });
+  } finally {
+    if (trainer) trainer.free();
+  }
+}
