@@ -9,6 +9,8 @@
 //! cargo xtask test                       everything CI checks, in order
 //! cargo xtask dist                       build, then dist/normscope.html (one
 //!                                        offline file) and dist/site/ (static host)
+//! cargo xtask pybundle                  build, then the notebook widget's front end
+//!                                        (python/normscope/_static/; pip runs it)
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
@@ -17,6 +19,7 @@
 mod bench;
 mod dist;
 mod pkgbuild;
+mod pybundle;
 mod serve;
 mod testing;
 mod tools;
@@ -35,6 +38,9 @@ tasks:
                               browser tests, build, page tests)
   dist                        build, then write dist/normscope.html (one file that
                               works offline from file://) and dist/site/ (www + pkg)
+  pybundle                    build, then write the notebook widget's front end
+                              into python/normscope/_static/ (`pip install
+                              ./python` runs this)
   bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
@@ -53,6 +59,7 @@ enum Task {
     },
     Test,
     Dist,
+    PyBundle,
     Bench {
         quick: bool,
         build: bool,
@@ -87,6 +94,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "build" => no_extra(Task::Build),
         "test" => no_extra(Task::Test),
         "dist" => no_extra(Task::Dist),
+        "pybundle" => no_extra(Task::PyBundle),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
             let (mut quick, mut build, mut shapes) = (false, true, Vec::new());
@@ -152,6 +160,7 @@ fn main() -> ExitCode {
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
         Task::Dist => dist::dist(),
+        Task::PyBundle => pybundle::pybundle(),
         Task::Bench {
             quick,
             build,
@@ -229,6 +238,7 @@ mod tests {
         assert_eq!(parse(&args("")), Ok(Task::Help));
         assert_eq!(parse(&args("dist")), Ok(Task::Dist));
         assert!(parse(&args("dist --fast")).is_err());
+        assert_eq!(parse(&args("pybundle")), Ok(Task::PyBundle));
         assert_eq!(
             parse(&args("bench --quick")),
             Ok(Task::Bench {
