@@ -33,6 +33,7 @@ pub mod explain;
 pub mod features;
 pub mod filecheck;
 pub mod lanes;
+pub mod nn;
 pub mod norm;
 pub mod session;
 pub mod stats;

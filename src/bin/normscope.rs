@@ -5,6 +5,8 @@
 //! normscope normalize --norm group --groups 3 --out out.npy batch.npy
 //! normscope figure --contrast 0.5 --norms batch,instance --out fig.svg a.png b.jpg
 //! normscope stats --contrast 0.5 --json a.png b.jpg
+//! normscope grad --norm batch --dy dy.npy --out dx.npy x.npy
+//! normscope train --norm batch --out run.json --svg run.svg
 //! ```
 //!
 //! Every failure prints one line on stderr naming the file and the reason,
@@ -21,6 +23,14 @@ fn main() -> std::process::ExitCode {
 // `cargo clippy --all-targets --target wasm32-unknown-unknown` building.
 #[cfg(target_arch = "wasm32")]
 fn main() {}
+
+// The training engine's commands (src/bin/normscope/*.rs).
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "normscope/grad.rs"]
+mod grad;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "normscope/train.rs"]
+mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
@@ -44,7 +54,7 @@ mod cli {
     /// doubles this): 1 GiB, e.g. 100 images of 3×1024×896.
     const MAX_BATCH_BYTES: u64 = 1 << 30;
     /// Largest `.npy` input: a batch file is raw f32/f64, so bigger than a photo.
-    const MAX_NPY_BYTES: u64 = 2 << 30;
+    pub(crate) const MAX_NPY_BYTES: u64 = 2 << 30;
 
     #[derive(Parser)]
     #[command(
@@ -65,6 +75,10 @@ mod cli {
         Figure(FigureArgs),
         /// Print per-image, per-channel statistics and how each kind reacts to the adjustment.
         Stats(StatsArgs),
+        /// Backward pass of the pure normalization: write dx (float32 .npy) for x and an upstream gradient dy.
+        Grad(crate::grad::GradArgs),
+        /// Train the small convolutional network on a photo task and write its record (JSON) and figure.
+        Train(crate::train::TrainArgs),
     }
 
     /// What the explainer compares: the probe, its adjustment and the kinds.
@@ -245,6 +259,8 @@ mod cli {
             Command::Normalize(args) => normalize(&args),
             Command::Figure(args) => figure(&args),
             Command::Stats(args) => stats(&args),
+            Command::Grad(args) => crate::grad::run(&args),
+            Command::Train(args) => crate::train::run(&args),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -359,7 +375,7 @@ mod cli {
     /// Display name of a path, for messages: control characters (a newline,
     /// a terminal escape) in a file name are shown escaped, so a hostile
     /// name can neither break the one-line message nor drive the terminal.
-    fn display(path: &Path) -> String {
+    pub(crate) fn display(path: &Path) -> String {
         let mut out = String::new();
         for c in path.display().to_string().chars() {
             if c.is_control() {
@@ -371,7 +387,7 @@ mod cli {
         out
     }
 
-    fn check_extension(path: &Path, allowed: &[&str]) -> Result<String> {
+    pub(crate) fn check_extension(path: &Path, allowed: &[&str]) -> Result<String> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -395,7 +411,7 @@ mod cli {
     }
 
     /// Read a whole file, refusing one bigger than `max` before reading it.
-    fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>> {
+    pub(crate) fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>> {
         let name = display(path);
         let io = |e: std::io::Error| Error::BadInput(format!("{name}: cannot read the file ({e})"));
         let meta = fs::metadata(path).map_err(io)?;
@@ -490,7 +506,7 @@ mod cli {
 
     /// Write `path` all or nothing: into a temporary file next to it, then
     /// renamed over it. On any error the temporary file is deleted.
-    fn write_atomically<F>(path: &Path, write: F) -> Result<()>
+    pub(crate) fn write_atomically<F>(path: &Path, write: F) -> Result<()>
     where
         F: FnOnce(&mut BufWriter<&mut fs::File>) -> Result<()>,
     {
@@ -528,7 +544,7 @@ mod cli {
 
     /// A progress bar on stderr that appears only if the work takes more
     /// than a moment and stderr is a terminal.
-    struct Progress {
+    pub(crate) struct Progress {
         bar: ProgressBar,
         start: Instant,
         tty: bool,
@@ -537,7 +553,7 @@ mod cli {
     impl Progress {
         const DELAY: Duration = Duration::from_millis(300);
 
-        fn new(len: u64) -> Self {
+        pub(crate) fn new(len: u64) -> Self {
             let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
             if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
                 bar.set_style(style);
@@ -555,17 +571,17 @@ mod cli {
             }
         }
 
-        fn set_message(&self, msg: impl Into<std::borrow::Cow<'static, str>>) {
+        pub(crate) fn set_message(&self, msg: impl Into<std::borrow::Cow<'static, str>>) {
             self.reveal_if_slow();
             self.bar.set_message(msg);
         }
 
-        fn inc(&self) {
+        pub(crate) fn inc(&self) {
             self.bar.inc(1);
             self.reveal_if_slow();
         }
 
-        fn finish(&self) {
+        pub(crate) fn finish(&self) {
             self.bar.finish_and_clear();
         }
     }

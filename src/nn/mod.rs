@@ -1,0 +1,43 @@
+//! The training engine: small convolutional networks with every kind of
+//! normalization, forward and backward, the same bytes natively and in wasm.
+//!
+//! ```text
+//! data (photos → patches) ─> Trainer ─┬─ Network: 3 × [conv3×3 → NormLayer → ReLU → maxpool] → GAP → linear
+//!                                     ├─ softmax cross-entropy (loss)
+//!                                     ├─ Sgd (momentum, weight decay) + cosine schedule
+//!                                     └─> RunRecord (loss curve, test accuracy, shifts, ρ, running stats)
+//! ```
+//!
+//! Written in llm.c's style: every layer is a small struct with a paired
+//! `forward` (which keeps what the backward needs) and `backward` (which
+//! accumulates the parameter gradients and returns the input gradient),
+//! buffers allocated once ([`layer::Layer`]). No autograd, no hidden graph.
+//!
+//! Determinism: one seeded generator per run ([`rng::Rng`]), passed down;
+//! every sum in a fixed order; multiply and add never fused; `exp`, `log`,
+//! `cos`, `pow` from `libm` (the same code on every target); the SIMD
+//! lanes ([`crate::lanes`]) compute lane by lane what scalar code would.
+
+pub mod conv;
+pub mod curves;
+pub mod data;
+pub mod gap;
+pub mod grad;
+pub mod layer;
+pub mod linear;
+pub mod loss;
+pub mod matmul;
+pub mod network;
+pub mod norm_layer;
+pub mod optim;
+pub mod pool;
+pub mod relu;
+pub mod rng;
+pub mod schedule;
+pub mod train;
+
+pub use data::{shift, Dataset, Photo, Task};
+pub use norm_layer::NetNorm;
+pub use train::{
+    CurvePoint, Diverged, RunRecord, RunningRecord, ShiftPoint, StepInfo, TrainConfig, Trainer,
+};
