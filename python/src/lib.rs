@@ -9,12 +9,16 @@
 //!
 //! The GIL is released while the core computes (`Python::detach`).
 
-use ndarray::{s, ArrayViewMut4, Zip};
-use numpy::{PyArray4, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods};
+use ndarray::{s, Array4, ArrayView4, ArrayViewMut4, CowArray, Ix4, Zip};
+use numpy::{PyArray4, PyArrayMethods, PyReadonlyArray4, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use normscope::filecheck::check_file;
+use normscope::nn::data::bundled_photos;
+use normscope::nn::grad::normalization_backward;
+use normscope::nn::train::{MAX_BATCH, MAX_STEPS};
+use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
 use normscope::norm::plane_maps;
 use normscope::tensor::{check_finite, LoadLimits};
 use normscope::{Error, NormConfig, NormKind};
@@ -138,6 +142,81 @@ fn normalize<'py>(
     }
 }
 
+/// Refuse float64 values float32 cannot hold, as the CLI's `.npy` reader does.
+fn check_f32_range(x: ArrayView4<f64>) -> normscope::Result<()> {
+    match x
+        .indexed_iter()
+        .find(|(_, v)| v.is_finite() && v.abs() > f64::from(f32::MAX))
+    {
+        None => Ok(()),
+        Some(((n, c, y, xx), v)) => Err(Error::BadInput(format!(
+            "the value {v:e} at image {}, channel {}, row {}, column {} is too large for float32 — rescale the data first",
+            n + 1,
+            c + 1,
+            y + 1,
+            xx + 1
+        ))),
+    }
+}
+
+/// A float32 or float64 array, borrowed from NumPy.
+enum Readonly<'py> {
+    F32(PyReadonlyArray4<'py, f32>),
+    F64(PyReadonlyArray4<'py, f64>),
+}
+
+/// The same, as plain views (which may cross into `Python::detach`).
+enum View<'a> {
+    F32(ArrayView4<'a, f32>),
+    F64(ArrayView4<'a, f64>),
+}
+
+/// Check `x` (see [`check_array`]) and borrow it; `what` prefixes errors.
+fn readonly<'py>(x: &Bound<'py, PyAny>, what: &str) -> PyResult<Readonly<'py>> {
+    let py = x.py();
+    let prefix = |e: PyErr| {
+        let message = e.value(py).to_string();
+        if e.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(format!("{what}: {message}"))
+        } else {
+            PyValueError::new_err(format!("{what}: {message}"))
+        }
+    };
+    let array = check_array(x).map_err(prefix)?;
+    if let Ok(a) = array.cast::<PyArray4<f32>>() {
+        Ok(Readonly::F32(a.try_readonly()?))
+    } else if let Ok(a) = array.cast::<PyArray4<f64>>() {
+        Ok(Readonly::F64(a.try_readonly()?))
+    } else {
+        Err(prefix(dtype_error(array)))
+    }
+}
+
+impl Readonly<'_> {
+    fn view(&self) -> View<'_> {
+        match self {
+            Readonly::F32(a) => View::F32(a.as_array()),
+            Readonly::F64(a) => View::F64(a.as_array()),
+        }
+    }
+}
+
+impl<'a> View<'a> {
+    /// float32 as it is (no copy), float64 rounded to a float32 copy, as the
+    /// CLI reads a `.npy` file; then checked for NaN and ±∞.
+    fn into_f32(self) -> normscope::Result<CowArray<'a, f32, Ix4>> {
+        let x = match self {
+            View::F32(v) => CowArray::from(v),
+            View::F64(v) => {
+                check_f32_range(v)?;
+                CowArray::from(v.mapv(|x| x as f32))
+            }
+        };
+        check_finite(x.view())?;
+        Ok(x)
+    }
+}
+
 /// float64 → float32 (refusing values float32 cannot hold, as the CLI's
 /// `.npy` reader does), then the core's plane maps applied in place.
 fn normalize_f64_into(
@@ -145,18 +224,7 @@ fn normalize_f64_into(
     cfg: &NormConfig,
     mut out: ArrayViewMut4<f32>,
 ) -> normscope::Result<()> {
-    if let Some(((n, c, y, xx), v)) = x
-        .indexed_iter()
-        .find(|(_, v)| v.is_finite() && v.abs() > f64::from(f32::MAX))
-    {
-        return Err(Error::BadInput(format!(
-            "the value {v:e} at image {}, channel {}, row {}, column {} is too large for float32 — rescale the data first",
-            n + 1,
-            c + 1,
-            y + 1,
-            xx + 1
-        )));
-    }
+    check_f32_range(x)?;
     Zip::from(&mut out).and(&x).for_each(|o, &v| *o = v as f32);
     check_finite(out.view())?;
     let maps = plane_maps(out.view(), cfg)?;
@@ -169,6 +237,103 @@ fn normalize_f64_into(
         }
     }
     Ok(())
+}
+
+/// grad(x, dy, norm, *, groups=None, rho=None, eps=1e-5)
+/// --
+///
+/// ∂L/∂x of `y = normalize(x, norm, ...)` given `dy = ∂L/∂y`, as
+/// `normscope grad` computes it (training-mode statistics, no γ/β).
+/// Returns a new float32 array with x's shape.
+#[pyfunction]
+#[pyo3(signature = (x, dy, norm, *, groups=None, rho=None, eps=normscope::norm::DEFAULT_EPS))]
+fn grad<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    dy: &Bound<'py, PyAny>,
+    norm: &str,
+    groups: Option<usize>,
+    rho: Option<f64>,
+    eps: f64,
+) -> PyResult<Bound<'py, PyArray4<f32>>> {
+    let cfg = config(norm, groups, rho, eps)?;
+    let (x, dy) = (readonly(x, "x")?, readonly(dy, "dy")?);
+    let (xv, dyv) = (x.view(), dy.view());
+    let dx: Array4<f32> = py
+        .detach(|| {
+            let x = xv.into_f32().map_err(|e| e.context("x"))?;
+            let dy = dyv.into_f32().map_err(|e| e.context("dy"))?;
+            normalization_backward(x.view(), dy.view(), &cfg)
+        })
+        .map_err(py_err)?;
+    Ok(numpy::PyArray4::from_owned_array(py, dx))
+}
+
+/// A count from Python: a whole number within `lo..=hi`, or ValueError.
+fn count<T: TryFrom<i64>>(name: &str, value: i64, lo: i64, hi: i64) -> PyResult<T> {
+    (lo..=hi)
+        .contains(&value)
+        .then(|| T::try_from(value).ok())
+        .flatten()
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{name} must be between {lo} and {hi} (got {value})"
+            ))
+        })
+}
+
+/// _train(norm, task, groups, steps, batch, lr, seed) -> str
+/// --
+///
+/// Train the small network as `normscope train` does and return its run
+/// record (RUN.json) as JSON text; `normscope.train` parses it.
+#[pyfunction]
+#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None))]
+#[allow(clippy::too_many_arguments)]
+fn _train(
+    py: Python<'_>,
+    norm: &str,
+    task: &str,
+    groups: Option<i64>,
+    steps: Option<i64>,
+    batch: Option<i64>,
+    lr: Option<f64>,
+    seed: Option<u64>,
+) -> PyResult<String> {
+    let mut cfg = TrainConfig {
+        task: task.parse::<Task>().map_err(py_err)?,
+        norm: norm.parse::<NetNorm>().map_err(py_err)?,
+        ..TrainConfig::default()
+    };
+    if let Some(s) = steps {
+        cfg.steps = count("steps", s, 1, i64::from(MAX_STEPS))?;
+    }
+    if let Some(b) = batch {
+        cfg.batch = count("batch", b, 1, MAX_BATCH as i64)?;
+    }
+    if let Some(g) = groups {
+        cfg.groups = count("groups", g, 1, i64::from(u32::MAX))?;
+    }
+    if let Some(lr) = lr {
+        if !(lr.is_finite() && lr > 0.0 && lr as f32 > 0.0 && (lr as f32).is_finite()) {
+            return Err(PyValueError::new_err(format!(
+                "lr must be a number greater than 0 (got {lr})"
+            )));
+        }
+        cfg.lr = lr as f32;
+    }
+    if let Some(s) = seed {
+        cfg.seed = s;
+    }
+    cfg.validate().map_err(py_err)?;
+    py.detach(|| {
+        let data = Dataset::build(cfg.task, cfg.seed, &bundled_photos())?;
+        let mut trainer = Trainer::new(cfg, data)?;
+        trainer.run(|_| {})?;
+        serde_json::to_string(&trainer.record())
+            .map_err(|e| Error::Internal(format!("writing JSON: {e}")))
+    })
+    .map_err(py_err)
 }
 
 /// check_image(name, data)
@@ -189,6 +354,8 @@ fn check_image(name: &str, data: &[u8]) -> PyResult<(String, u32, u32)> {
 fn _normscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_image, m)?)?;
+    m.add_function(wrap_pyfunction!(grad, m)?)?;
+    m.add_function(wrap_pyfunction!(_train, m)?)?;
     m.add("KINDS", NormKind::ALL.map(NormKind::name).to_vec())?;
     Ok(())
 }
