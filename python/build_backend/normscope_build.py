@@ -33,12 +33,13 @@ def _prepare():
             f"normscope: {PYTHON_DIR} is not inside a clone of the normscope repository; "
             "build it with `pip install ./python` from the clone"
         )
-    # The extension's build lives with the repository's other builds.
-    os.environ.setdefault("CARGO_TARGET_DIR", str(ROOT / "target" / "python"))
     print("normscope: cargo xtask pybundle (wasm + front end for the widget)", file=sys.stderr)
     done = subprocess.run(["cargo", "xtask", "pybundle"], cwd=ROOT, stdout=sys.stderr)
     if done.returncode != 0:
         sys.exit("normscope: `cargo xtask pybundle` failed (see above)")
+    # The extension's build lives with the repository's other builds, in
+    # its own folder (its own workspace and profile).
+    os.environ.setdefault("CARGO_TARGET_DIR", str(ROOT / "target" / "python"))
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):

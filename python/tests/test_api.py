@@ -108,6 +108,8 @@ def test_the_input_is_left_alone():
 
 
 CLI = os.environ.get("NORMSCOPE_CLI")
+if CLI and not os.path.isfile(CLI):
+    raise RuntimeError(f"NORMSCOPE_CLI={CLI} does not exist")
 
 
 @pytest.mark.skipif(not CLI, reason="NORMSCOPE_CLI (the built normscope binary) not set; cargo xtask test sets it")

@@ -11,6 +11,8 @@
 //!                                        offline file) and dist/site/ (static host)
 //! cargo xtask pybundle                  build, then the notebook widget's front end
 //!                                        (python/normscope/_static/; pip runs it)
+//! cargo xtask python                     the Python step of `test` alone: venv in
+//!                                        target/pyvenv, pip install ./python, pytest
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
@@ -20,6 +22,7 @@ mod bench;
 mod dist;
 mod pkgbuild;
 mod pybundle;
+mod pytests;
 mod serve;
 mod testing;
 mod tools;
@@ -41,6 +44,9 @@ tasks:
   pybundle                    build, then write the notebook widget's front end
                               into python/normscope/_static/ (`pip install
                               ./python` runs this)
+  python                      the Python step of `test` alone: a venv in
+                              target/pyvenv, pip install ./python, lint, pytest
+                              (NumPy API, widget, JupyterLab in Chromium)
   bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
@@ -60,6 +66,7 @@ enum Task {
     Test,
     Dist,
     PyBundle,
+    Python,
     Bench {
         quick: bool,
         build: bool,
@@ -95,6 +102,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "test" => no_extra(Task::Test),
         "dist" => no_extra(Task::Dist),
         "pybundle" => no_extra(Task::PyBundle),
+        "python" => no_extra(Task::Python),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
             let (mut quick, mut build, mut shapes) = (false, true, Vec::new());
@@ -161,6 +169,7 @@ fn main() -> ExitCode {
         Task::Test => testing::test(),
         Task::Dist => dist::dist(),
         Task::PyBundle => pybundle::pybundle(),
+        Task::Python => pytests::python_tests(),
         Task::Bench {
             quick,
             build,
@@ -239,6 +248,7 @@ mod tests {
         assert_eq!(parse(&args("dist")), Ok(Task::Dist));
         assert!(parse(&args("dist --fast")).is_err());
         assert_eq!(parse(&args("pybundle")), Ok(Task::PyBundle));
+        assert_eq!(parse(&args("python")), Ok(Task::Python));
         assert_eq!(
             parse(&args("bench --quick")),
             Ok(Task::Bench {
