@@ -159,8 +159,12 @@ class Scope(anywidget.AnyWidget):
                 "install with `pip install ./python` from a clone of the repository"
             )
         chosen = list(DEFAULT_IMAGES) if images is None else images
+        probe = kwargs.pop("probe", 0)
         super().__init__(images=chosen, **kwargs)
-        self._images = self._entries(self.images)
+        if not self._images:
+            # The default list sets no change, so no observer ran.
+            self._images = self._entries(self.images)
+        self.probe = probe
 
     @t.validate("images")
     def _check_images(self, proposal):
@@ -174,7 +178,10 @@ class Scope(anywidget.AnyWidget):
 
     @t.observe("images")
     def _images_changed(self, change):
-        self._images = self._entries(change["new"])
+        entries = self._entries(change["new"])
+        if self.probe >= len(entries):
+            self.probe = 0
+        self._images = entries
 
     @staticmethod
     def _entries(items):

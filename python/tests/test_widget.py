@@ -46,6 +46,15 @@ def test_images_become_file_bytes_or_rgba_pixels(tmp_path):
     assert isinstance(state["_images"][0]["bytes"], (bytes, memoryview))
 
 
+def test_the_probe_follows_the_images():
+    scope = normscope.Scope(images=["chelsea", "coffee", "rocket"], probe=2)
+    assert scope.probe == 2
+    scope.images = ["hubble"]
+    assert scope.probe == 0 and [e["label"] for e in scope._images] == ["hubble.jpg"]
+    with pytest.raises(traitlets.TraitError):
+        normscope.Scope(images=["chelsea"], probe=1)
+
+
 def test_default_images_are_the_elements():
     assert [e["label"] for e in normscope.Scope()._images] == [f"{n}.jpg" for n in DEFAULT_IMAGES]
 
