@@ -19,6 +19,10 @@
 //               reset, kinds, tray (default: contrast,brightness,gamma,clip,reset)
 //   compact     smaller: no histograms, no difference maps
 //
+// Property `imageSources`, set before the element starts, gives the images
+// as data instead (the notebook widget): [{ label, bytes }] image files or
+// [{ label, width, height, rgba }] pixels (rgba a Uint8ClampedArray).
+//
 // Event: `normscope-change` (bubbles, composed) after every repaint, with
 // detail { probe, adjustment, kinds: [{ kind, maxAbs, unchanged }] }.
 import { initWasm, openSession, decode, fetchSample } from './js/engine.js';
@@ -70,6 +74,8 @@ const TEMPLATE = `
 </div>`;
 
 const SHEETS = ['style.css', 'norm-scope.css'];
+// Bundled copies (the notebook widget sets NORMSCOPE_OFFLINE.css): no fetch.
+const OFFLINE_CSS = globalThis.NORMSCOPE_OFFLINE?.css ?? null;
 let sheetsPromise = null;
 
 /**
@@ -81,10 +87,14 @@ function sheets() {
   if (!sheetsPromise) {
     sheetsPromise = Promise.all(
       SHEETS.map(async (name) => {
-        const response = await fetch(new URL(name, import.meta.url));
-        if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+        let text = OFFLINE_CSS?.[name];
+        if (text === undefined) {
+          const response = await fetch(new URL(name, import.meta.url));
+          if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+          text = await response.text();
+        }
         const sheet = new CSSStyleSheet();
-        sheet.replaceSync((await response.text()).replace(/(\d)rem\b/g, '$1em'));
+        sheet.replaceSync(text.replace(/(\d)rem\b/g, '$1em'));
         return sheet;
       }),
     );
@@ -137,6 +147,8 @@ function readImages(text, problems) {
 }
 
 async function loadImage(image) {
+  if (image.rgba) return [image.label, image];
+  if (image.bytes) return [image.label, await decode(image.label, image.bytes)];
   if (image.name) return [`${image.name}.jpg`, await decode(`${image.name}.jpg`, await fetchSample(image.name))];
   const response = await fetch(image.url);
   if (!response.ok) throw new Error(`${image.label}: could not load it (HTTP ${response.status})`);
@@ -225,7 +237,7 @@ export class NormScopeElement extends HTMLElement {
   /** Read and check every attribute: { state, images, controls, problems }. */
   readAttributes() {
     const problems = [];
-    const images = readImages(this.getAttribute('images'), problems);
+    const images = this.imageSources ?? readImages(this.getAttribute('images'), problems);
     const pairs = [];
     for (const name of STATE_ATTRIBUTES) {
       const value = this.getAttribute(name);

@@ -99,7 +99,7 @@ fn script_string(text: &str) -> String {
 
 /// The modules the page loads: every `.js` under `www/js/` (but the worker
 /// and the demo host's script) and the wasm-bindgen glue, keyed by path.
-fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
+pub(crate) fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
     let mut files: Vec<PathBuf> = fs::read_dir(www.join("js"))
         .map_err(|e| format!("cannot list www/js ({e})"))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))

@@ -9,6 +9,10 @@
 //! cargo xtask test                       everything CI checks, in order
 //! cargo xtask dist                       build, then dist/normscope.html (one
 //!                                        offline file) and dist/site/ (static host)
+//! cargo xtask pybundle                  build, then the notebook widget's front end
+//!                                        (python/normscope/_static/; pip runs it)
+//! cargo xtask python                     the Python step of `test` alone: venv in
+//!                                        target/pyvenv, pip install ./python, pytest
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
@@ -20,6 +24,8 @@
 mod bench;
 mod dist;
 mod pkgbuild;
+mod pybundle;
+mod pytests;
 mod serve;
 mod testing;
 mod tools;
@@ -38,6 +44,12 @@ tasks:
                               browser tests, build, page tests)
   dist                        build, then write dist/normscope.html (one file that
                               works offline from file://) and dist/site/ (www + pkg)
+  pybundle                    build, then write the notebook widget's front end
+                              into python/normscope/_static/ (`pip install
+                              ./python` runs this)
+  python                      the Python step of `test` alone: a venv in
+                              target/pyvenv, pip install ./python, lint, pytest
+                              (NumPy API, widget, JupyterLab in Chromium)
   bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
@@ -62,6 +74,8 @@ enum Task {
     },
     Test,
     Dist,
+    PyBundle,
+    Python,
     Bench {
         quick: bool,
         build: bool,
@@ -97,6 +111,8 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "build" => no_extra(Task::Build),
         "test" => no_extra(Task::Test),
         "dist" => no_extra(Task::Dist),
+        "pybundle" => no_extra(Task::PyBundle),
+        "python" => no_extra(Task::Python),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
             let (mut quick, mut build, mut train, mut shapes) = (false, true, false, Vec::new());
@@ -167,6 +183,8 @@ fn main() -> ExitCode {
         Task::Build => pkgbuild::build(),
         Task::Test => testing::test(),
         Task::Dist => dist::dist(),
+        Task::PyBundle => pybundle::pybundle(),
+        Task::Python => pytests::python_tests(),
         Task::Bench {
             quick,
             build,
@@ -245,6 +263,8 @@ mod tests {
         assert_eq!(parse(&args("")), Ok(Task::Help));
         assert_eq!(parse(&args("dist")), Ok(Task::Dist));
         assert!(parse(&args("dist --fast")).is_err());
+        assert_eq!(parse(&args("pybundle")), Ok(Task::PyBundle));
+        assert_eq!(parse(&args("python")), Ok(Task::Python));
         assert_eq!(
             parse(&args("bench --quick")),
             Ok(Task::Bench {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
 use crate::util::{cargo, command, human_duration, root, run, Result};
-use crate::{dist, pkgbuild};
+use crate::{dist, pkgbuild, pytests};
 
 /// The port the page tests' server listens on when no free one can be
 /// found (not 8080, so a server the developer left running is not reused).
@@ -60,6 +60,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "page tests (Playwright)",
         run: page_tests,
+    },
+    Step {
+        name: "python package and notebook (pip, pytest, JupyterLab)",
+        run: python_tests,
     },
 ];
 
@@ -191,6 +195,11 @@ fn build() -> Result<Outcome> {
     pkgbuild::build()?;
     // The page tests open dist/normscope.html from file:// too.
     dist::write()?;
+    Ok(Outcome::Passed)
+}
+
+fn python_tests() -> Result<Outcome> {
+    pytests::python_tests()?;
     Ok(Outcome::Passed)
 }
 
