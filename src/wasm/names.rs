@@ -12,16 +12,16 @@ use crate::norm::NormKind;
 use crate::session;
 use NormKind::{Batch, BatchInstance, Group, Instance, Layer};
 
-/// A string enum for JS and its `core()` conversion: each legal string,
-/// the core's value it stands for, and the message for any other string.
+/// A string enum for JS and its `core()` conversion: its doc (a plain
+/// string, which wasm-bindgen copies into the TypeScript), each legal
+/// string, the core's value it stands for, and the message for any other.
 macro_rules! js_names {
     (
-        $(#[$doc:meta])*
-        $name:ident -> $core:ty, else $message:literal {
+        $name:ident $doc:literal -> $core:ty, else $message:literal {
             $($variant:ident = $text:literal => $value:expr,)*
         }
     ) => {
-        $(#[$doc])*
+        #[doc = $doc]
         #[wasm_bindgen]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum $name {
@@ -44,8 +44,7 @@ macro_rules! js_names {
 }
 
 js_names! {
-    /// A normalization kind.
-    Kind -> NormKind, else "the kind must be 'batch', 'instance', 'layer', 'group' or 'batch-instance'" {
+    Kind "A normalization kind." -> NormKind, else "the kind must be 'batch', 'instance', 'layer', 'group' or 'batch-instance'" {
         Batch = "batch" => Batch,
         Instance = "instance" => Instance,
         Layer = "layer" => Layer,
@@ -55,17 +54,15 @@ js_names! {
 }
 
 js_names! {
-    /// A row of the grid.
-    Row -> session::Row, else "row must be 'original' or 'adjusted'" {
+    Row "A row of the grid." -> session::Row, else "row must be 'original' or 'adjusted'" {
         Original = "original" => session::Row::Original,
         Adjusted = "adjusted" => session::Row::Adjusted,
     }
 }
 
 js_names! {
-    /// A column of the grid: the input, a kind's output, or the heat map of
-    /// how much a kind's output changed.
-    Column -> session::Column, else "column must be 'input', a kind ('batch', 'instance', 'layer', 'group', 'batch-instance') or 'diff-' and a kind" {
+    Column "A column of the grid: the input, a kind's output, or the heat map of how much a kind's output changed."
+        -> session::Column, else "column must be 'input', a kind ('batch', 'instance', 'layer', 'group', 'batch-instance') or 'diff-' and a kind" {
         Input = "input" => session::Column::Input,
         Batch = "batch" => session::Column::Output(Batch),
         Instance = "instance" => session::Column::Output(Instance),
@@ -81,8 +78,7 @@ js_names! {
 }
 
 js_names! {
-    /// Batch norm's mode.
-    BnMode -> session::BnMode, else "batch-norm mode must be 'train' or 'eval'" {
+    BnMode "Batch norm's mode." -> session::BnMode, else "batch-norm mode must be 'train' or 'eval'" {
         Train = "train" => session::BnMode::Train,
         Eval = "eval" => session::BnMode::Eval,
     }
