@@ -29,7 +29,7 @@ pub struct Conv3x3 {
     cout: usize,
     h: usize,
     w: usize,
-    /// Cout × (Cin·9), row-major: weight[co][ci][ky][kx].
+    /// Cout × (Cin·9), row-major: `weight[co][ci][ky][kx]`.
     pub weight: Param,
     col: Vec<f32>,
     dcol: Vec<f32>,
