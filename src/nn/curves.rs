@@ -50,6 +50,7 @@ pub fn draw_run<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("step")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("training loss")
         .light_line_style(WHITE)
         .draw()
@@ -74,6 +75,7 @@ pub fn draw_run<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("step")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("test accuracy")
         .light_line_style(WHITE)
         .draw()

@@ -17,6 +17,18 @@
 //! every sum in a fixed order; multiply and add never fused; `exp`, `log`,
 //! `cos`, `pow` from `libm` (the same code on every target); the SIMD
 //! lanes ([`crate::lanes`]) compute lane by lane what scalar code would.
+//!
+//! For the page and other skins (the interface agreed in ENGINE_API.md,
+//! with these details): the page fetches `www/tasks/NAME.rgb` for each
+//! name in [`data::TASK_PHOTOS`] (192×192 raw RGB8) and passes
+//! `Photo::from_rgb(name, 192, 192, bytes)` in that order to
+//! [`Dataset::build`]; [`Trainer::step`] reports divergence as
+//! [`crate::Error::BadInput`] with the message "diverged at step k: lower
+//! the learning rate" (also in [`Trainer::diverged`] and the record's
+//! `diverged`); [`RunRecord`] also carries `classes`, and each
+//! [`RunningRecord`] the `channels` it covers (ibn's block 1 has running
+//! statistics for its second half only); `shift` is filled after the last
+//! step; [`Trainer::evaluate`] returns 0 for images that are not N×3×32×32.
 
 pub mod conv;
 pub mod curves;
