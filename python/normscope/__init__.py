@@ -60,11 +60,12 @@ def grad(x, dy, norm, *, groups=None, rho=None, eps=1e-5):
     return _grad(_as_array(x), _as_array(dy), norm, groups=groups, rho=rho, eps=eps)
 
 
-def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None):
+def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None,
+          eval_every=None):
     """Train the small network of the lab and return its run record (a dict).
 
     Exactly ``normscope train --norm NORM [--task T] [--groups G] [--steps N]
-    [--batch B] [--lr LR] [--seed S]``: the same record as its RUN.json
+    [--batch B] [--lr LR] [--seed S] [--widths A,B,C] [--eval-every K]``: the same record as its RUN.json
     (config, loss per step, test accuracy and curve, accuracy under
     contrast/brightness/gamma shifts, running statistics, ...); the same
     arguments give the same record. ``norm``: none, batch, instance, layer,
@@ -72,7 +73,8 @@ def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, se
     ValueError for bad arguments and for a run that diverges. Runs without
     the GIL.
     """
-    return _json.loads(_train(norm, task=task, groups=groups, steps=steps, batch=batch, lr=lr, seed=seed))
+    return _json.loads(_train(norm, task=task, groups=groups, steps=steps, batch=batch, lr=lr, seed=seed,
+                              widths=None if widths is None else list(widths), eval_every=eval_every))
 
 
 def __getattr__(name):

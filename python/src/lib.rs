@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use normscope::filecheck::check_file;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::grad::normalization_backward;
-use normscope::nn::train::{MAX_BATCH, MAX_STEPS};
+use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
 use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
 use normscope::norm::plane_maps;
 use normscope::tensor::{check_finite, LoadLimits};
@@ -282,13 +282,13 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64, lo: i64, hi: i64) -> PyResult<
         })
 }
 
-/// _train(norm, task, groups, steps, batch, lr, seed) -> str
+/// _train(norm, task, groups, steps, batch, lr, seed, widths, eval_every) -> str
 /// --
 ///
 /// Train the small network as `normscope train` does and return its run
 /// record (RUN.json) as JSON text; `normscope.train` parses it.
 #[pyfunction]
-#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None))]
+#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None, eval_every=None))]
 #[allow(clippy::too_many_arguments)]
 fn _train(
     py: Python<'_>,
@@ -299,6 +299,8 @@ fn _train(
     batch: Option<i64>,
     lr: Option<f64>,
     seed: Option<u64>,
+    widths: Option<Vec<i64>>,
+    eval_every: Option<i64>,
 ) -> PyResult<String> {
     let mut cfg = TrainConfig {
         task: task.parse::<Task>().map_err(py_err)?,
@@ -324,6 +326,20 @@ fn _train(
     }
     if let Some(s) = seed {
         cfg.seed = s;
+    }
+    if let Some(w) = widths {
+        if w.len() != 3 {
+            return Err(PyValueError::new_err(format!(
+                "widths needs three numbers, one per conv block, e.g. (8, 16, 32) (got {})",
+                w.len()
+            )));
+        }
+        for (slot, &v) in cfg.widths.iter_mut().zip(&w) {
+            *slot = count("every width", v, 1, MAX_WIDTH as i64)?;
+        }
+    }
+    if let Some(k) = eval_every {
+        cfg.eval_every = count("eval_every", k, 1, i64::from(u32::MAX))?;
     }
     cfg.validate().map_err(py_err)?;
     py.detach(|| {

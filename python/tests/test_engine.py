@@ -101,9 +101,9 @@ def test_grad_equals_the_clis_bit_for_bit(tmp_path, norm, args, params):
 @needs_cli
 def test_train_returns_the_clis_record(tmp_path):
     out = tmp_path / "run.json"
-    subprocess.run([CLI, "train", "--norm", "instance", "--steps", "3", "--batch", "8", "--seed", "5",
-                    "--out", str(out)], check=True, stderr=subprocess.DEVNULL)
-    record = normscope.train("instance", steps=3, batch=8, seed=5)
+    subprocess.run([CLI, "train", "--norm", "group", "--groups", "2", "--steps", "3", "--batch", "8", "--seed", "5",
+                    "--widths", "4,6,8", "--eval-every", "2", "--out", str(out)], check=True, stderr=subprocess.DEVNULL)
+    record = normscope.train("group", groups=2, steps=3, batch=8, seed=5, widths=(4, 6, 8), eval_every=2)
     assert record == json.loads(out.read_text())
 
 
@@ -133,6 +133,9 @@ def test_train_is_reproducible_and_keeps_the_record_shape():
     (lambda: normscope.train("batch", batch=100000), ValueError, "batch must be between 1 and"),
     (lambda: normscope.train("batch", lr=0.0), ValueError, "lr must be a number greater than 0"),
     (lambda: normscope.train("group", groups=3), ValueError, "cannot be split into 3 groups"),
+    (lambda: normscope.train("batch", widths=(8, 16)), ValueError, "widths needs three numbers"),
+    (lambda: normscope.train("batch", widths=(8, 0, 16)), ValueError, "every width must be between 1 and"),
+    (lambda: normscope.train("batch", eval_every=0), ValueError, "eval_every must be between 1 and"),
 ])
 def test_bad_arguments_raise_a_clear_error(call, error, words):
     with pytest.raises(error) as caught:
