@@ -14,7 +14,7 @@ use numpy::{PyArray4, PyArrayMethods, PyReadonlyArray4, PyUntypedArray, PyUntype
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use normscope::filecheck::check_file;
+use normscope::file::check_file;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::grad::normalization_backward;
 use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
