@@ -143,12 +143,25 @@ for (const r of rows) {
   lines.push(`| ${r.net} (${r.widths.join('/')}, batch ${r.batch}) | ${r.impl} | ${r.norm} | ${cell} | ${f(r.gflops)} | ${r.steps ?? '—'} | ${ratio} |`);
 }
 lines.push('');
+lines.push('against the fastest peer on the same network (issue 12 target: at least 10×)');
+for (const net of nets) {
+  const peers = rows.filter((r) => r.net === net.label && !r.impl.startsWith('normscope') && r.stepsPerSecond);
+  const fastest = peers.reduce((a, b) => (b.stepsPerSecond > a.stepsPerSecond ? b : a), peers[0]);
+  if (!fastest) continue;
+  for (const norm of ['batch', 'none']) {
+    const ours = rows.find((r) => r.net === net.label && r.impl === 'normscope wasm' && r.norm === norm);
+    if (ours?.stepsPerSecond) {
+      lines.push(`  ${net.label}: normscope wasm ${norm} ${f(ours.stepsPerSecond)} steps/s ÷ ${fastest.impl} ${fastest.norm} ${f(fastest.stepsPerSecond, 3)} = ${(ours.stepsPerSecond / fastest.stepsPerSecond).toFixed(1)}×`);
+    }
+  }
+}
+lines.push('');
 lines.push('f32 matrix multiply, 256×256 by 256×256, in the same browser');
 lines.push('| implementation | GFLOP/s |');
 lines.push('|---|---|');
 for (const m of matmul) lines.push(`| ${m.impl === 'js' ? 'plain JS loop (i-k-j, Float32Array)' : 'normscope wasm'} | ${m.refused ? `— (${m.refused})` : f(m.gflops)} |`);
 lines.push('');
-lines.push(`race: ${raceNorms.join(', ')} at the lab default (${cfg.steps} steps each) in 2 workers: ${f(race.seconds, 1)} s`);
+lines.push(`race: ${raceNorms.join(', ')} at the lab default (${cfg.steps} steps each, test evaluations included) in 2 workers: ${f(race.seconds, 1)} s (issue 12 target: at most 20 s)`);
 for (const r of race.runs ?? []) lines.push(`  ${r.norm}: ${r.steps} steps, test accuracy ${f(r.testAccuracy, 3)}`);
 console.log(lines.join('\n'));
 

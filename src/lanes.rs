@@ -3,9 +3,11 @@
 //! The release build is optimized for size (`opt-level = "s"`), and at that
 //! level rustc runs no LLVM vectorizer: a loop written to vectorize stays
 //! scalar. These few operations are written with the target's SIMD
-//! instructions instead — wasm32 `simd128` in the browser — and as plain
-//! arrays elsewhere (the native build, where speed is not the point), so
-//! the browser's speed does not depend on the optimization level.
+//! instructions instead — wasm32 `simd128` in the browser, SSE on x86-64
+//! (the native CLI, tests and the training engine's timings) and plain
+//! arrays elsewhere — so the speed does not depend on the optimization
+//! level. Every lane is IEEE single precision, so all three give the same
+//! bits.
 
 /// Four f32 values operated on together.
 #[derive(Clone, Copy)]
@@ -168,28 +170,85 @@ pub(crate) mod raw {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+// x86-64 always has SSE2: the native build (CLI, tests, benchmarks) gets
+// real four-lane arithmetic too. Lane by lane it is IEEE single precision,
+// like the wasm lanes, so both give the same bits.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+use raw_x86 as imp;
+
+/// SSE on x86-64 (which always has it). The intrinsics are `unsafe` to call
+/// from functions not marked `#[target_feature]`, although SSE2 is part of
+/// the x86-64 baseline, so they are wrapped here.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[allow(unsafe_code)]
+pub(crate) mod raw_x86 {
+    use core::arch::x86_64::*;
+    pub type V = __m128;
+
+    #[inline(always)]
+    pub fn splat(v: f32) -> V {
+        // SAFETY: SSE is enabled (x86-64 baseline, checked by the cfg).
+        unsafe { _mm_set1_ps(v) }
+    }
+    #[inline(always)]
+    pub fn load(src: &[f32; 4]) -> V {
+        // SAFETY: `src` is 16 readable bytes; loadu has no alignment needs.
+        unsafe { _mm_loadu_ps(src.as_ptr()) }
+    }
+    #[inline(always)]
+    pub fn store(v: V, dst: &mut [f32; 4]) {
+        // SAFETY: `dst` is 16 writable bytes; storeu has no alignment needs.
+        unsafe { _mm_storeu_ps(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    pub fn add(a: V, b: V) -> V {
+        // SAFETY: SSE is enabled.
+        unsafe { _mm_add_ps(a, b) }
+    }
+    #[inline(always)]
+    pub fn sub(a: V, b: V) -> V {
+        // SAFETY: SSE is enabled.
+        unsafe { _mm_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    pub fn mul(a: V, b: V) -> V {
+        // SAFETY: SSE is enabled.
+        unsafe { _mm_mul_ps(a, b) }
+    }
+}
+
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    all(target_arch = "x86_64", target_feature = "sse2")
+)))]
 mod imp {
     pub type V = [f32; 4];
 
+    #[inline(always)]
     fn lanes(a: V, b: V, f: impl Fn(f32, f32) -> f32) -> V {
         [f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])]
     }
+    #[inline(always)]
     pub fn splat(v: f32) -> V {
         [v; 4]
     }
+    #[inline(always)]
     pub fn load(src: &[f32; 4]) -> V {
         *src
     }
+    #[inline(always)]
     pub fn store(v: V, dst: &mut [f32; 4]) {
         *dst = v
     }
+    #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         lanes(a, b, |x, y| x + y)
     }
+    #[inline(always)]
     pub fn sub(a: V, b: V) -> V {
         lanes(a, b, |x, y| x - y)
     }
+    #[inline(always)]
     pub fn mul(a: V, b: V) -> V {
         lanes(a, b, |x, y| x * y)
     }

@@ -1,8 +1,18 @@
-//! 3×3 convolution, stride 1, zero padding 1, no bias (the normalization
-//! layer after it carries the per-channel shift β), as im2col + [`gemm`].
+//! 3×3 convolution, stride 1, padding 1 by replicating the edge pixels
+//! (PyTorch's `padding_mode="replicate"`), no bias (the normalization layer
+//! after it carries the per-channel shift β), as im2col + [`gemm`].
+//!
+//! Why replicate and not zeros: with replicated edges a per-image change of
+//! brightness and contrast, `x → a·x + b`, leaves the convolution as
+//! `a·conv(x) + b·Σw` at every pixel, border included, which instance,
+//! layer and group norm then remove exactly. Zero padding leaks the
+//! absolute brightness through the border: with it, an instance-norm
+//! network learned to tell night from day patches (99 % test accuracy,
+//! widths 8/8/16, batch 8, 100 steps, lr 0.05, seed 2 — the configuration
+//! of `tests/native_nn.rs`), which the images' content cannot explain.
 //!
 //! ```text
-//! col[(ci·9 + ky·3 + kx)][y·W + x] = x[ci][y + ky − 1][x + kx − 1]   (0 outside)
+//! col[(ci·9 + ky·3 + kx)][y·W + x] = x[ci][clamp(y + ky − 1)][clamp(x + kx − 1)]
 //! y[co] = Wt[co] · col                    Wt: Cout × (Cin·9)
 //! ```
 //!
@@ -58,73 +68,77 @@ impl Conv3x3 {
     }
 }
 
-/// Unfold one Cin×H×W sample into its (Cin·9)×(H·W) im2col matrix.
+/// Row `y` of the im2col row for horizontal tap `dx` (0, 1, 2): the
+/// source row shifted by `dx − 1`, the edge pixel repeated.
+#[inline]
+fn shifted_row(src: &[f32], dx: usize, out: &mut [f32]) {
+    let w = src.len();
+    match dx {
+        0 => {
+            out[0] = src[0];
+            out[1..].copy_from_slice(&src[..w - 1]);
+        }
+        1 => out.copy_from_slice(src),
+        _ => {
+            out[..w - 1].copy_from_slice(&src[1..]);
+            out[w - 1] = src[w - 1];
+        }
+    }
+}
+
+/// Unfold one Cin×H×W sample into its (Cin·9)×(H·W) im2col matrix, with
+/// replicate padding: positions outside the plane read the nearest edge
+/// pixel.
 fn im2col(x: &[f32], cin: usize, h: usize, w: usize, col: &mut [f32]) {
     let hw = h * w;
     for ci in 0..cin {
         let plane = &x[ci * hw..(ci + 1) * hw];
-        for ky in 0..3 {
-            for kx in 0..3 {
-                let row =
-                    &mut col[((ci * 9) + ky * 3 + kx) * hw..((ci * 9) + ky * 3 + kx + 1) * hw];
-                for y in 0..h {
-                    let out = &mut row[y * w..(y + 1) * w];
-                    let sy = y as isize + ky as isize - 1;
-                    if sy < 0 || sy >= h as isize {
-                        out.fill(0.0);
-                        continue;
-                    }
-                    let src = &plane[sy as usize * w..(sy as usize + 1) * w];
-                    match kx {
-                        0 => {
-                            out[0] = 0.0;
-                            out[1..].copy_from_slice(&src[..w - 1]);
-                        }
-                        1 => out.copy_from_slice(src),
-                        _ => {
-                            out[..w - 1].copy_from_slice(&src[1..]);
-                            out[w - 1] = 0.0;
-                        }
-                    }
-                }
+        for tap in 0..9 {
+            let (dy, dx) = (tap / 3, tap % 3);
+            let row = &mut col[(ci * 9 + tap) * hw..(ci * 9 + tap + 1) * hw];
+            for y in 0..h {
+                let sy = (y + dy).saturating_sub(1).min(h - 1);
+                shifted_row(
+                    &plane[sy * w..(sy + 1) * w],
+                    dx,
+                    &mut row[y * w..(y + 1) * w],
+                );
             }
         }
     }
 }
 
-/// Fold an im2col gradient back onto one sample: `dx[ci][sy][sx] = Σ` of
-/// the entries that read it, added in the order (ci, ky, kx, y, x).
+/// The adjoint of [`im2col`]: every im2col entry's gradient is added to the
+/// pixel it read, tap by tap in the order (ci, ky, kx, y, x).
 fn col2im(dcol: &[f32], cin: usize, h: usize, w: usize, dx: &mut [f32]) {
     let hw = h * w;
     dx[..cin * hw].fill(0.0);
     for ci in 0..cin {
         let plane = &mut dx[ci * hw..(ci + 1) * hw];
-        for ky in 0..3 {
-            for kx in 0..3 {
-                let row = &dcol[((ci * 9) + ky * 3 + kx) * hw..((ci * 9) + ky * 3 + kx + 1) * hw];
-                for y in 0..h {
-                    let sy = y as isize + ky as isize - 1;
-                    if sy < 0 || sy >= h as isize {
-                        continue;
+        for tap in 0..9 {
+            let (dy, ddx) = (tap / 3, tap % 3);
+            let row = &dcol[(ci * 9 + tap) * hw..(ci * 9 + tap + 1) * hw];
+            for y in 0..h {
+                let sy = (y + dy).saturating_sub(1).min(h - 1);
+                let g = &row[y * w..(y + 1) * w];
+                let dst = &mut plane[sy * w..(sy + 1) * w];
+                match ddx {
+                    0 => {
+                        dst[0] += g[0];
+                        for (d, v) in dst[..w - 1].iter_mut().zip(&g[1..]) {
+                            *d += v;
+                        }
                     }
-                    let g = &row[y * w..(y + 1) * w];
-                    let dst = &mut plane[sy as usize * w..(sy as usize + 1) * w];
-                    match kx {
-                        0 => {
-                            for (d, v) in dst[..w - 1].iter_mut().zip(&g[1..]) {
-                                *d += v;
-                            }
+                    1 => {
+                        for (d, v) in dst.iter_mut().zip(g) {
+                            *d += v;
                         }
-                        1 => {
-                            for (d, v) in dst.iter_mut().zip(g) {
-                                *d += v;
-                            }
+                    }
+                    _ => {
+                        for (d, v) in dst[1..].iter_mut().zip(&g[..w - 1]) {
+                            *d += v;
                         }
-                        _ => {
-                            for (d, v) in dst[1..].iter_mut().zip(&g[..w - 1]) {
-                                *d += v;
-                            }
-                        }
+                        dst[w - 1] += g[w - 1];
                     }
                 }
             }

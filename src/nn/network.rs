@@ -2,7 +2,8 @@
 //! a linear classifier.
 //!
 //! ```text
-//! x: N×3×32×32 ─┬─ block 1: conv3×3 (3→w1)  → norm → ReLU → maxpool 2×2 → w1×16×16
+//! x: N×3×32×32 in [0, 1] → (x − 0.5)/0.25 (fixed, like a data loader's Normalize)
+//!               ┬─ block 1: conv3×3 (3→w1)  → norm → ReLU → maxpool 2×2 → w1×16×16
 //!               ├─ block 2: conv3×3 (w1→w2) → norm → ReLU → maxpool 2×2 → w2×8×8
 //!               ├─ block 3: conv3×3 (w2→w3) → norm → ReLU → maxpool 2×2 → w3×4×4
 //!               └─ global average pool → w3 → linear → K logits
@@ -24,6 +25,14 @@ use crate::error::{Error, Result};
 /// Input side length and channels the network is built for.
 pub const INPUT_SIDE: usize = 32;
 pub const INPUT_CHANNELS: usize = 3;
+/// The fixed input standardization `(x − INPUT_CENTER) / INPUT_SCALE`,
+/// as torchvision's `Normalize` does before a network: pixel values in
+/// [0, 1] become roughly zero-mean. Without it the first convolution's
+/// outputs carry a large common offset per channel (Σw · mean x), which
+/// layer and group norm, normalizing across channels, then mistake for
+/// signal: they learned several times slower here.
+pub const INPUT_CENTER: f32 = 0.5;
+pub const INPUT_SCALE: f32 = 0.25;
 
 /// The shape and normalization of a [`Network`].
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +66,7 @@ pub struct Network {
     pub blocks: Vec<Block>,
     gap: GlobalAvgPool,
     pub fc: Linear,
+    input: Vec<f32>,
     features: Vec<f32>,
     logits: Vec<f32>,
     dfeatures: Vec<f32>,
@@ -109,7 +119,7 @@ impl Network {
                 conv,
                 norm,
                 relu: Relu::new(w * side * side),
-                pool: MaxPool2::new(w, side, side, cfg.max_batch),
+                pool: MaxPool2::new(w, side, side),
                 conv_out: vec![0.0; len],
                 norm_out: vec![0.0; len],
                 relu_out: vec![0.0; len],
@@ -125,6 +135,7 @@ impl Network {
             blocks,
             gap: GlobalAvgPool::new(w3, side * side),
             fc,
+            input: vec![0.0; cfg.max_batch * INPUT_CHANNELS * INPUT_SIDE * INPUT_SIDE],
             features: vec![0.0; cfg.max_batch * w3],
             logits: vec![0.0; cfg.max_batch * cfg.classes],
             dfeatures: vec![0.0; cfg.max_batch * w3],
@@ -147,6 +158,12 @@ impl Network {
 
     /// Logits of `n` samples of `x` (N×3×32×32, `n ≤ max_batch`).
     pub fn forward(&mut self, x: &[f32], n: usize, mode: Mode) -> &[f32] {
+        let len = n * INPUT_CHANNELS * INPUT_SIDE * INPUT_SIDE;
+        let inv = 1.0 / INPUT_SCALE;
+        for (o, &v) in self.input[..len].iter_mut().zip(&x[..len]) {
+            *o = (v - INPUT_CENTER) * inv;
+        }
+        let x = &self.input[..];
         for b in 0..self.blocks.len() {
             let (done, rest) = self.blocks.split_at_mut(b);
             let input: &[f32] = match done.last() {

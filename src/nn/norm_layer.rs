@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use super::layer::{Layer, Mode, Param};
 use crate::error::{Error, Result};
+use crate::lanes::F32x4;
 
 /// The kinds of normalization layer the network can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,12 +165,89 @@ pub struct SetStats {
     pub count: Vec<f64>,
 }
 
+/// Σ v in f64, as four interleaved running sums combined `(s0 + s1) + (s2 + s3)`
+/// (a fixed order; four sums hide the latency of one long chain).
+#[inline]
+fn sum_f64(v: &[f32]) -> f64 {
+    let (chunks, tail) = v.as_chunks::<4>();
+    let mut s = [0.0f64; 4];
+    for q in chunks {
+        for l in 0..4 {
+            s[l] += q[l] as f64;
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for &x in tail {
+        t += x as f64;
+    }
+    t
+}
+
+/// Σ (v − m)² in f64, in the order of [`sum_f64`].
+#[inline]
+fn sum_sq_dev_f64(v: &[f32], m: f64) -> f64 {
+    let (chunks, tail) = v.as_chunks::<4>();
+    let mut s = [0.0f64; 4];
+    for q in chunks {
+        for l in 0..4 {
+            let d = q[l] as f64 - m;
+            s[l] += d * d;
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for &x in tail {
+        let d = x as f64 - m;
+        t += d * d;
+    }
+    t
+}
+
+/// (Σ g, Σ g·x̂) in f64, in the order of [`sum_f64`].
+#[inline]
+fn sum_g_gx_f64(g: &[f32], xhat: &[f32]) -> (f64, f64) {
+    let (gc, gt) = g.as_chunks::<4>();
+    let (xc, xt) = xhat.as_chunks::<4>();
+    let (mut a, mut b) = ([0.0f64; 4], [0.0f64; 4]);
+    for (q, r) in gc.iter().zip(xc) {
+        for l in 0..4 {
+            a[l] += q[l] as f64;
+            b[l] += q[l] as f64 * r[l] as f64;
+        }
+    }
+    let mut sa = (a[0] + a[1]) + (a[2] + a[3]);
+    let mut sb = (b[0] + b[1]) + (b[2] + b[3]);
+    for (&q, &r) in gt.iter().zip(xt) {
+        sa += q as f64;
+        sb += q as f64 * r as f64;
+    }
+    (sa, sb)
+}
+
+/// `out = (v − m)·inv + off`, four lanes at a time ([`F32x4`]).
+#[inline]
+fn affine_map(v: &[f32], m: f32, inv: f32, off: f32, out: &mut [f32]) {
+    let (vc, vt) = v.as_chunks::<4>();
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    let (m4, i4, o4) = (F32x4::splat(m), F32x4::splat(inv), F32x4::splat(off));
+    for (q, o) in vc.iter().zip(oc) {
+        ((F32x4::load(q) - m4) * i4 + o4).store(o);
+    }
+    for (x, o) in vt.iter().zip(ot) {
+        *o = (x - m) * inv + off;
+    }
+}
+
 /// Standardize `n` samples of `c` planes of `hw` values over `scope`.
 ///
 /// ```text
 /// μ_S = (1/|S|) Σ_S x        σ²_S = (1/|S|) Σ_S (x − μ_S)²        (two passes, f64)
 /// x̂ = (x − μ_S) / √(σ²_S + ε)
 /// ```
+///
+/// The last line runs in f32 lanes with the centre split as in
+/// [`crate::norm`]: `x̂ = (x − m)·s + (m − μ)·s` with `m = f32(μ)`, the
+/// second term computed in f64, so the rounding of a mean near 1e4 to f32
+/// (up to 5e-4) does not shift a channel whose σ is 1e-2.
 ///
 /// With `running = Some((mean, var))` (evaluation mode), batch channels use
 /// those per-channel values instead of the batch's.
@@ -199,11 +277,7 @@ pub fn standardize(
     for s in 0..n {
         for ch in 0..c {
             let k = scope.set_of(s, ch, n, c);
-            let mut sum = 0.0f64;
-            for &v in plane(s, ch) {
-                sum += v as f64;
-            }
-            stats.mean[k] += sum;
+            stats.mean[k] += sum_f64(plane(s, ch));
             stats.count[k] += hw as f64;
         }
     }
@@ -213,13 +287,7 @@ pub fn standardize(
     for s in 0..n {
         for ch in 0..c {
             let k = scope.set_of(s, ch, n, c);
-            let m = stats.mean[k];
-            let mut ss = 0.0f64;
-            for &v in plane(s, ch) {
-                let d = v as f64 - m;
-                ss += d * d;
-            }
-            stats.var[k] += ss;
+            stats.var[k] += sum_sq_dev_f64(plane(s, ch), stats.mean[k]);
         }
     }
     for k in 0..sets {
@@ -236,11 +304,11 @@ pub fn standardize(
     for s in 0..n {
         for ch in 0..c {
             let k = scope.set_of(s, ch, n, c);
-            let (m, inv) = (stats.mean[k], stats.inv_std[k]);
+            let (mu, inv) = (stats.mean[k], stats.inv_std[k]);
+            let m = mu as f32;
+            let off = ((m as f64 - mu) * inv) as f32;
             let o = (s * c + ch) * hw;
-            for (y, &v) in xhat[o..o + hw].iter_mut().zip(plane(s, ch)) {
-                *y = ((v as f64 - m) * inv) as f32;
-            }
+            affine_map(plane(s, ch), m, inv as f32, off, &mut xhat[o..o + hw]);
         }
     }
 }
@@ -274,11 +342,7 @@ pub fn standardize_backward(
         for ch in 0..c {
             let k = scope.set_of(s, ch, n, c);
             let o = (s * c + ch) * hw;
-            let (mut a, mut b) = (0.0f64, 0.0f64);
-            for (&gv, &xv) in g[o..o + hw].iter().zip(&xhat[o..o + hw]) {
-                a += gv as f64;
-                b += gv as f64 * xv as f64;
-            }
+            let (a, b) = sum_g_gx_f64(&g[o..o + hw], &xhat[o..o + hw]);
             m1[k] += a;
             m2[k] += b;
         }
@@ -290,21 +354,24 @@ pub fn standardize_backward(
     for s in 0..n {
         for ch in 0..c {
             let k = scope.set_of(s, ch, n, c);
-            let w = weight.map_or(1.0, |w| w[ch] as f64) * stats.inv_std[k];
-            let (a, b) = (m1[k], m2[k]);
+            let w = (weight.map_or(1.0, |w| w[ch] as f64) * stats.inv_std[k]) as f32;
+            let (a, b) = (m1[k] as f32, m2[k] as f32);
             let o = (s * c + ch) * hw;
-            let it = dx[o..o + hw]
-                .iter_mut()
-                .zip(&g[o..o + hw])
-                .zip(&xhat[o..o + hw]);
-            if accumulate {
-                for ((d, &gv), &xv) in it {
-                    *d += (w * (gv as f64 - a - xv as f64 * b)) as f32;
+            let (gc, gt) = g[o..o + hw].as_chunks::<4>();
+            let (xc, xt) = xhat[o..o + hw].as_chunks::<4>();
+            let (dc, dt) = dx[o..o + hw].as_chunks_mut::<4>();
+            let (w4, a4, b4) = (F32x4::splat(w), F32x4::splat(a), F32x4::splat(b));
+            for ((d, q), r) in dc.iter_mut().zip(gc).zip(xc) {
+                let v = w4 * ((F32x4::load(q) - a4) - F32x4::load(r) * b4);
+                if accumulate {
+                    (F32x4::load(d) + v).store(d);
+                } else {
+                    v.store(d);
                 }
-            } else {
-                for ((d, &gv), &xv) in it {
-                    *d = (w * (gv as f64 - a - xv as f64 * b)) as f32;
-                }
+            }
+            for ((d, &q), &r) in dt.iter_mut().zip(gt).zip(xt) {
+                let v = w * ((q - a) - r * b);
+                *d = if accumulate { *d + v } else { v };
             }
         }
     }

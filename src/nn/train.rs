@@ -61,7 +61,7 @@ impl Default for TrainConfig {
             groups: 4,
             steps: 200,
             batch: 32,
-            lr: 0.05,
+            lr: 0.02,
             momentum: 0.9,
             weight_decay: 5e-4,
             seed: 1,

@@ -20,7 +20,7 @@ use clap::Args;
 use crate::cli::{check_extension, write_atomically, Progress};
 use normscope::nn::curves::draw_run;
 use normscope::nn::data::bundled_photos;
-use normscope::nn::train::{MAX_BATCH, MAX_STEPS};
+use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
 use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
 use normscope::{Error, Result};
 
@@ -33,7 +33,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "KIND", value_parser = parse_norm)]
     norm: NetNorm,
     /// Groups for group norm (must divide every width).
-    #[arg(long, value_name = "G")]
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
     groups: Option<i64>,
     /// Training steps (SGD updates).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
@@ -47,6 +47,17 @@ pub struct TrainArgs {
     /// Seed of the data, the initialisation and the batch order.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Channels of the three conv blocks, e.g. 8,16,32.
+    #[arg(
+        long,
+        value_name = "A,B,C",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    widths: Option<Vec<i64>>,
+    /// Measure test accuracy every this many steps (and after the last).
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    eval_every: Option<i64>,
     /// Where to write the run record (.json).
     #[arg(long, value_name = "RUN.json")]
     out: PathBuf,
@@ -112,6 +123,30 @@ fn config(args: &TrainArgs) -> Result<TrainConfig> {
     }
     if let Some(s) = args.seed {
         cfg.seed = s;
+    }
+    if let Some(w) = &args.widths {
+        if w.len() != 3 {
+            return Err(Error::BadInput(format!(
+                "--widths needs three numbers, one per conv block, e.g. 8,16,32 (got {})",
+                w.len()
+            )));
+        }
+        for (slot, &v) in cfg.widths.iter_mut().zip(w) {
+            *slot = usize::try_from(v)
+                .ok()
+                .filter(|&v| (1..=MAX_WIDTH).contains(&v))
+                .ok_or_else(|| {
+                    Error::BadInput(format!(
+                        "--widths: every width must be between 1 and {MAX_WIDTH} (got {v})"
+                    ))
+                })?;
+        }
+    }
+    if let Some(k) = args.eval_every {
+        cfg.eval_every = u32::try_from(k)
+            .ok()
+            .filter(|&k| k >= 1)
+            .ok_or_else(|| Error::BadInput(format!("--eval-every must be at least 1 (got {k})")))?;
     }
     cfg.validate()?;
     Ok(cfg)
