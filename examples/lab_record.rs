@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release --example lab_record            # writes www/lab/recorded/*.json
 //! cargo run --release --example lab_record -- OUT_DIR
-//! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json
+//! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json (also: batch, race-what, race-day-night)
 //! cargo run --release --example lab_record -- OUT_DIR batch           # only batch.json
 //! cargo run --release --example lab_record -- OUT_DIR 10 batch,none   # a short race (page tests)
 //! ```
@@ -192,9 +192,22 @@ fn main() -> Result<(), String> {
         return write(&dir, "lr.json", train(lr_runs())?);
     }
     if args.get(1).is_some_and(|a| a == "batch") {
-        return write(&dir, "batch.json", train(batch_runs())?);
+        // Optionally one kind only (batch-KIND.json), to record in parallel.
+        return match args.get(2) {
+            Some(kind) => write(
+                &dir,
+                &format!("batch-{kind}.json"),
+                train(
+                    batch_runs()
+                        .into_iter()
+                        .filter(|c| c.norm.to_string() == *kind)
+                        .collect(),
+                )?,
+            ),
+            None => write(&dir, "batch.json", train(batch_runs())?),
+        };
     }
-    if let Some(steps) = args.get(1) {
+    if let Some(steps) = args.get(1).filter(|a| a.parse::<u32>().is_ok()) {
         // A short race for the page tests: STEPS and a comma list of kinds.
         let steps: u32 = steps
             .parse()
@@ -213,6 +226,10 @@ fn main() -> Result<(), String> {
         return write(&dir, "race-what.json", train(cfgs)?);
     }
     for task in Task::ALL {
+        let name = format!("race-{task}");
+        if args.get(1).is_some_and(|a| *a != name) {
+            continue;
+        }
         let cfgs = RACE
             .iter()
             .map(|&norm| TrainConfig {
@@ -223,6 +240,9 @@ fn main() -> Result<(), String> {
             .collect();
         write(&dir, &format!("race-{task}.json"), train(cfgs)?)?;
     }
-    write(&dir, "lr.json", train(lr_runs())?)?;
-    write(&dir, "batch.json", train(batch_runs())?)
+    if args.get(1).is_none() {
+        write(&dir, "lr.json", train(lr_runs())?)?;
+        write(&dir, "batch.json", train(batch_runs())?)?;
+    }
+    Ok(())
 }

@@ -63,15 +63,14 @@ export function lightingConclusion(axis, runs) {
     const i = spread(inorm, axis);
     const sb = Math.round((b.max - b.min) * 100);
     const si = Math.round((i.max - i.min) * 100);
-    const leak = 'In this network a lighting change leaks through zero padding: the convolutions see the padding\'s zeros next to the shifted pixels, and about an eighth of a 32×32 patch\'s pixels are at its border.';
     if (axis === 'gamma') {
       parts.push(`Gamma bends the tones, which no normalization undoes exactly: instance norm's accuracy moved ${si} points, batch norm's ${sb}.`);
     } else if (si <= 10 && si < sb) {
       parts.push(`Instance norm stayed nearly flat (${si} points) and batch norm (evaluation mode: fixed running statistics) moved ${sb}: as expected, instance norm divides each image's ${axis} out and batch norm does not.`);
     } else if (si < sb) {
-      parts.push(`Instance norm moved less than batch norm (${si} against ${sb} points) but was far from flat, against the expectation that it divides each image's ${axis} out. ${leak}`);
+      parts.push(`Instance norm moved less than batch norm (${si} against ${sb} points) but was far from flat, against the expectation that it divides each image's ${axis} out.`);
     } else {
-      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one. ${leak}`);
+      parts.push(`Instance norm moved ${si} points and batch norm ${sb}: this run contradicts the expectation that instance norm, which divides each image's ${axis} out, is the steadier one.`);
     }
   }
   return parts.join(' ');

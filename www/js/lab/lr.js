@@ -20,7 +20,7 @@ export function lrPanel(store, lab) {
   const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'lr', 'aria-labelledby': 'lr-title' },
     h('h3', { id: 'lr-title', text: 'Which network survives a high learning rate?' }),
-    h('p', { class: 'lab-intro', text: 'The race\'s network on "what is it?", with no normalization and with batch norm, trained at a high peak learning rate (cosine schedule, 200 steps; the race uses 0.05).' }),
+    h('p', { class: 'lab-intro', text: 'The race\'s network on "what is it?", with no normalization and with batch norm, trained at a peak learning rate far above the race\'s (cosine schedule, 200 steps).' }),
     h('div', { class: 'lab-controls' },
       select('lr-rate', 'Peak learning rate', LR_CHOICES.map((v) => [v, String(v)]), lab.state.lr, (v) => lab.update({ lr: Number(v) })),
       run, stop),
