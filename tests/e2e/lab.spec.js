@@ -6,11 +6,10 @@
 // The short race uses tests/e2e/files/lab/race-what.json, made by
 // `cargo run --release --example lab_record -- tests/e2e/files/lab 3 none,batch,instance,layer,group,batch-instance,ibn`
 // (served in place of www/lab/recorded/race-what.json), so it takes seconds.
-import AxeBuilder from '@axe-core/playwright';
+import { wcagAxe } from './axe.js';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
 
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const KINDS = ['no norm', 'batch', 'instance', 'layer', 'group', 'batch-instance', 'IBN'];
 const COLORS = ['#555555', '#0072b2', '#d55e00', '#009e73', '#a8437f', '#b07800', '#3a8fc4'];
 const SHORT = readFileSync(new URL('./files/lab/race-what.json', import.meta.url));
@@ -45,7 +44,7 @@ function colourCounts(page, name, n, colors) {
 }
 
 async function violations(page) {
-  const result = await new AxeBuilder({ page }).include('#lab').withTags(WCAG).analyze();
+  const result = await wcagAxe(page).include('#lab').analyze();
   return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1] ?? ''}`));
 }
 
