@@ -109,6 +109,9 @@ pub fn python_tests() -> Result<()> {
         .envs(CLI_PROFILE.iter().copied()))?;
     let cli = cli_target.join("release").join("normscope");
     let out = target_dir().join("python-test");
+    // pytest makes --basetemp itself but not its parent: on a fresh clone
+    // target/python-test does not exist yet.
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {} ({e})", out.display()))?;
     run(command(&python)
         .args([
             "-m",
