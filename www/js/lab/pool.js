@@ -3,7 +3,7 @@
 // order. A run is stopped with an AbortSignal (waiting: dropped at once;
 // running: between two slices of steps).
 //
-//   const { record, lighting, ms } = await train(config, { lighting, onProgress, signal });
+//   const { record, lighting, probes, ms } = await train(config, { lighting, probes, onProgress, signal });
 import { loadTaskPhotos } from '../tasks.js';
 import { initWasm } from '../engine.js';
 import { Trainer } from '../../pkg/normscope.js';
@@ -64,7 +64,7 @@ function startSlot() {
     }
     slot.job = null;
     job.signal?.removeEventListener('abort', job.onAbort);
-    if (data.type === 'done') job.resolve({ record: data.record, lighting: data.lighting, ms: data.ms });
+    if (data.type === 'done') job.resolve({ record: data.record, lighting: data.lighting, probes: data.probes, ms: data.ms });
     else if (data.type === 'stopped') job.reject(abortError(data.step));
     else job.reject(new Error(data.message));
     pump();
@@ -90,16 +90,16 @@ function pump() {
     job.onAbort = () => slot.worker.postMessage({ type: 'stop', id: job.id });
     job.signal?.addEventListener('abort', job.onAbort, { once: true });
     job.onStart?.();
-    slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, photos: job.photos });
+    slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, probes: job.probes, photos: job.photos });
   }
 }
 
 /**
  * Train `config` in a worker. Resolves to { record (RunRecord), lighting
- * ({ axis: [{ value, accuracy }] }), ms }; rejects with the engine's message
- * or an AbortError.
+ * ({ axis: [{ value, accuracy }] }), probes (probes.js), ms }; rejects with
+ * the engine's message or an AbortError.
  */
-export async function train(config, { lighting = {}, onProgress, onStart, signal } = {}) {
+export async function train(config, { lighting = {}, probes = null, onProgress, onStart, signal } = {}) {
   await initWasm();
   const photos = await loadTaskPhotos();
   return new Promise((resolve, reject) => {
@@ -107,7 +107,7 @@ export async function train(config, { lighting = {}, onProgress, onStart, signal
       reject(abortError(null));
       return;
     }
-    const job = { id: nextId++, config, lighting, photos, onProgress, onStart, signal, resolve, reject };
+    const job = { id: nextId++, config, lighting, probes, photos, onProgress, onStart, signal, resolve, reject };
     signal?.addEventListener(
       'abort',
       () => {

@@ -5,8 +5,9 @@
 //
 // A run: { kind, config, source: 'recorded' | 'here', status: 'waiting' |
 //   'running' | 'done' | 'diverged' | 'stopped' | 'error', loss: [],
-//   curve: [{ step, accuracy }], accuracy, lighting, seconds, command,
-//   message, match }   (match: a re-run compared with the recorded run)
+//   curve: [{ step, accuracy }], accuracy, lighting, probes, seconds, command,
+//   message, match }   (match: a re-run compared with the recorded run;
+//   probes: what probes.js measured, { after, during }, or null)
 import { train } from './pool.js';
 import { LIGHTING, raceConfig, lrConfig, sameRun } from './config.js';
 
@@ -32,6 +33,7 @@ function fromRecorded(run) {
     curve: r.test_curve,
     accuracy: r.test_accuracy,
     lighting: run.lighting,
+    probes: run.probes ?? null,
     seconds: run.seconds,
     command: run.command,
     message: r.diverged?.message ?? '',
@@ -57,7 +59,33 @@ export function firstDifference(here, recorded) {
     const b = recorded.lighting[axis];
     if (a.length !== b.length || a.some((p, i) => f(p.accuracy) !== f(b[i].accuracy))) return `accuracy under changed ${axis}`;
   }
+  if (recorded.probes) {
+    const where = differsAt(here.probes, recorded.probes, 'probes');
+    if (where) return `${where} differs`;
+  }
   return null;
+}
+
+/** The first path at which two probe values differ (numbers as float32), or null. */
+function differsAt(a, b, path) {
+  if (typeof b === 'number') return typeof a === 'number' && (Math.fround(a) === Math.fround(b) || (Number.isNaN(a) && Number.isNaN(b))) ? null : path;
+  if (Array.isArray(b)) {
+    if (!Array.isArray(a) || a.length !== b.length) return path;
+    for (let i = 0; i < b.length; i++) {
+      const w = differsAt(a[i], b[i], `${path}[${i}]`);
+      if (w) return w;
+    }
+    return null;
+  }
+  if (b && typeof b === 'object') {
+    if (!a || typeof a !== 'object') return path;
+    for (const k of Object.keys(b)) {
+      const w = differsAt(a[k], b[k], `${path}.${k}`);
+      if (w) return w;
+    }
+    return null;
+  }
+  return a === b ? null : path;
 }
 
 export class LabStore extends EventTarget {
@@ -97,8 +125,11 @@ export class LabStore extends EventTarget {
     this.emit(key);
   }
 
-  /** Train every config in `wanted` here (stopping any earlier run of this set). */
-  async runHere(key, wanted) {
+  /**
+   * Train every config in `wanted` here (stopping any earlier run of this
+   * set); `probes` (probes.js) says what else each run measures.
+   */
+  async runHere(key, wanted, { probes = null } = {}) {
     const set = this.set(key);
     this.stop(key);
     const controller = new AbortController();
@@ -108,7 +139,7 @@ export class LabStore extends EventTarget {
     set.wanted = wanted;
     set.runs = wanted.map((config) => ({
       kind: config.norm, config, source: 'here', status: 'waiting', loss: [], curve: [], accuracy: NaN,
-      lighting: {}, seconds: NaN, command: '', message: '', steps: config.steps ?? 200, match: null,
+      lighting: {}, probes: null, seconds: NaN, command: '', message: '', steps: config.steps ?? 200, match: null,
     }));
     this.emit(key);
     await Promise.all(
@@ -116,6 +147,7 @@ export class LabStore extends EventTarget {
         try {
           const result = await train(run.config, {
             lighting: ALL_LIGHTING,
+            probes,
             signal: controller.signal,
             onStart: () => {
               run.status = 'running';
@@ -135,6 +167,7 @@ export class LabStore extends EventTarget {
             curve: r.test_curve,
             accuracy: r.test_accuracy,
             lighting: result.lighting,
+            probes: result.probes,
             seconds: result.ms / 1000,
             status: r.diverged ? 'diverged' : 'done',
             diverged: r.diverged,

@@ -6,6 +6,7 @@
 // post(message) receives { type: 'progress' | 'done' | 'stopped' | 'error', … }
 // as worker.js documents.
 import { shiftOf } from './config.js';
+import { measure } from './probes.js';
 
 // Each step(n) call is sized to take about this long.
 const SLICE_MS = 80;
@@ -15,7 +16,7 @@ function message(error) {
   return String(error && error.message ? error.message : error);
 }
 
-export async function runTraining(Trainer, { id, config, lighting, photos }, { post, isStopped, pause }) {
+export async function runTraining(Trainer, { id, config, lighting, photos, probes }, { post, isStopped, pause }) {
   let trainer = null;
   try {
     trainer = new Trainer(config, photos);
@@ -24,14 +25,23 @@ export async function runTraining(Trainer, { id, config, lighting, photos }, { p
     let sent = 0;
     let chunk = 1;
     let diverged = false;
+    const every = probes?.during?.length ? Math.max(1, probes.every ?? steps) : 0;
+    const during = [];
+    const checkpoint = () => {
+      const step = trainer.stepsDone();
+      if (every && step % every === 0) during.push({ step, ...measure(trainer, probes.during) });
+    };
+    checkpoint();
     while (!trainer.isDone()) {
       if (isStopped()) {
         post({ type: 'stopped', id, step: trainer.stepsDone() });
         return;
       }
       const s0 = performance.now();
+      // Never step past a checkpoint: probes see the same steps at any speed.
+      const take = every ? Math.min(chunk, every - (trainer.stepsDone() % every)) : chunk;
       try {
-        trainer.step(chunk);
+        trainer.step(take);
       } catch (error) {
         // Divergence: the trainer keeps the steps before it and says where.
         if (!trainer.record().diverged) throw error;
@@ -42,7 +52,8 @@ export async function runTraining(Trainer, { id, config, lighting, photos }, { p
       post({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve });
       sent = record.loss.length;
       if (diverged) break;
-      chunk = Math.max(1, Math.min(chunk * 2, Math.round((chunk * SLICE_MS) / Math.max(ms, 1))));
+      checkpoint();
+      chunk = Math.max(1, Math.min(chunk * 2, Math.round((take * SLICE_MS) / Math.max(ms, 1))));
       await pause();
     }
     const ms = performance.now() - t0;
@@ -52,7 +63,8 @@ export async function runTraining(Trainer, { id, config, lighting, photos }, { p
         sweep[axis] = values.map((value) => ({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) }));
       }
     }
-    post({ type: 'done', id, record: trainer.record(), lighting: sweep, ms });
+    const after = diverged ? {} : measure(trainer, probes?.after);
+    post({ type: 'done', id, record: trainer.record(), lighting: sweep, probes: { after, during }, ms });
   } catch (error) {
     post({ type: 'error', id, message: message(error) });
   } finally {

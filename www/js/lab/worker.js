@@ -1,13 +1,14 @@
 // The lab's training worker: trains one network at a time with the wasm
 // engine (trainloop.js), so the page never waits on a step. Started by pool.js.
 //
-// In:  { type: 'run', id, config, lighting, photos }
+// In:  { type: 'run', id, config, lighting, photos, probes }
 //        config:   RunRecord config fields (missing ones: engine defaults)
 //        lighting: { axis: [values] } measured after training (may be {})
 //        photos:   the task photos from tasks.js
+//        probes:   what else to measure (probes.js; may be absent)
 //      { type: 'stop', id }             stop that run between two slices
 // Out: { type: 'progress', id, step, steps, loss: [new losses], curve }
-//      { type: 'done', id, record, lighting, ms }   (a diverged run too:
+//      { type: 'done', id, record, lighting, probes, ms }   (a diverged run too:
 //        record.diverged says where)
 //      { type: 'stopped', id, step }
 //      { type: 'error', id, message }   a bad config or an engine failure

@@ -1,0 +1,28 @@
+// What a run measures besides its RunRecord: named probes that read the
+// trained (or training) network through the wasm Trainer handle. A job
+// names the probes it wants; trainloop.js calls them in the worker and the
+// values travel back with the record (pool.js → store.js → run.probes).
+//
+//   probes: { after: ['name', …],            measured once, after the last step
+//             every: 25, during: ['name', …] }  measured at step 0 and every
+//                                                `every` steps (the loop stops
+//                                                its slices exactly there, so
+//                                                the steps do not depend on speed)
+//
+// run.probes = { after: { name: value }, during: [{ step, name: value, … }] }
+// Each probe: (trainer) => a value that survives postMessage (numbers,
+// arrays, plain objects). examples/lab_record.rs records the same probes
+// under the same names, so a recorded run and a re-run compare equal.
+export const PROBES = {
+};
+
+/** Measure `names` on `trainer`; an unknown name is an error (a bug). */
+export function measure(trainer, names) {
+  const out = {};
+  for (const name of names ?? []) {
+    const probe = PROBES[name];
+    if (!probe) throw new Error(`unknown probe ${JSON.stringify(name)}`);
+    out[name] = probe(trainer);
+  }
+  return out;
+}
