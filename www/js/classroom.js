@@ -7,7 +7,10 @@ const BASE = { ...DEFAULT_STATE, contrast: 1, brightness: 0, gamma: 1, clip: fal
 
 /**
  * The walk-through. `state` overrides the base state (urlstate.js fields);
- * `action` names something main.js does after applying it.
+ * `action` names something main.js does after applying it; `lab` puts one
+ * experiment of the lab (a `<norm-lab>` with these attributes) into the
+ * walk-through box, so its chart and its conclusion — written from the runs
+ * on screen — sit beside the step's text.
  */
 export const STEPS = [
   {
@@ -42,6 +45,31 @@ export const STEPS = [
     state: { contrast: 0.5, brightness: 0.15, bn: 'eval' },
     action: 'train',
   },
+  {
+    title: 'The lab: train the networks',
+    text: 'From here on, networks learn. Seven copies of one small network are trained to tell six photos apart; they differ only in their normalization layer. The runs below were recorded with the seed that "Run it here" uses to repeat them in this browser, and the sentence under the table is written from their numbers.',
+    lab: { experiment: 'race', task: 'what' },
+  },
+  {
+    title: 'Change the lighting of the test images',
+    text: 'The same networks, tested on the same patches with the contrast changed after training. One curve per network; the lighting it was trained at is marked. Watch which curves stay flat and which fall away.',
+    lab: { experiment: 'lighting', task: 'what', axis: 'contrast' },
+  },
+  {
+    title: 'When the lighting is the label',
+    text: 'Now the task is "day or night?": the label is the lighting itself. Instance norm divides out each image\'s own mean and spread, channel by channel, right after the first convolution. Compare its accuracy here with batch norm\'s.',
+    lab: { experiment: 'race', task: 'day-night' },
+  },
+  {
+    title: 'Batch size and batch norm\'s noise',
+    text: 'Each network sees the same number of images, in batches of 2 to 32. Batch norm\'s statistics come from the batch, so small batches make them noisy; group and layer norm use one image at a time. The Group Norm paper\'s ImageNet figures are drawn beside this run\'s, labelled as the paper\'s.',
+    lab: { experiment: 'batch' },
+  },
+  {
+    title: 'A learning rate far too high',
+    text: 'No normalization against batch norm at a high peak learning rate. A run whose loss stops being a number is marked as diverged at that step, not drawn on as garbage.',
+    lab: { experiment: 'lr', lr: '1' },
+  },
 ];
 
 /** The complete state of step `i`. */
@@ -50,7 +78,10 @@ export function stepState(i) {
   return { ...BASE, samples: [...BASE.samples], ...step.state };
 }
 
-function isTyping(target) {
+function isTyping(event) {
+  // composedPath: a control inside a shadow root (the lab in the box) is
+  // retargeted to its host element by the time the event reaches us.
+  const target = event.composedPath?.()[0] ?? event.target;
   if (!(target instanceof Element)) return false;
   if (target.closest('dialog')) return false;
   return target.matches('input, select, textarea, [contenteditable="true"], .cube-widget');
@@ -130,7 +161,7 @@ export function startClassroom($, { goToStep, reset }) {
   $('shortcuts-close').addEventListener('click', () => $('shortcuts-dialog').close());
 
   document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
     const dialog = $('shortcuts-dialog');
     if (dialog.open) return;
     const walking = current >= 0;
