@@ -130,3 +130,68 @@ export function batchConclusion(runs, paper) {
   }
   return parts.join(' ');
 }
+
+// ── Experiments 5 and 7 (neighbours.js, both.js) ──
+
+/** Kinds whose every statistic comes from one image: no neighbour can reach it. */
+const PER_IMAGE = ['none', 'instance', 'layer', 'group'];
+const list = (names) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+const argmaxOf = (p) => p.reduce((best, v, i) => (v > p[best] ? i : best), 0);
+
+/** A heat map's figures: mean diagonal, largest off-diagonal, their ratio, exact zeros off the diagonal. */
+export function neighbourFigures(m) {
+  const n = m.length;
+  let diagonal = 0;
+  let off = 0;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) diagonal += m[i][j] / n;
+      else {
+        off = Math.max(off, m[i][j]);
+        if (m[i][j] === 0) zeros++;
+      }
+    }
+  }
+  return { diagonal, off, ratio: diagonal > 0 ? off / diagonal : 0, zeros, cells: n * (n - 1) };
+}
+
+/**
+ * Experiment 5: which kinds let a neighbour move an image's output at this
+ * checkpoint, by how much, and the same image in two batches.
+ * items: [{ kind, point: { step, neighbours }, classes }]
+ */
+export function neighboursConclusion(items) {
+  if (items.length === 0) return '';
+  const step = items[0].point.step;
+  const figs = items.map((it) => ({ ...it, f: neighbourFigures(it.point.neighbours.influence) }));
+  const moved = figs.filter((x) => x.f.zeros < x.f.cells);
+  const still = figs.filter((x) => x.f.zeros === x.f.cells);
+  const parts = [];
+  if (moved.length) {
+    parts.push(`At step ${step}, darkening one image moved another image's probabilities by up to ${moved.map((x) => `${x.f.off.toFixed(3)} with ${name(x.kind)} (${pct(x.f.ratio)} of the mean effect on the darkened image itself, ${x.f.diagonal.toFixed(3)})`).join('; ')}.`);
+  }
+  if (still.length) {
+    parts.push(`${moved.length ? 'With' : `At step ${step}, with`} ${list(still.map((x) => name(x.kind)))} every one of the ${still[0].f.cells} off-diagonal entries was exactly 0: each image is normalized on its own, so its neighbours cannot reach it.`);
+  }
+  const odd = moved.filter((x) => PER_IMAGE.includes(x.kind));
+  if (odd.length) parts.push(`Unexpected: ${list(odd.map((x) => name(x.kind)))} normalizes each image on its own, yet here a neighbour moved an output — this run contradicts how that kind is defined.`);
+  const blind = still.filter((x) => !PER_IMAGE.includes(x.kind));
+  if (blind.length) parts.push(`${list(blind.map((x) => name(x.kind)))} shares statistics across the batch, yet no neighbour moved an output at this step.`);
+  const bn = figs.find((x) => x.kind === 'batch') ?? moved[0];
+  if (bn) {
+    const s = bn.point.neighbours.same_image;
+    const cls = (l) => bn.classes?.[l] ?? `class ${l}`;
+    const say = (p) => `${pct(p[s.label])}${argmaxOf(p) === s.label ? '' : ` (it was called ${cls(argmaxOf(p))})`}`;
+    const same = s.batch_a.every((v, i) => v === s.batch_b[i]);
+    parts.push(same
+      ? `With ${name(bn.kind)}, image 1 (${cls(s.label)}) got the same probabilities in both batches.`
+      : `With ${name(bn.kind)}, the same ${cls(s.label)} patch was ${cls(s.label)} with probability ${say(s.batch_a)} among mixed companions and ${say(s.batch_b)} among seven ${cls(s.companions_b)} patches; in evaluation mode (running statistics) it gets ${say(s.eval)} in any batch.`);
+  }
+  const steady = figs.filter((x) => PER_IMAGE.includes(x.kind) && x.point.neighbours.same_image.batch_a.every((v, i) => v === x.point.neighbours.same_image.batch_b[i]));
+  if (steady.length) {
+    const who = list(steady.map((x) => name(x.kind)));
+    parts.push(`${who[0].toUpperCase()}${who.slice(1)} gave it exactly the same probabilities in both batches.`);
+  }
+  return parts.join(' ');
+}
