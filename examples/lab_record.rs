@@ -247,6 +247,8 @@ fn main() -> Result<(), String> {
     if args.get(1).is_none() {
         write(&dir, "lr.json", train(lr_runs())?)?;
         write(&dir, "batch.json", train(batch_runs())?)?;
+        record_probed(&dir, "neighbours", None, None, &photos)?;
+        record_probed(&dir, "both", None, None, &photos)?;
     }
     Ok(())
 }
@@ -285,7 +287,7 @@ fn run_probed(
     let mut trainer = Trainer::new(cfg, data).map_err(|e| e.to_string())?;
     let mut during = Vec::new();
     let checkpoint = |t: &Trainer, during: &mut Vec<serde_json::Value>| -> Result<(), String> {
-        if t.steps_done() % every == 0 {
+        if t.steps_done().is_multiple_of(every) {
             let mut point = serde_json::Map::new();
             point.insert("step".into(), t.steps_done().into());
             for name in names {

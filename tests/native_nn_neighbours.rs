@@ -101,7 +101,7 @@ fn measuring_leaves_the_run_exactly_as_it_was() {
         }
         let mut snapshots = Vec::new();
         while !measured.is_done() {
-            if measured.steps_done() % 4 == 0 {
+            if measured.steps_done().is_multiple_of(4) {
                 snapshots.push(neighbours(&measured).unwrap());
                 rho(&measured);
             }

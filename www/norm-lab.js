@@ -23,9 +23,10 @@ import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
 import { batchPanel } from './js/lab/batch.js';
 import { neighboursPanel } from './js/lab/neighbours.js';
+import { bothPanel } from './js/lab/both.js';
 import { h } from './js/lab/dom.js';
 
-const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel, neighbours: neighboursPanel };
+const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel, neighbours: neighboursPanel, both: bothPanel };
 const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint'];
 
 let sheetPromise = null;

@@ -115,6 +115,52 @@ test('experiment 5 settings go into the link; a bad one gets a message', async (
   await expect(p.locator('#neighbours-step-value')).toHaveText('step 100');
 });
 
+test('experiment 7 first shows the recorded ρ on both tasks and the race\'s trade, with conclusions quoting the tables', async ({ page }) => {
+  await open(page);
+  const p = panel(page, 'both');
+  await expect(p.locator('h3')).toHaveText('Given both, does a network choose batch norm or instance norm?');
+  const rho = p.locator('table').first().locator('tbody tr');
+  await expect(rho).toHaveCount(6);
+  await expect(p.locator('.lab-match').first()).toHaveText('recorded');
+  await expect(p.locator('.lab-source')).toContainText('normscope train --task TASK --norm batch-instance');
+  // Step 0: every ρ is 0.5; step 200: the conclusion quotes the table's means.
+  await expect(rho.first().locator('td').nth(2)).toHaveText('0.500');
+  const whatMean = await rho.first().locator('td').nth(3).textContent();
+  const text = p.locator('.lab-conclusion').first();
+  await expect(text).toContainText('In this run, by step 200');
+  await expect(text).toContainText('Nam & Kim (2018)');
+  await expect(text).toContainText(`on what is it (`);
+  await expect(text).toContainText(`by block ${Number(whatMean).toFixed(2)}`);
+  for (const id of ['#both-hist-what', '#both-hist-day-night', '#both-mean', '#both-trade']) expect(await inked(p.locator(id)), id).toBeGreaterThan(300);
+  await p.getByRole('slider', { name: 'Training step' }).fill('0');
+  await expect(text).toHaveText(/At step 0 every ρ is 0.5/);
+  await p.getByRole('slider', { name: 'Training step' }).fill('200');
+  // The trade: one row per race kind; IBN's numbers in the conclusion.
+  const trade = p.locator('table').nth(1).locator('tbody tr');
+  await expect(trade).toHaveCount(7);
+  const ibn = trade.filter({ hasText: /^IBN/ });
+  const [trained, worst] = [await ibn.locator('td').nth(0).textContent(), await ibn.locator('td').nth(1).textContent()];
+  await expect(p.locator('.lab-conclusion').nth(1)).toContainText(`IBN ${trained} and ${worst}`);
+  await expect(p.locator('.lab-conclusion').nth(1)).toContainText('Pan et al. (IBN-Net, 2018)');
+  for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
+    await page.setViewportSize({ width, height: 900 });
+    await p.screenshot({ path: `tests/e2e/artifacts/lab-both${suffix}.png` });
+  }
+});
+
+test('experiment 7 re-run in the page equals its recording bit for bit, ρ included', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.route('**/lab/recorded/both.json', (route) => route.fulfill({ body: SHORT_BOTH, contentType: 'application/json' }));
+  await open(page, `?lab-steps=${SHORT_STEPS}`);
+  const p = panel(page, 'both');
+  await expect(p.locator('.lab-match').first()).toHaveText('recorded');
+  await p.getByRole('button', { name: 'Run it here' }).click();
+  const match = p.locator('.lab-match');
+  for (let k = 0; k < 6; k++) await expect(match.nth(k)).toHaveText('yes, bit for bit', { timeout: 150_000 });
+  await expect(p.locator('.lab-status').first()).toContainText('Trained in this browser: 2 networks');
+  await expect(p.locator('.lab-conclusion').first()).toContainText(`by step ${SHORT_STEPS}`);
+});
+
 for (const width of [1280, 375]) {
   test(`axe: experiments 5 and 7 have no WCAG 2.1 A/AA violations at ${width} px`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
@@ -125,3 +171,32 @@ for (const width of [1280, 375]) {
     expect(await violations(page)).toEqual([]);
   });
 }
+
+test('the offline single file carries experiments 5 and 7: recorded maps and ρ, and training on the page thread', async ({ page }) => {
+  test.setTimeout(60_000);
+  const { existsSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const file = resolve('dist/normscope.html');
+  test.skip(!existsSync(file), 'run `cargo xtask dist` first (cargo xtask test does)');
+  const network = [];
+  await page.route('**', (route) => {
+    if (route.request().url().startsWith('file:')) return route.continue();
+    network.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(`${pathToFileURL(file).href}?lab-compare=batch,instance#lab`);
+  await expect(lab(page)).toHaveAttribute('data-ready', 'true');
+  const p = panel(page, 'neighbours');
+  await expect(p.locator('canvas.lab-heat')).toHaveCount(2);
+  await expect(p.locator('.lab-match').first()).toHaveText('recorded');
+  await expect(p.locator('.lab-conclusion')).toContainText('with batch norm');
+  await expect(panel(page, 'both').locator('.lab-conclusion').first()).toContainText('Nam & Kim (2018)');
+  await p.getByRole('button', { name: 'Run it here' }).click();
+  await expect(p.locator('.lab-status')).toContainText(/now batch \d+\/200/, { timeout: 30_000 });
+  // The step-0 checkpoint arrives while training goes on.
+  await expect(p.locator('canvas.lab-heat')).toHaveCount(1, { timeout: 30_000 });
+  await p.getByRole('button', { name: 'Stop' }).click();
+  await expect(p.locator('.lab-status')).toContainText('Stopped', { timeout: 5_000 });
+  expect(network).toEqual([]);
+});

@@ -195,3 +195,86 @@ export function neighboursConclusion(items) {
   }
   return parts.join(' ');
 }
+
+/** One block's ρ: channels, mean, how many above 0.5, lowest, highest. */
+export function rhoFigures(values) {
+  const count = values.length;
+  const mean = values.reduce((a, v) => a + v, 0) / Math.max(1, count);
+  return { count, mean, above: values.filter((v) => v > 0.5).length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * Experiment 7a: which way batch-instance norm's ρ went on each task, beside
+ * Nam & Kim's report. items: [{ task, step, rho: [[ρ per channel] per block] }]
+ */
+export function rhoConclusion(items) {
+  const runs = items.filter((x) => x.rho?.length);
+  if (runs.length === 0) return '';
+  const all = runs.map((x) => ({ ...x, f: rhoFigures(x.rho.flat()), blocks: x.rho.map((b) => rhoFigures(b).mean.toFixed(2)) }));
+  const step = all[0].step;
+  if (step === 0) return 'At step 0 every ρ is 0.5, its starting value: move the step to see where training takes it.';
+  const lean = (m) => (m > 0.52 ? 'batch' : m < 0.48 ? 'instance' : 'neither');
+  const parts = [`In this run, by step ${step}, batch-instance norm's ρ moved from 0.5 to a mean of ${all.map((x) => `${x.f.mean.toFixed(2)} on ${TASKS[x.task].short} (${x.f.above} of ${x.f.count} channels above 0.5; by block ${x.blocks.join(', ')})`).join(' and ')}.`];
+  const say = { batch: 'toward batch norm', instance: 'toward instance norm', neither: 'to neither side (within 0.02 of 0.5)' };
+  const leans = [...new Set(all.map((x) => lean(x.f.mean)))];
+  parts.push(leans.length === 1
+    ? `It leaned ${say[leans[0]]}${all.length > 1 ? ' on both tasks' : ''}.`
+    : `It leaned ${all.map((x) => `${say[lean(x.f.mean)]} on ${TASKS[x.task].short}`).join(' and ')}.`);
+  const what = all.find((x) => x.task === 'what');
+  if (what) {
+    const l = lean(what.f.mean);
+    parts.push(l === 'batch'
+      ? 'For classifying what a patch shows, that agrees with Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.'
+      : l === 'instance'
+        ? 'For classifying what a patch shows, this run disagrees with Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.'
+        : 'ρ barely moved, so this run neither confirms nor contradicts Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.');
+  }
+  if (all.length === 2) {
+    const [a, b] = [...all].sort((x, y) => y.f.mean - x.f.mean);
+    const gap = a.f.mean - b.f.mean;
+    parts.push(gap < 0.02
+      ? 'The task made little difference to ρ here.'
+      : `It leaned further toward batch norm on ${TASKS[a.task].short} (${a.f.mean.toFixed(2)}) than on ${TASKS[b.task].short} (${b.f.mean.toFixed(2)}).`);
+  }
+  return parts.join(' ');
+}
+
+/** A race run's accuracy at the training lighting and its worst over `axis`'s sweep. */
+export function tradeFigures(run, axis) {
+  const pts = run.lighting[axis];
+  const trained = pts.find((p) => p.value === LIGHTING[axis].trained)?.accuracy ?? run.accuracy;
+  const worst = pts.reduce((w, p) => (p.accuracy < w.accuracy ? p : w), pts[0]);
+  return { trained, worst: worst.accuracy, worstAt: worst.value };
+}
+
+/**
+ * Experiment 7b: IBN against batch norm (and the rest) on accuracy at the
+ * training lighting and the worst accuracy over the sweep, beside Pan et al.
+ * rows: [{ run, trained, worst, worstAt }]
+ */
+export function tradeConclusion(task, axis, rows) {
+  if (rows.length === 0) return '';
+  const vals = LIGHTING[axis].values;
+  const at = (r) => `${name(r.run.kind)} ${pct(r.trained)} and ${pct(r.worst)}`;
+  const parts = [`On ${TASKS[task].short}, over ${LIGHTING[axis].label} from ${vals[0]} to ${vals[vals.length - 1]}, accuracy at the training lighting and at worst was: ${rows.map(at).join('; ')}.`];
+  const p = (x) => Math.round(x * 100);
+  const ibn = rows.find((r) => r.run.kind === 'ibn');
+  const bn = rows.find((r) => r.run.kind === 'batch');
+  if (ibn && bn) {
+    const acc = p(ibn.trained) - p(bn.trained);
+    const rob = p(ibn.worst) - p(bn.worst);
+    const word = (d, what) => (d > 0 ? `${d} points more ${what}` : d < 0 ? `${-d} points less ${what}` : `equally ${what}`);
+    const summary = `IBN was ${word(acc, 'accurate')} at the training lighting and ${word(rob, 'robust')} at its worst than batch norm`;
+    if (acc >= 0 && rob >= 0 && acc + rob > 0) parts.push(`${summary}: better on both, as Pan et al. (IBN-Net, 2018) report.`);
+    else if (acc < 0 && rob < 0) parts.push(`${summary}: this run contradicts Pan et al. (IBN-Net, 2018), who report IBN improving both.`);
+    else if (acc === 0 && rob === 0) parts.push(`${summary}: no difference here, where Pan et al. (IBN-Net, 2018) report IBN improving both.`);
+    else parts.push(`${summary}: a trade, not the gain on both that Pan et al. (IBN-Net, 2018) report.`);
+  }
+  const mostAccurate = [...rows].sort((a, b) => b.trained - a.trained)[0];
+  const mostRobust = [...rows].sort((a, b) => b.worst - a.worst)[0];
+  parts.push(mostAccurate === mostRobust
+    ? `${name(mostAccurate.run.kind)[0].toUpperCase()}${name(mostAccurate.run.kind).slice(1)} led on both.`
+    : `The most accurate at the training lighting was ${name(mostAccurate.run.kind)} (${pct(mostAccurate.trained)}); the most robust, ${name(mostRobust.run.kind)} (${pct(mostRobust.worst)} at worst).`);
+  if (task === 'day-night') parts.push('On day or night the lighting is the label, so a change of lighting at test time may rightly change the answer: robustness is not the goal there.');
+  return parts.join(' ');
+}
