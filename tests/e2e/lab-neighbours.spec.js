@@ -161,6 +161,24 @@ test('experiment 7 re-run in the page equals its recording bit for bit, ρ inclu
   await expect(p.locator('.lab-conclusion').first()).toContainText(`by step ${SHORT_STEPS}`);
 });
 
+test('experiments 5 and 7 embed on their own', async ({ page }) => {
+  await page.goto('/embed.html');
+  await page.evaluate(async () => {
+    document.body.insertAdjacentHTML('beforeend', '<norm-lab id="five" experiment="neighbours" compare="batch,layer" checkpoint="50"></norm-lab><norm-lab id="seven" experiment="both"></norm-lab>');
+    await import('/norm-lab.js');
+  });
+  const five = page.locator('#five');
+  await expect(five).toHaveAttribute('data-ready', 'true');
+  await expect(five.locator('[data-experiment]')).toHaveCount(1);
+  await expect(five.locator('canvas.lab-heat')).toHaveCount(2);
+  await expect(five.locator('#neighbours-step-value')).toHaveText('step 50');
+  await expect(five.locator('.lab-conclusion')).toContainText('With layer norm every one of the 56 off-diagonal entries was exactly 0');
+  const seven = page.locator('#seven');
+  await expect(seven.locator('[data-experiment]')).toHaveCount(1);
+  await expect(seven.locator('table').nth(1).locator('tbody tr')).toHaveCount(7);
+  await expect(seven.locator('.lab-conclusion').nth(1)).toContainText('Pan et al.');
+});
+
 for (const width of [1280, 375]) {
   test(`axe: experiments 5 and 7 have no WCAG 2.1 A/AA violations at ${width} px`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
