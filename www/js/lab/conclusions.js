@@ -159,7 +159,7 @@ export function neighbourFigures(m) {
 /**
  * Experiment 5: which kinds let a neighbour move an image's output at this
  * checkpoint, by how much, and the same image in two batches.
- * items: [{ kind, point: { step, neighbours }, classes }]
+ * items: [{ kind, point: { step, neighbours }, classes, during: [every checkpoint] }]
  */
 export function neighboursConclusion(items) {
   if (items.length === 0) return '';
@@ -169,11 +169,17 @@ export function neighboursConclusion(items) {
   const still = figs.filter((x) => x.f.zeros === x.f.cells);
   const parts = [];
   if (moved.length) {
-    parts.push(`At step ${step}, darkening one image moved another image's probabilities by up to ${moved.map((x) => `${x.f.off.toFixed(3)} with ${name(x.kind)} (${pct(x.f.ratio)} of the mean effect on the darkened image itself, ${x.f.diagonal.toFixed(3)})`).join('; ')}.`);
+    parts.push(`At step ${step}, darkening one image moved another image's probabilities by up to ${list(moved.map((x) => `${x.f.off.toFixed(3)} with ${name(x.kind)}`))}: ${list(moved.map((x) => pct(x.f.ratio)))} of the mean effect on the darkened image itself (${list(moved.map((x) => x.f.diagonal.toFixed(3)))}).`);
   }
   if (still.length) {
     parts.push(`${moved.length ? 'With' : `At step ${step}, with`} ${list(still.map((x) => name(x.kind)))} every one of the ${still[0].f.cells} off-diagonal entries was exactly 0: each image is normalized on its own, so its neighbours cannot reach it.`);
   }
+  // How the batch kinds' share changed over the run (first to last checkpoint).
+  const over = moved.filter((x) => x.during?.length > 1).map((x) => {
+    const [a, b] = [x.during[0], x.during[x.during.length - 1]];
+    return `from ${pct(neighbourFigures(a.neighbours.influence).ratio)} (step ${a.step}) to ${pct(neighbourFigures(b.neighbours.influence).ratio)} (step ${b.step}) for ${name(x.kind)}`;
+  });
+  if (over.length) parts.push(`Over the whole run that ratio went ${over.join('; ')}.`);
   const odd = moved.filter((x) => PER_IMAGE.includes(x.kind));
   if (odd.length) parts.push(`Unexpected: ${list(odd.map((x) => name(x.kind)))} normalizes each image on its own, yet here a neighbour moved an output — this run contradicts how that kind is defined.`);
   const blind = still.filter((x) => !PER_IMAGE.includes(x.kind));
@@ -263,7 +269,8 @@ export function tradeConclusion(task, axis, rows) {
   if (ibn && bn) {
     const acc = p(ibn.trained) - p(bn.trained);
     const rob = p(ibn.worst) - p(bn.worst);
-    const word = (d, what) => (d > 0 ? `${d} points more ${what}` : d < 0 ? `${-d} points less ${what}` : `equally ${what}`);
+    const points = (d) => `${d} point${d === 1 ? '' : 's'}`;
+    const word = (d, what) => (d > 0 ? `${points(d)} more ${what}` : d < 0 ? `${points(-d)} less ${what}` : `equally ${what}`);
     const summary = `IBN was ${word(acc, 'accurate')} at the training lighting and ${word(rob, 'robust')} at its worst than batch norm`;
     if (acc >= 0 && rob >= 0 && acc + rob > 0) parts.push(`${summary}: better on both, as Pan et al. (IBN-Net, 2018) report.`);
     else if (acc < 0 && rob < 0) parts.push(`${summary}: this run contradicts Pan et al. (IBN-Net, 2018), who report IBN improving both.`);

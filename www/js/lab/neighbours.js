@@ -165,7 +165,7 @@ export function neighboursPanel(store, lab) {
         h('td', { text: say(s.batch_b) }),
         h('td', { text: say(s.eval) }));
     }));
-    conclusion.textContent = set.running ? '' : neighboursConclusion(shown.map(({ run: r, point }) => ({ kind: r.kind, point, classes: r.classes })));
+    conclusion.textContent = set.running ? '' : neighboursConclusion(shown.map(({ run: r, point }) => ({ kind: r.kind, point, classes: r.classes, during: r.probes?.during ?? [] })));
   }
 
   function show() {
