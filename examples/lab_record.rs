@@ -7,6 +7,9 @@
 //! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json (also: batch, race-what, race-day-night)
 //! cargo run --release --example lab_record -- OUT_DIR batch           # only batch.json
 //! cargo run --release --example lab_record -- OUT_DIR 10 batch,none   # a short race (page tests)
+//! cargo run --release --example lab_record -- OUT_DIR neighbours      # only neighbours.json (experiment 5)
+//! cargo run --release --example lab_record -- OUT_DIR both            # only both.json (experiment 7: ρ)
+//! cargo run --release --example lab_record -- OUT_DIR neighbours 25 batch,instance   # short (page tests)
 //! ```
 //!
 //! Each run's `record` is exactly the RUN.json that `normscope train` writes
@@ -21,6 +24,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use normscope::nn::data::bundled_photos;
+use normscope::nn::neighbours::{neighbours, rho};
 use normscope::nn::{Dataset, NetNorm, Photo, RunRecord, Task, TrainConfig, Trainer};
 use serde::Serialize;
 
@@ -75,6 +79,10 @@ struct Run {
     seconds: f64,
     record: RunRecord,
     lighting: Lighting,
+    /// What the page's probes (`www/js/lab/probes.js`) measure, same names
+    /// and shape: `{ after: {}, during: [{ step, NAME: value }] }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probes: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +148,7 @@ fn run(cfg: TrainConfig, photos: &[Photo]) -> normscope::Result<Run> {
         seconds,
         record: trainer.record(),
         lighting,
+        probes: None,
     })
 }
 
@@ -180,6 +189,9 @@ fn main() -> Result<(), String> {
             .flat_map(|&norm| BATCH_SIZES.iter().map(move |&b| batch_config(norm, b)))
             .collect()
     };
+    if let Some(which) = args.get(1).filter(|a| *a == "neighbours" || *a == "both") {
+        return record_probed(&dir, which, args.get(2), args.get(3), &photos);
+    }
     if args.get(1).is_some_and(|a| a == "lr") {
         return write(&dir, "lr.json", train(lr_runs())?);
     }
@@ -235,6 +247,116 @@ fn main() -> Result<(), String> {
     if args.get(1).is_none() {
         write(&dir, "lr.json", train(lr_runs())?)?;
         write(&dir, "batch.json", train(batch_runs())?)?;
+        record_probed(&dir, "neighbours", None, None, &photos)?;
+        record_probed(&dir, "both", None, None, &photos)?;
     }
     Ok(())
+}
+
+// ── Experiments 5 and 7 (neighbours, both together): runs measured every
+// PROBE_EVERY steps by the same probes the page registers in probes.js. ──
+
+/// Checkpoints: step 0 and every this many steps (probes.js `every`).
+const PROBE_EVERY: u32 = 25;
+
+/// Experiment 5's kinds (the race's config on "what is it?") and
+/// experiment 7's runs (batch-instance on both tasks).
+const NEIGHBOUR_KINDS: [NetNorm; 7] = NetNorm::ALL;
+
+/// A probe's value at the trainer's current step, by its probes.js name.
+fn probe(name: &str, t: &Trainer) -> Result<serde_json::Value, String> {
+    let value = match name {
+        "neighbours" => serde_json::to_value(neighbours(t).map_err(|e| e.to_string())?),
+        "rho" => serde_json::to_value(rho(t)),
+        _ => return Err(format!("unknown probe {name:?}")),
+    };
+    value.map_err(|e| e.to_string())
+}
+
+/// Train `cfg`, measuring `names` at step 0 and every `every` steps (as
+/// trainloop.js does); no lighting sweep (the page skips it for these too).
+fn run_probed(
+    cfg: TrainConfig,
+    photos: &[Photo],
+    names: &[&str],
+    every: u32,
+) -> Result<Run, String> {
+    let data = Dataset::build(cfg.task, cfg.seed, photos).map_err(|e| e.to_string())?;
+    let cmd = command(&cfg);
+    let t0 = Instant::now();
+    let mut trainer = Trainer::new(cfg, data).map_err(|e| e.to_string())?;
+    let mut during = Vec::new();
+    let checkpoint = |t: &Trainer, during: &mut Vec<serde_json::Value>| -> Result<(), String> {
+        if t.steps_done().is_multiple_of(every) {
+            let mut point = serde_json::Map::new();
+            point.insert("step".into(), t.steps_done().into());
+            for name in names {
+                point.insert((*name).into(), probe(name, t)?);
+            }
+            during.push(point.into());
+        }
+        Ok(())
+    };
+    checkpoint(&trainer, &mut during)?;
+    while !trainer.is_done() {
+        if trainer.step().is_err() {
+            break; // diverged: the record says where
+        }
+        checkpoint(&trainer, &mut during)?;
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "{cmd} (+ probes {names:?} every {every}): test accuracy {:.3}, {seconds:.1} s",
+        trainer.record().test_accuracy
+    );
+    Ok(Run {
+        command: cmd,
+        seconds,
+        record: trainer.record(),
+        lighting: Lighting::default(),
+        probes: Some(serde_json::json!({ "after": {}, "during": during })),
+    })
+}
+
+/// `neighbours.json` (experiment 5) or `both.json` (experiment 7's ρ); with
+/// STEPS and KINDS, a short neighbours file for the page tests.
+fn record_probed(
+    dir: &std::path::Path,
+    which: &str,
+    steps: Option<&String>,
+    kinds: Option<&String>,
+    photos: &[Photo],
+) -> Result<(), String> {
+    let steps = match steps {
+        Some(s) => s
+            .parse::<u32>()
+            .map_err(|_| format!("STEPS: {s:?} is not a whole number"))?,
+        None => TrainConfig::default().steps,
+    };
+    let kinds: Vec<NetNorm> = match kinds {
+        Some(list) => list
+            .split(',')
+            .map(|k| k.parse().map_err(|e: normscope::Error| e.to_string()))
+            .collect::<Result<_, _>>()?,
+        None if which == "both" => vec![NetNorm::BatchInstance],
+        None => NEIGHBOUR_KINDS.to_vec(),
+    };
+    let (tasks, name): (&[Task], &str) = if which == "both" {
+        (&Task::ALL, "rho")
+    } else {
+        (&[Task::WhatIsIt], "neighbours")
+    };
+    let mut runs = Vec::new();
+    for &task in tasks {
+        for &norm in &kinds {
+            let cfg = TrainConfig {
+                task,
+                norm,
+                steps,
+                ..TrainConfig::default()
+            };
+            runs.push(run_probed(cfg, photos, &[name], PROBE_EVERY.min(steps))?);
+        }
+    }
+    write(dir, &format!("{which}.json"), runs)
 }

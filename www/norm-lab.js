@@ -5,11 +5,14 @@
 //   <norm-lab experiment="lighting"></norm-lab>
 //
 // Attributes (all optional):
-//   experiment   one experiment only: race, lighting, lr or batch (default: all)
+//   experiment   one experiment only: race, lighting, lr, batch, neighbours or
+//                both (default: all)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
-//   task, steps, kinds, axis, at, lr   starting settings, as the lab-*
-//                parameters (task=day-night, kinds=batch,instance, …)
+//   task, steps, kinds, axis, at, lr, compare, checkpoint   starting settings,
+//                as the lab-* parameters (task=day-night, kinds=batch,instance,
+//                compare=batch,group: the kinds experiment 5 compares,
+//                checkpoint=100: the training step its heat maps show, …)
 //
 // It first shows runs recorded with `normscope train` (www/lab/recorded/);
 // "Run it here" trains the same configs in module workers (js/lab/pool.js).
@@ -19,10 +22,12 @@ import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
 import { batchPanel } from './js/lab/batch.js';
+import { neighboursPanel } from './js/lab/neighbours.js';
+import { bothPanel } from './js/lab/both.js';
 import { h } from './js/lab/dom.js';
 
-const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel };
-const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr'];
+const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel, neighbours: neighboursPanel, both: bothPanel };
+const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint'];
 
 let sheetPromise = null;
 /** The lab's stylesheet as a constructable sheet shared by every lab (rem → em: the widget's own size). */
@@ -86,7 +91,7 @@ export class NormLabElement extends HTMLElement {
         const before = { ...lab.state };
         Object.assign(lab.state, patch);
         if (useUrl) writeLabState(lab.state);
-        const reload = ['task', 'steps', 'kinds', 'lr'].some((k) => String(before[k]) !== String(lab.state[k]));
+        const reload = ['task', 'steps', 'kinds', 'lr', 'compare'].some((k) => String(before[k]) !== String(lab.state[k]));
         for (const p of panels) {
           if (reload) p.show();
           p.render();

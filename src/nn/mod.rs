@@ -39,6 +39,7 @@ pub mod layer;
 pub mod linear;
 pub mod loss;
 pub mod matmul;
+pub mod neighbours;
 pub mod network;
 pub mod norm_layer;
 pub mod optim;

@@ -361,6 +361,26 @@ impl Trainer {
         }
         Ok(self.inner.shift_accuracy(contrast, brightness, gamma))
     }
+
+    // ── Lab experiments 5 and 7 (neighbours, both together): measured on a
+    // clone of the network, so the run trains on exactly as it would. ──
+
+    /// Experiment 5 at this step: `{ labels, influence, same_image }` as
+    /// [`crate::nn::neighbours::Neighbours`] (influence[i][j]: how far image
+    /// i's class probabilities moved when image j alone was darkened, in
+    /// training mode; image 0's probabilities in two batches and in
+    /// evaluation mode).
+    ///
+    /// Throws if the run's batch is smaller than the measured one (8).
+    pub fn neighbours(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::nn::neighbours::neighbours(&self.inner).map_err(js_err)?)
+    }
+
+    /// Batch-instance norm's ρ per channel now, one array per block
+    /// (empty for every other kind).
+    pub fn rho(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::nn::neighbours::rho(&self.inner))
+    }
 }
 
 /// The task photo files the page fetches from `tasks/`:

@@ -130,3 +130,158 @@ export function batchConclusion(runs, paper) {
   }
   return parts.join(' ');
 }
+
+// ── Experiments 5 and 7 (neighbours.js, both.js) ──
+
+/** Kinds whose every statistic comes from one image: no neighbour can reach it. */
+const PER_IMAGE = ['none', 'instance', 'layer', 'group'];
+const list = (names) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);
+const argmaxOf = (p) => p.reduce((best, v, i) => (v > p[best] ? i : best), 0);
+
+/** A heat map's figures: mean diagonal, largest off-diagonal, their ratio, exact zeros off the diagonal. */
+export function neighbourFigures(m) {
+  const n = m.length;
+  let diagonal = 0;
+  let off = 0;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) diagonal += m[i][j] / n;
+      else {
+        off = Math.max(off, m[i][j]);
+        if (m[i][j] === 0) zeros++;
+      }
+    }
+  }
+  return { diagonal, off, ratio: diagonal > 0 ? off / diagonal : 0, zeros, cells: n * (n - 1) };
+}
+
+/**
+ * Experiment 5: which kinds let a neighbour move an image's output at this
+ * checkpoint, by how much, and the same image in two batches.
+ * items: [{ kind, point: { step, neighbours }, classes, during: [every checkpoint] }]
+ */
+export function neighboursConclusion(items) {
+  if (items.length === 0) return '';
+  const step = items[0].point.step;
+  const figs = items.map((it) => ({ ...it, f: neighbourFigures(it.point.neighbours.influence) }));
+  const moved = figs.filter((x) => x.f.zeros < x.f.cells);
+  const still = figs.filter((x) => x.f.zeros === x.f.cells);
+  const parts = [];
+  if (moved.length) {
+    parts.push(`At step ${step}, darkening one image moved another image's probabilities by up to ${list(moved.map((x) => `${x.f.off.toFixed(3)} with ${name(x.kind)}`))}: ${list(moved.map((x) => pct(x.f.ratio)))} of the mean effect on the darkened image itself (${list(moved.map((x) => x.f.diagonal.toFixed(3)))}).`);
+  }
+  if (still.length) {
+    parts.push(`${moved.length ? 'With' : `At step ${step}, with`} ${list(still.map((x) => name(x.kind)))} every one of the ${still[0].f.cells} off-diagonal entries was exactly 0: each image is normalized on its own, so its neighbours cannot reach it.`);
+  }
+  // How the batch kinds' share changed over the run (first to last checkpoint).
+  const over = moved.filter((x) => x.during?.length > 1).map((x) => {
+    const [a, b] = [x.during[0], x.during[x.during.length - 1]];
+    return `from ${pct(neighbourFigures(a.neighbours.influence).ratio)} (step ${a.step}) to ${pct(neighbourFigures(b.neighbours.influence).ratio)} (step ${b.step}) for ${name(x.kind)}`;
+  });
+  if (over.length) parts.push(`Over the whole run that ratio went ${over.join('; ')}.`);
+  const odd = moved.filter((x) => PER_IMAGE.includes(x.kind));
+  if (odd.length) parts.push(`Unexpected: ${list(odd.map((x) => name(x.kind)))} normalizes each image on its own, yet here a neighbour moved an output — this run contradicts how that kind is defined.`);
+  const blind = still.filter((x) => !PER_IMAGE.includes(x.kind));
+  if (blind.length) parts.push(`${list(blind.map((x) => name(x.kind)))} shares statistics across the batch, yet no neighbour moved an output at this step.`);
+  const bn = figs.find((x) => x.kind === 'batch') ?? moved[0];
+  if (bn) {
+    const s = bn.point.neighbours.same_image;
+    const cls = (l) => bn.classes?.[l] ?? `class ${l}`;
+    const say = (p) => `${pct(p[s.label])}${argmaxOf(p) === s.label ? '' : ` (it was called ${cls(argmaxOf(p))})`}`;
+    const same = s.batch_a.every((v, i) => v === s.batch_b[i]);
+    parts.push(same
+      ? `With ${name(bn.kind)}, image 1 (${cls(s.label)}) got the same probabilities in both batches.`
+      : `With ${name(bn.kind)}, the same ${cls(s.label)} patch was ${cls(s.label)} with probability ${say(s.batch_a)} among mixed companions and ${say(s.batch_b)} among seven ${cls(s.companions_b)} patches; in evaluation mode (running statistics) it gets ${say(s.eval)} in any batch.`);
+  }
+  const steady = figs.filter((x) => PER_IMAGE.includes(x.kind) && x.point.neighbours.same_image.batch_a.every((v, i) => v === x.point.neighbours.same_image.batch_b[i]));
+  if (steady.length) {
+    const who = list(steady.map((x) => name(x.kind)));
+    parts.push(`${who[0].toUpperCase()}${who.slice(1)} gave it exactly the same probabilities in both batches.`);
+  }
+  return parts.join(' ');
+}
+
+/** One block's ρ: channels, mean, how many above 0.5, lowest, highest. */
+export function rhoFigures(values) {
+  const count = values.length;
+  const mean = values.reduce((a, v) => a + v, 0) / Math.max(1, count);
+  return { count, mean, above: values.filter((v) => v > 0.5).length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * Experiment 7a: which way batch-instance norm's ρ went on each task, beside
+ * Nam & Kim's report. items: [{ task, step, rho: [[ρ per channel] per block] }]
+ */
+export function rhoConclusion(items) {
+  const runs = items.filter((x) => x.rho?.length);
+  if (runs.length === 0) return '';
+  const all = runs.map((x) => ({ ...x, f: rhoFigures(x.rho.flat()), blocks: x.rho.map((b) => rhoFigures(b).mean.toFixed(2)) }));
+  const step = all[0].step;
+  if (step === 0) return 'At step 0 every ρ is 0.5, its starting value: move the step to see where training takes it.';
+  const lean = (m) => (m > 0.52 ? 'batch' : m < 0.48 ? 'instance' : 'neither');
+  const parts = [`In this run, by step ${step}, batch-instance norm's ρ moved from 0.5 to a mean of ${all.map((x) => `${x.f.mean.toFixed(2)} on ${TASKS[x.task].short} (${x.f.above} of ${x.f.count} channels above 0.5; by block ${x.blocks.join(', ')})`).join(' and ')}.`];
+  const say = { batch: 'toward batch norm', instance: 'toward instance norm', neither: 'to neither side (within 0.02 of 0.5)' };
+  const leans = [...new Set(all.map((x) => lean(x.f.mean)))];
+  parts.push(leans.length === 1
+    ? `It leaned ${say[leans[0]]}${all.length > 1 ? ' on both tasks' : ''}.`
+    : `It leaned ${all.map((x) => `${say[lean(x.f.mean)]} on ${TASKS[x.task].short}`).join(' and ')}.`);
+  const what = all.find((x) => x.task === 'what');
+  if (what) {
+    const l = lean(what.f.mean);
+    parts.push(l === 'batch'
+      ? 'For classifying what a patch shows, that agrees with Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.'
+      : l === 'instance'
+        ? 'For classifying what a patch shows, this run disagrees with Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.'
+        : 'ρ barely moved, so this run neither confirms nor contradicts Nam & Kim (2018), who report classifiers\' ρ leaning toward batch norm.');
+  }
+  if (all.length === 2) {
+    const [a, b] = [...all].sort((x, y) => y.f.mean - x.f.mean);
+    const gap = a.f.mean - b.f.mean;
+    parts.push(gap < 0.02
+      ? 'The task made little difference to ρ here.'
+      : `It leaned further toward batch norm on ${TASKS[a.task].short} (${a.f.mean.toFixed(2)}) than on ${TASKS[b.task].short} (${b.f.mean.toFixed(2)}).`);
+  }
+  return parts.join(' ');
+}
+
+/** A race run's accuracy at the training lighting and its worst over `axis`'s sweep. */
+export function tradeFigures(run, axis) {
+  const pts = run.lighting[axis];
+  const trained = pts.find((p) => p.value === LIGHTING[axis].trained)?.accuracy ?? run.accuracy;
+  const worst = pts.reduce((w, p) => (p.accuracy < w.accuracy ? p : w), pts[0]);
+  return { trained, worst: worst.accuracy, worstAt: worst.value };
+}
+
+/**
+ * Experiment 7b: IBN against batch norm (and the rest) on accuracy at the
+ * training lighting and the worst accuracy over the sweep, beside Pan et al.
+ * rows: [{ run, trained, worst, worstAt }]
+ */
+export function tradeConclusion(task, axis, rows) {
+  if (rows.length === 0) return '';
+  const vals = LIGHTING[axis].values;
+  const at = (r) => `${name(r.run.kind)} ${pct(r.trained)} and ${pct(r.worst)}`;
+  const parts = [`On ${TASKS[task].short}, over ${LIGHTING[axis].label} from ${vals[0]} to ${vals[vals.length - 1]}, accuracy at the training lighting and at worst was: ${rows.map(at).join('; ')}.`];
+  const p = (x) => Math.round(x * 100);
+  const ibn = rows.find((r) => r.run.kind === 'ibn');
+  const bn = rows.find((r) => r.run.kind === 'batch');
+  if (ibn && bn) {
+    const acc = p(ibn.trained) - p(bn.trained);
+    const rob = p(ibn.worst) - p(bn.worst);
+    const points = (d) => `${d} point${d === 1 ? '' : 's'}`;
+    const word = (d, what) => (d > 0 ? `${points(d)} more ${what}` : d < 0 ? `${points(-d)} less ${what}` : `equally ${what}`);
+    const summary = `IBN was ${word(acc, 'accurate')} at the training lighting and ${word(rob, 'robust')} at its worst than batch norm`;
+    if (acc >= 0 && rob >= 0 && acc + rob > 0) parts.push(`${summary}: better on both, as Pan et al. (IBN-Net, 2018) report.`);
+    else if (acc < 0 && rob < 0) parts.push(`${summary}: this run contradicts Pan et al. (IBN-Net, 2018), who report IBN improving both.`);
+    else if (acc === 0 && rob === 0) parts.push(`${summary}: no difference here, where Pan et al. (IBN-Net, 2018) report IBN improving both.`);
+    else parts.push(`${summary}: a trade, not the gain on both that Pan et al. (IBN-Net, 2018) report.`);
+  }
+  const mostAccurate = [...rows].sort((a, b) => b.trained - a.trained)[0];
+  const mostRobust = [...rows].sort((a, b) => b.worst - a.worst)[0];
+  parts.push(mostAccurate === mostRobust
+    ? `${name(mostAccurate.run.kind)[0].toUpperCase()}${name(mostAccurate.run.kind).slice(1)} led on both.`
+    : `The most accurate at the training lighting was ${name(mostAccurate.run.kind)} (${pct(mostAccurate.trained)}); the most robust, ${name(mostRobust.run.kind)} (${pct(mostRobust.worst)} at worst).`);
+  if (task === 'day-night') parts.push('On day or night the lighting is the label, so a change of lighting at test time may rightly change the answer: robustness is not the goal there.');
+  return parts.join(' ');
+}

@@ -14,6 +14,10 @@
 // arrays, plain objects). examples/lab_record.rs records the same probes
 // under the same names, so a recorded run and a re-run compare equal.
 export const PROBES = {
+  // Experiments 5 and 7 (neighbours.js, both.js): measured on a clone of the
+  // network in the engine (src/nn/neighbours.rs), so the run trains on unchanged.
+  neighbours: (trainer) => trainer.neighbours(),
+  rho: (trainer) => trainer.rho(),
 };
 
 /** Measure `names` on `trainer`; an unknown name is an error (a bug). */

@@ -10,6 +10,8 @@ export const DEFAULT_LAB = Object.freeze({
   axis: 'contrast',
   at: LIGHTING.contrast.values.indexOf(0.5),
   lr: DEFAULT_LR,
+  compare: ['batch', 'instance', 'group'],
+  checkpoint: DEFAULT_STEPS,
 });
 
 const quote = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}â€¦` : text);
@@ -17,7 +19,7 @@ const quote = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}â
 /** Read the lab-* parameters: { state, notices } (a bad one keeps its default). */
 export function parseLabState(search) {
   const params = new URLSearchParams(search);
-  const state = { ...DEFAULT_LAB, kinds: [...DEFAULT_LAB.kinds] };
+  const state = { ...DEFAULT_LAB, kinds: [...DEFAULT_LAB.kinds], compare: [...DEFAULT_LAB.compare] };
   const notices = [];
   const bad = (key, value, why) => notices.push(`Ignored lab-${key}=${quote(value)}: ${why}.`);
   const get = (key) => params.get(`lab-${key}`);
@@ -57,6 +59,18 @@ export function parseLabState(search) {
     if (i >= 0) state.lr = LR_CHOICES[i];
     else bad('lr', lr, `choose one of ${LR_CHOICES.join(', ')}`);
   }
+  // Experiment 5 (neighbours.js): the kinds compared, and the checkpoint shown.
+  const compare = get('compare');
+  if (compare !== null) {
+    const names = compare.split(',').map((k) => k.trim()).filter(Boolean);
+    if (names.length === 0 || names.some((k) => !KIND_NAMES.includes(k))) bad('compare', compare, `the kinds are ${KIND_NAMES.join(', ')}`);
+    else state.compare = KIND_NAMES.filter((k) => names.includes(k));
+  }
+  const checkpoint = get('checkpoint');
+  if (checkpoint !== null) {
+    if (/^\d{1,4}$/.test(checkpoint) && Number(checkpoint) <= 2000) state.checkpoint = Number(checkpoint);
+    else bad('checkpoint', checkpoint, 'it must be a training step, a whole number from 0 to 2000');
+  }
   return { state, notices };
 }
 
@@ -71,6 +85,8 @@ export function serializeLabState(state) {
   const atDefault = values.indexOf(state.axis === 'contrast' ? 0.5 : LIGHTING[state.axis].trained);
   if (state.at !== atDefault) out.set('lab-at', String(values[state.at]));
   if (state.lr !== DEFAULT_LAB.lr) out.set('lab-lr', String(state.lr));
+  if (state.compare.join(',') !== DEFAULT_LAB.compare.join(',')) out.set('lab-compare', state.compare.join(','));
+  if (state.checkpoint !== DEFAULT_LAB.checkpoint) out.set('lab-checkpoint', String(state.checkpoint));
   return out;
 }
 
