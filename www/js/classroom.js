@@ -66,6 +66,16 @@ export const STEPS = [
     lab: { experiment: 'batch' },
   },
   {
+    title: 'Your neighbours during training',
+    text: 'One fixed batch of eight test patches, at points during training. A cell says how far darkening image j moved image i\'s class probabilities, in training mode. The diagonal is each image\'s own change; anything off it reaches the image only through statistics shared with the rest of the batch.',
+    lab: { experiment: 'neighbours' },
+  },
+  {
+    title: 'Batch and instance norm together',
+    text: 'Batch-instance norm learns, per channel, a weight ρ between batch norm (ρ = 1) and instance norm (ρ = 0): the histograms show where training moved it, on both tasks. Below them, IBN-Net (instance norm on half of the first block\'s channels, batch norm everywhere else) is placed among the other kinds by its accuracy at the training lighting and at the worst test lighting.',
+    lab: { experiment: 'both' },
+  },
+  {
     title: 'A learning rate far too high',
     text: 'No normalization against batch norm at a high peak learning rate. A run whose loss stops being a number is marked as diverged at that step, not drawn on as garbage.',
     lab: { experiment: 'lr', lr: '1' },
