@@ -5,11 +5,15 @@
 //   <norm-lab experiment="lighting"></norm-lab>
 //
 // Attributes (all optional):
-//   experiment   one experiment only: race, lighting, lr or batch (default: all)
+//   experiment   one experiment only: race, lighting, lr, batch, pooled or
+//                evalmode (default: all)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
 //   task, steps, kinds, axis, at, lr   starting settings, as the lab-*
 //                parameters (task=day-night, kinds=batch,instance, …)
+//   channel, stage (pooled), momentum, momenta (evalmode)   likewise
+//                (channel=auto|0…31, stage=norm|relu|features,
+//                momentum=0.1, momenta=0.01,0.1,0.5,1)
 //
 // It first shows runs recorded with `normscope train` (www/lab/recorded/);
 // "Run it here" trains the same configs in module workers (js/lab/pool.js).
@@ -19,10 +23,12 @@ import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
 import { batchPanel } from './js/lab/batch.js';
+import { pooledPanel } from './js/lab/pooled.js';
+import { evalmodePanel } from './js/lab/evalmode.js';
 import { h } from './js/lab/dom.js';
 
-const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel };
-const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr'];
+const PANELS = { race: racePanel, lighting: lightingPanel, pooled: pooledPanel, lr: lrPanel, batch: batchPanel, evalmode: evalmodePanel };
+const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'channel', 'stage', 'momentum', 'momenta'];
 
 let sheetPromise = null;
 /** The lab's stylesheet as a constructable sheet shared by every lab (rem → em: the widget's own size). */

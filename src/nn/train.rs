@@ -313,6 +313,11 @@ impl Trainer {
         &self.net
     }
 
+    /// The task's patches (training and test), as the run uses them.
+    pub fn dataset(&self) -> &Dataset {
+        &self.data
+    }
+
     /// Steps done so far.
     pub fn steps_done(&self) -> u32 {
         self.step
