@@ -235,6 +235,12 @@ test('the offline single file carries the probe experiments', async ({ page }) =
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   await expect(panel(page, 'pooled').locator('.lab-match').first()).toHaveText('recorded');
   await expect(panel(page, 'pooled').locator('.lab-conclusion')).toContainText('In this run, instance norm\'s channel');
-  await expect(panel(page, 'evalmode').locator('.lab-conclusion')).toContainText('Ioffe & Szegedy (2015)');
+  const evalmode = panel(page, 'evalmode');
+  await expect(evalmode.locator('.lab-conclusion')).toContainText('Ioffe & Szegedy (2015)');
+  // "Run it here" trains on the page's thread there; Stop ends it.
+  await evalmode.getByRole('button', { name: 'Run it here' }).click();
+  await expect(evalmode.locator('.lab-status')).toContainText(/now batch \d+\/200/, { timeout: 30_000 });
+  await evalmode.getByRole('button', { name: 'Stop' }).click();
+  await expect(evalmode.locator('.lab-status')).toContainText('Stopped', { timeout: 5_000 });
   expect(network).toEqual([]);
 });
