@@ -99,7 +99,7 @@ export function evalmodePanel(store, lab) {
     ] : []));
     const at = (r) => EVAL_MOMENTA.findIndex((v) => Math.fround(v) === Math.fround(r.config.bn_momentum));
     momChart.draw([
-      { ...LINES.eval, dash: [], dots: true, points: done.map((r) => [at(r), batchStatsOf(r).eval]).sort((a, b) => a[0] - b[0]) },
+      { ...LINES.eval, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).eval]).sort((a, b) => a[0] - b[0]) },
       { ...LINES.mixed, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).mixed[32]]).sort((a, b) => a[0] - b[0]) },
     ]);
     momBody.replaceChildren(...set.runs.map((r) => {
