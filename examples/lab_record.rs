@@ -2,7 +2,7 @@
 //! "Run it here": the same configurations the page trains, run natively.
 //!
 //! ```text
-//! cargo run --release --example lab_record            # writes www/lab/recorded/*.json
+//! cargo run --release --example lab_record            # writes every www/lab/recorded/*.json
 //! cargo run --release --example lab_record -- OUT_DIR
 //! cargo run --release --example lab_record -- OUT_DIR lr              # only lr.json (also: batch, race-what, race-day-night)
 //! cargo run --release --example lab_record -- OUT_DIR batch           # only batch.json
@@ -10,6 +10,8 @@
 //! cargo run --release --example lab_record -- OUT_DIR neighbours      # only neighbours.json (experiment 5)
 //! cargo run --release --example lab_record -- OUT_DIR both            # only both.json (experiment 7: ρ)
 //! cargo run --release --example lab_record -- OUT_DIR neighbours 25 batch,instance   # short (page tests)
+//! cargo run --release --example lab_record -- OUT_DIR pooled [STEPS]   # pooled.json (experiment 3)
+//! cargo run --release --example lab_record -- OUT_DIR evalmode [STEPS] # evalmode.json (experiment 6)
 //! ```
 //!
 //! Each run's `record` is exactly the RUN.json that `normscope train` writes
@@ -19,12 +21,16 @@
 //! measures, `www/js/lab/config.js`) and the wall time of the native run
 //! (`seconds`, the only number that is not reproducible). A run that diverges
 //! is kept with its `diverged` step (`normscope train` writes nothing then).
+//! Runs of the probe experiments also keep `probes` (`src/nn/probe.rs`,
+//! measured after the last step under the names `www/js/lab/probes.js`
+//! uses, so a re-run in the page compares equal).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use normscope::nn::data::bundled_photos;
 use normscope::nn::neighbours::{neighbours, rho};
+use normscope::nn::probe::{BatchStats, Pooled};
 use normscope::nn::{Dataset, NetNorm, Photo, RunRecord, Task, TrainConfig, Trainer};
 use serde::Serialize;
 
@@ -56,6 +62,15 @@ fn batch_config(norm: NetNorm, batch: usize) -> TrainConfig {
     }
 }
 
+/// Experiment 3: the race's batch- and instance-norm networks, pooled.
+const POOLED_KINDS: [NetNorm; 2] = [NetNorm::Batch, NetNorm::Instance];
+
+/// Experiment 6: batch norm with these running-statistics momenta, each
+/// tested with these test batch sizes (keep equal to `EVAL_MOMENTA` and
+/// `TEST_BATCH_SIZES` in `www/js/lab/config.js`).
+const EVAL_MOMENTA: [f32; 4] = [0.01, 0.1, 0.5, 1.0];
+const TEST_BATCH_SIZES: [usize; 6] = [1, 2, 4, 8, 16, 32];
+
 /// The learning-rate experiment's recorded peak rate and kinds.
 const HIGH_LR: f32 = 1.0;
 const LR_KINDS: [NetNorm; 2] = [NetNorm::None, NetNorm::Batch];
@@ -73,6 +88,29 @@ struct Lighting {
     gamma: Vec<Point>,
 }
 
+/// Probes measured after the last step, by their names in `probes.js`.
+#[derive(Serialize, Default)]
+struct After {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pooled: Option<Pooled>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batchstats: Option<BatchStats>,
+}
+
+#[derive(Serialize)]
+struct Probes {
+    after: After,
+    during: Vec<()>,
+}
+
+/// Which probes a run measures after its last step.
+#[derive(Clone, Copy, PartialEq)]
+enum Probe {
+    None,
+    Pooled,
+    BatchStats,
+}
+
 #[derive(Serialize)]
 struct Run {
     command: String,
@@ -80,7 +118,7 @@ struct Run {
     record: RunRecord,
     lighting: Lighting,
     /// What the page's probes (`www/js/lab/probes.js`) measure, same names
-    /// and shape: `{ after: {}, during: [{ step, NAME: value }] }`.
+    /// and shape: `{ after: { NAME: value }, during: [{ step, NAME: value }] }`.
     #[serde(skip_serializing_if = "Option::is_none")]
     probes: Option<serde_json::Value>,
 }
@@ -107,10 +145,18 @@ fn command(cfg: &TrainConfig) -> String {
     if cfg.seed != d.seed {
         s += &format!(" --seed {}", cfg.seed);
     }
+    if cfg.bn_momentum != d.bn_momentum {
+        s += &format!(" --bn-momentum {}", cfg.bn_momentum);
+    }
     s + " --out run.json"
 }
 
 fn run(cfg: TrainConfig, photos: &[Photo]) -> normscope::Result<Run> {
+    run_after(cfg, photos, Probe::None)
+}
+
+/// Train `cfg` with the lighting sweep, then measure `probe` after the last step.
+fn run_after(cfg: TrainConfig, photos: &[Photo], probe: Probe) -> normscope::Result<Run> {
     let data = Dataset::build(cfg.task, cfg.seed, photos)?;
     let cmd = command(&cfg);
     let t0 = Instant::now();
@@ -143,13 +189,63 @@ fn run(cfg: TrainConfig, photos: &[Photo]) -> normscope::Result<Run> {
         "{cmd}: test accuracy {:.3}, {seconds:.1} s",
         trainer.record().test_accuracy
     );
+    let probes = match (probe, trainer.diverged()) {
+        (Probe::None, _) => None,
+        (_, Some(_)) => Some(Probes {
+            after: After::default(),
+            during: vec![],
+        }),
+        (Probe::Pooled, None) => Some(Probes {
+            after: After {
+                pooled: Some(trainer.pooled()?),
+                ..After::default()
+            },
+            during: vec![],
+        }),
+        (Probe::BatchStats, None) => Some(Probes {
+            after: After {
+                batchstats: Some(trainer.batch_stats(&TEST_BATCH_SIZES)?),
+                ..After::default()
+            },
+            during: vec![],
+        }),
+    };
+    let probes = probes
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| normscope::Error::Internal(e.to_string()))?;
     Ok(Run {
         command: cmd,
         seconds,
         record: trainer.record(),
         lighting,
-        probes: None,
+        probes,
     })
+}
+
+/// Experiment 3's configs: the race's (default) config for each kind.
+fn pooled_runs(steps: u32) -> Vec<TrainConfig> {
+    POOLED_KINDS
+        .iter()
+        .map(|&norm| TrainConfig {
+            norm,
+            steps,
+            ..TrainConfig::default()
+        })
+        .collect()
+}
+
+/// Experiment 6's configs: batch norm with each running-statistics momentum.
+fn evalmode_runs(steps: u32) -> Vec<TrainConfig> {
+    EVAL_MOMENTA
+        .iter()
+        .map(|&bn_momentum| TrainConfig {
+            norm: NetNorm::Batch,
+            bn_momentum,
+            steps,
+            ..TrainConfig::default()
+        })
+        .collect()
 }
 
 fn write(dir: &std::path::Path, name: &str, runs: Vec<Run>) -> Result<(), String> {
@@ -189,8 +285,31 @@ fn main() -> Result<(), String> {
             .flat_map(|&norm| BATCH_SIZES.iter().map(move |&b| batch_config(norm, b)))
             .collect()
     };
+    let probed = |cfgs: Vec<TrainConfig>, probe: Probe| {
+        cfgs.into_iter()
+            .map(|cfg| run_after(cfg, &photos, probe))
+            .collect::<normscope::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())
+    };
+    // Experiments 3 and 6: optional STEPS for a short recording (page tests).
+    let steps = |default: u32| -> Result<u32, String> {
+        args.get(2).map_or(Ok(default), |s| {
+            s.parse()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| format!("STEPS: {s:?} is not a whole number ≥ 1"))
+        })
+    };
     if let Some(which) = args.get(1).filter(|a| *a == "neighbours" || *a == "both") {
         return record_probed(&dir, which, args.get(2), args.get(3), &photos);
+    }
+    if args.get(1).is_some_and(|a| a == "pooled") {
+        let cfgs = pooled_runs(steps(TrainConfig::default().steps)?);
+        return write(&dir, "pooled.json", probed(cfgs, Probe::Pooled)?);
+    }
+    if args.get(1).is_some_and(|a| a == "evalmode") {
+        let cfgs = evalmode_runs(steps(TrainConfig::default().steps)?);
+        return write(&dir, "evalmode.json", probed(cfgs, Probe::BatchStats)?);
     }
     if args.get(1).is_some_and(|a| a == "lr") {
         return write(&dir, "lr.json", train(lr_runs())?);
@@ -247,6 +366,16 @@ fn main() -> Result<(), String> {
     if args.get(1).is_none() {
         write(&dir, "lr.json", train(lr_runs())?)?;
         write(&dir, "batch.json", train(batch_runs())?)?;
+        write(
+            &dir,
+            "pooled.json",
+            probed(pooled_runs(200), Probe::Pooled)?,
+        )?;
+        write(
+            &dir,
+            "evalmode.json",
+            probed(evalmode_runs(200), Probe::BatchStats)?,
+        )?;
         record_probed(&dir, "neighbours", None, None, &photos)?;
         record_probed(&dir, "both", None, None, &photos)?;
     }

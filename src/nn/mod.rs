@@ -44,6 +44,7 @@ pub mod network;
 pub mod norm_layer;
 pub mod optim;
 pub mod pool;
+pub mod probe;
 pub mod relu;
 pub mod rng;
 pub mod schedule;

@@ -285,3 +285,132 @@ export function tradeConclusion(task, axis, rows) {
   if (task === 'day-night') parts.push('On day or night the lighting is the label, so a change of lighting at test time may rightly change the answer: robustness is not the goal there.');
   return parts.join(' ');
 }
+
+// ── Experiments 3 (pooled.js) and 6 (evalmode.js) ──
+
+/**
+ * How well one channel's pooled values separate the classes: η² = the
+ * between-class share of the variance (1: the class decides the value; 0:
+ * no trace of the class). A channel whose values all lie within 1e-4 of
+ * each other is `flat`: it says the same thing about every image.
+ */
+export function separation(values, labels) {
+  const n = values.length;
+  if (n === 0) return { eta2: NaN, flat: true, spread: 0, mean: NaN };
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  const sums = new Map();
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    sum += v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    const s = sums.get(labels[i]) ?? { sum: 0, count: 0 };
+    s.sum += v;
+    s.count += 1;
+    sums.set(labels[i], s);
+  }
+  const mean = sum / n;
+  const spread = max - min;
+  if (spread <= 1e-4 * (1 + Math.abs(mean))) return { eta2: 0, flat: true, spread, mean };
+  let total = 0;
+  for (const v of values) total += (v - mean) ** 2;
+  let between = 0;
+  for (const { sum: s, count } of sums.values()) between += count * (s / count - mean) ** 2;
+  return { eta2: between / total, flat: false, spread, mean };
+}
+
+/** The channel the classifier weighs most (largest weight vector in the linear layer). */
+export function heaviestChannel(pooled) {
+  let best = 0;
+  pooled.weight.forEach((w, c) => { if (w > pooled.weight[best]) best = c; });
+  return best;
+}
+
+/** Mean η² over every channel of a stage (flat channels count 0). */
+export function meanSeparation(pooled, stage) {
+  const all = pooled[stage].map((v) => separation(v, pooled.labels).eta2);
+  return all.reduce((a, b) => a + b, 0) / Math.max(1, all.length);
+}
+
+/** A momentum as written (0.01, not its float32 0.009999999776…). */
+const mom = (m) => String(Number(Math.fround(m).toPrecision(3)));
+const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const showEta = (s) => (s.flat ? 'none (flat)' : fixed(s.eta2));
+
+/**
+ * What instance norm throws away: `rows` are { kind, channel, pooled, accuracy }
+ * for the batch- and instance-norm networks of this run.
+ */
+export function pooledConclusion(rows) {
+  const bn = rows.find((r) => r.kind === 'batch');
+  const inorm = rows.find((r) => r.kind === 'instance');
+  if (!bn || !inorm) return '';
+  const sep = (r, stage) => separation(r.pooled[stage][r.channel], r.pooled.labels);
+  const [bNorm, iNorm, bRelu, iRelu] = [sep(bn, 'norm'), sep(inorm, 'norm'), sep(bn, 'relu'), sep(inorm, 'relu')];
+  const parts = [];
+  const beta = inorm.pooled.beta[inorm.channel];
+  parts.push(iNorm.flat
+    ? `In this run, instance norm's channel ${inorm.channel} leaves its norm layer at β = ${fixed(beta, 3)} for every one of the ${inorm.pooled.labels.length} test images (spread ${iNorm.spread.toExponential(1)}): pooled there, it cannot tell the classes apart,`
+    : `In this run, instance norm's channel ${inorm.channel} was not flat at its norm output (spread ${fixed(iNorm.spread, 3)}), against the arithmetic that puts every image at β: check the engine,`);
+  parts.push(bNorm.flat
+    ? `and batch norm's channel ${bn.channel} is flat too.`
+    : `while batch norm's channel ${bn.channel} still says how much of its feature each image holds (η² = ${fixed(bNorm.eta2)}: ${Math.round(bNorm.eta2 * 100)}% of its spread lies between the classes).`);
+  parts.push(`After the ReLU, instance norm's channel separates the classes with η² = ${showEta(iRelu)} — what is left is the shape of each image's distribution (how much of it lies above zero), not its amount — and batch norm's with ${showEta(bRelu)}.`);
+  const bAll = meanSeparation(bn.pooled, 'features');
+  const iAll = meanSeparation(inorm.pooled, 'features');
+  parts.push(`Over all ${bn.pooled.features.length} channels of the classifier's input the mean η² is ${fixed(bAll)} for batch norm and ${fixed(iAll)} for instance norm; test accuracy ${pct(bn.accuracy)} against ${pct(inorm.accuracy)}.`);
+  if (bAll > iAll && bn.accuracy > inorm.accuracy) {
+    parts.push('Here the network that keeps the amounts also classifies better, as Wu & He (2018) report for instance norm against batch norm on ImageNet.');
+  } else {
+    parts.push(`This run does not show the expected order (Wu & He 2018 report instance norm classifying worse than batch norm): ${bAll > iAll ? 'batch norm keeps more class information but did not classify better' : 'instance norm\'s pooled channels separate the classes at least as well as batch norm\'s'}.`);
+  }
+  return parts.join(' ');
+}
+
+/** The accuracies of one evalmode run: { eval, mixed: {size: acc}, one: {size: acc} } (null if not measured). */
+export function batchStatsOf(run) {
+  const b = run?.probes?.after?.batchstats;
+  if (!b) return null;
+  const by = (list) => Object.fromEntries(b.sizes.map((s, i) => [s, list[i]]));
+  return { eval: b.eval, sizes: b.sizes, mixed: by(b.mixed), one: by(b.one_class) };
+}
+
+/** Training vs evaluation mode: `chosen` is the run whose test batches are shown; `runs` every momentum run. */
+export function evalmodeConclusion(chosen, runs) {
+  const parts = [];
+  const s = batchStatsOf(chosen);
+  if (s) {
+    const big = Math.max(...s.sizes);
+    const m = chosen.config.bn_momentum;
+    parts.push(`In this run (batch norm, momentum ${mom(m)}), evaluation mode — the running statistics — reached ${pct(s.eval)}; with each test batch's own statistics, as in training, it reached ${pct(s.mixed[big])} in mixed batches of ${big}, ${pct(s.one[big])} in batches of ${big} images of one class, and ${pct(s.mixed[1])} with a batch of one image.`);
+    const lost = Math.round((s.mixed[big] - s.one[big]) * 100);
+    parts.push(lost > 2
+      ? `A batch of one class cost ${lost} points: its own mean removes what that class has in common, so what an image's features mean depends on its neighbours.`
+      : `Batches of one class cost ${lost} points here: in this run the neighbours mattered little at ${big} images.`);
+    const one = Math.round((s.eval - s.mixed[1]) * 100);
+    if (one > 5) parts.push(`The batch of one fell ${one} points below evaluation mode: each channel is then standardized over one image alone, as instance norm would, which this network never saw in training.`);
+    const gap = Math.round((s.eval - s.mixed[big]) * 100);
+    parts.push(gap >= -1
+      ? `Ioffe & Szegedy (2015) normalize with population statistics at inference so the output depends on the input alone; here that also did ${gap > 1 ? `${gap} points better than` : 'as well as'} batch statistics of ${big} mixed images.`
+      : `Ioffe & Szegedy (2015) normalize with population statistics at inference so the output depends on the input alone; here the running statistics did ${-gap} points worse than batch statistics of ${big} mixed images.`);
+  }
+  const measured = runs.filter((r) => r.status === 'done' && batchStatsOf(r));
+  if (measured.length > 1) {
+    const sorted = [...measured].sort((a, b) => a.config.bn_momentum - b.config.bn_momentum);
+    const lo = sorted[0];
+    const hi = sorted[sorted.length - 1];
+    const steps = lo.loss.length;
+    const left = (1 - Math.fround(lo.config.bn_momentum)) ** steps;
+    const same = sorted.every((r) => r.loss.length === lo.loss.length && r.loss.every((l, i) => Math.fround(l) === Math.fround(lo.loss[i])));
+    if (same) parts.push(`The momentum changed nothing in training: the ${sorted.length} networks' losses are equal at every step (training normalizes with batch statistics; the running ones are only read in evaluation mode).`);
+    parts.push(`Momentum: evaluation-mode accuracy was ${sorted.map((r) => `${pct(batchStatsOf(r).eval)} at ${mom(r.config.bn_momentum)}`).join(', ')}.`);
+    if (left > 0.01) parts.push(`At ${mom(lo.config.bn_momentum)} the running statistics still hold ${pct(left)} of their starting values (mean 0, variance 1) after ${steps} steps, (1 − ${mom(lo.config.bn_momentum)})^${steps}.`);
+    if (hi.config.bn_momentum === 1) parts.push('At 1 they are the last training batch\'s statistics alone.');
+    const best = [...sorted].sort((a, b) => batchStatsOf(b).eval - batchStatsOf(a).eval)[0];
+    const def = sorted.find((r) => Math.fround(r.config.bn_momentum) === Math.fround(0.1));
+    if (def && best !== def && batchStatsOf(best).eval > batchStatsOf(def).eval) parts.push(`Here momentum ${mom(best.config.bn_momentum)} did better than PyTorch's default of 0.1 (${pct(batchStatsOf(best).eval)} against ${pct(batchStatsOf(def).eval)}).`);
+  }
+  return parts.join(' ');
+}
