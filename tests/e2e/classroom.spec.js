@@ -5,7 +5,7 @@ import { test, expect } from './fixtures.js';
 const readout = (page, kind) => page.locator(`#readouts .readout[data-kind="${kind}"]`);
 
 // Six steps on the page's own panels, then the lab's experiments in this order.
-const LAB_STEPS = ['race', 'lighting', 'race', 'batch', 'neighbours', 'both', 'lr'];
+const LAB_STEPS = ['race', 'lighting', 'race', 'pooled', 'batch', 'neighbours', 'evalmode', 'both', 'lr'];
 const STEPS = 6 + LAB_STEPS.length;
 
 async function step(page, key, n) {

@@ -61,6 +61,11 @@ export const STEPS = [
     lab: { experiment: 'race', task: 'day-night' },
   },
   {
+    title: 'What instance norm throws away',
+    text: 'After instance norm, each channel\'s average over an image is its learned β, whatever the image held: how much of a feature the image had is gone, and only the shape of its distribution is left (the Group Norm paper\'s explanation of why instance norm classifies worse). Each dot is one test image: one channel of the last block, in the batch-norm and the instance-norm network, sorted by class.',
+    lab: { experiment: 'pooled' },
+  },
+  {
     title: 'Batch size and batch norm\'s noise',
     text: 'Each network sees the same number of images, in batches of 2 to 32. Batch norm\'s statistics come from the batch, so small batches make them noisy; group and layer norm use one image at a time. The Group Norm paper\'s ImageNet figures are drawn beside this run\'s, labelled as the paper\'s.',
     lab: { experiment: 'batch' },
@@ -69,6 +74,11 @@ export const STEPS = [
     title: 'Your neighbours during training',
     text: 'One fixed batch of eight test patches, at points during training. A cell says how far darkening image j moved image i\'s class probabilities, in training mode. The diagonal is each image\'s own change; anything off it reaches the image only through statistics shared with the rest of the batch.',
     lab: { experiment: 'neighbours' },
+  },
+  {
+    title: 'Training mode or evaluation mode?',
+    text: 'The race\'s batch-norm network tested two ways: with the running statistics it kept during training (evaluation mode, as Ioffe & Szegedy prescribe for inference), and with each test batch\'s own statistics, as in training, in batches of 1 to 32 images of mixed classes or of one class. Below: the momentum of the running statistics.',
+    lab: { experiment: 'evalmode' },
   },
   {
     title: 'Batch and instance norm together',
