@@ -210,8 +210,10 @@ fn run_after(cfg: TrainConfig, photos: &[Photo], probe: Probe) -> normscope::Res
             during: vec![],
         }),
     };
+    // Through text, not `to_value`: f32 fields then keep their shortest
+    // float32 digits (0.120916344), as the page's numbers are compared.
     let probes = probes
-        .map(serde_json::to_value)
+        .map(|p| serde_json::to_string(&p).and_then(|s| serde_json::from_str(&s)))
         .transpose()
         .map_err(|e| normscope::Error::Internal(e.to_string()))?;
     Ok(Run {

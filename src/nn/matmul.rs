@@ -58,14 +58,39 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], sa: Strides, b: &[f32], c: 
         while jc < n4 {
             let width = (n4 - jc).min(2);
             let mut acc = [[F32x4::zero(); 2]; 4];
-            for kk in 0..k {
-                let (brow, _) = b[kk * n..kk * n + n].as_chunks::<4>();
-                let b0 = ld(brow, jc);
-                let b1 = if width == 2 { ld(brow, jc + 1) } else { b0 };
-                for (r, acc_r) in acc.iter_mut().enumerate().take(rows) {
-                    let s = F32x4::splat(a_at(i + r, kk));
-                    acc_r[0] = acc_r[0] + s * b0;
-                    acc_r[1] = acc_r[1] + s * b1;
+            if rows == 4 && width == 2 {
+                // The common full tile, written out: at opt-level "s" the
+                // row loop below is not unrolled, and its accumulators live
+                // in memory rather than in registers.
+                let [mut c00, mut c01, mut c10, mut c11] = [F32x4::zero(); 4];
+                let [mut c20, mut c21, mut c30, mut c31] = [F32x4::zero(); 4];
+                for kk in 0..k {
+                    let (bc, _) = b[kk * n + jc * 4..kk * n + jc * 4 + 8].as_chunks::<4>();
+                    let (b0, b1) = (ld(bc, 0), ld(bc, 1));
+                    let s = F32x4::splat(a_at(i, kk));
+                    c00 = c00 + s * b0;
+                    c01 = c01 + s * b1;
+                    let s = F32x4::splat(a_at(i + 1, kk));
+                    c10 = c10 + s * b0;
+                    c11 = c11 + s * b1;
+                    let s = F32x4::splat(a_at(i + 2, kk));
+                    c20 = c20 + s * b0;
+                    c21 = c21 + s * b1;
+                    let s = F32x4::splat(a_at(i + 3, kk));
+                    c30 = c30 + s * b0;
+                    c31 = c31 + s * b1;
+                }
+                acc = [[c00, c01], [c10, c11], [c20, c21], [c30, c31]];
+            } else {
+                for kk in 0..k {
+                    let (brow, _) = b[kk * n..kk * n + n].as_chunks::<4>();
+                    let b0 = ld(brow, jc);
+                    let b1 = if width == 2 { ld(brow, jc + 1) } else { b0 };
+                    for (r, acc_r) in acc.iter_mut().enumerate().take(rows) {
+                        let s = F32x4::splat(a_at(i + r, kk));
+                        acc_r[0] = acc_r[0] + s * b0;
+                        acc_r[1] = acc_r[1] + s * b1;
+                    }
                 }
             }
             for (r, acc_r) in acc.iter().enumerate().take(rows) {
@@ -128,15 +153,17 @@ pub fn gemm_nt(m: usize, n: usize, len: usize, a: &[f32], b: &[f32], c: &mut [f3
                 let (a1, _) = a[(i + 1) * len..(i + 2) * len].as_chunks::<4>();
                 let (b0, _) = b[j * len..(j + 1) * len].as_chunks::<4>();
                 let (b1, _) = b[(j + 1) * len..(j + 2) * len].as_chunks::<4>();
-                let mut acc = [F32x4::zero(); 4];
+                // Locals, not an array: registers at opt-level "s" too.
+                let [mut s00, mut s01, mut s10, mut s11] = [F32x4::zero(); 4];
                 for p in 0..a0.len() {
                     let (x0, x1) = (ld(a0, p), ld(a1, p));
                     let (y0, y1) = (ld(b0, p), ld(b1, p));
-                    acc[0] = acc[0] + x0 * y0;
-                    acc[1] = acc[1] + x0 * y1;
-                    acc[2] = acc[2] + x1 * y0;
-                    acc[3] = acc[3] + x1 * y1;
+                    s00 = s00 + x0 * y0;
+                    s01 = s01 + x0 * y1;
+                    s10 = s10 + x1 * y0;
+                    s11 = s11 + x1 * y1;
                 }
+                let acc = [s00, s01, s10, s11];
                 let tail = a0.len() * 4..len;
                 for (t, (ii, jj)) in [(0, 0), (0, 1), (1, 0), (1, 1)].into_iter().enumerate() {
                     let [l0, l1, l2, l3] = acc[t].to_array();
