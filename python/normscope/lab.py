@@ -141,11 +141,13 @@ class Lab(anywidget.AnyWidget):
             raise TypeError(f"Lab() got an unexpected argument {unknown[0]!r}")
         # `at` belongs to the axis: set it after the axis (which resets it).
         at = kwargs.pop("at", None)
-        super().__init__(experiment="" if experiment is None else experiment, **kwargs)
+        # The lab's data goes with the widget's first state, before any view.
+        tasks = {p.stem: p.read_bytes() for p in sorted((_STATIC / "tasks").glob("*.rgb"))}
+        recorded = {p.name: p.read_text() for p in sorted((_STATIC / "recorded").glob("*.json"))}
+        super().__init__(experiment="" if experiment is None else experiment, _tasks=tasks, _recorded=recorded,
+                         **kwargs)
         if at is not None:
             self.at = at
-        self._tasks = {p.stem: p.read_bytes() for p in sorted((_STATIC / "tasks").glob("*.rgb"))}
-        self._recorded = {p.name: p.read_text() for p in sorted((_STATIC / "recorded").glob("*.json"))}
 
     @t.validate("experiment")
     def _check_experiment(self, proposal):
