@@ -89,7 +89,8 @@ class Lab(anywidget.AnyWidget):
 
     Traits (synced both ways unless read-only)::
 
-        experiment       one experiment (see normscope.lab.EXPERIMENTS), or "" for all;
+        experiment       one experiment (Lab.EXPERIMENTS: race, lighting, lr, batch, …),
+                         or "" for all;
                          changing it rebuilds the view
         task             "what" (which photo) or "day-night" (its lighting)
         steps            steps per network, 1 to 2000 (recorded runs exist for 200)
@@ -111,6 +112,11 @@ class Lab(anywidget.AnyWidget):
     Bad values raise ValueError (TypeError for a wrong type) naming the
     choices; both are traitlets.TraitError too.
     """
+
+    #: The experiments this installation's lab has (its ``PANELS``).
+    EXPERIMENTS = EXPERIMENTS
+    #: The kinds, tasks, lighting axes and learning rates it accepts.
+    KINDS, TASKS, LIGHTING, LR_CHOICES = KINDS, TASKS, LIGHTING, LR_CHOICES
 
     _esm = _STATIC / "widget.js"
     _module = t.Unicode("lab.js").tag(sync=True)

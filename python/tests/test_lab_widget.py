@@ -54,7 +54,7 @@ def test_the_vocabulary_is_the_labs():
 
 def test_the_experiments_are_read_from_the_element():
     manifest = json.loads((STATIC / "lab.json").read_text())
-    assert labmod.EXPERIMENTS == tuple(manifest["experiments"])
+    assert labmod.EXPERIMENTS == normscope.Lab.EXPERIMENTS == tuple(manifest["experiments"])
     source = (ROOT / "www/norm-lab.js").read_text()
     for name in labmod.EXPERIMENTS:
         assert f"{name}: " in source.split("const PANELS = {", 1)[1].split("}", 1)[0]
