@@ -342,6 +342,7 @@ def test_the_lab_shows_recorded_runs_and_trains_in_jupyterlab(lab, page):
     )
     started = time.monotonic()
     run_cell(page, 3)
+    view.locator(".lab-status", has_text="Training in this browser (on this page's thread: a notebook widget cannot start workers)").wait_for()
     view.locator(".lab-status", has_text="Trained in this browser: 2 networks.").wait_for(timeout=240_000)
     trained = time.monotonic() - started
     gap = page.evaluate("() => { window.__gap.on = false; return window.__gap.max; }")

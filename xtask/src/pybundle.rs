@@ -56,7 +56,7 @@ function load(entry) {
     // Read by js/engine.js, norm-scope.js, norm-lab.js and js/lab/pool.js
     // when they are first evaluated; the Lab adds its data (tasks, lab).
     const offline = (globalThis.NORMSCOPE_OFFLINE ??= {});
-    Object.assign(offline, { wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS });
+    Object.assign(offline, { wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS, noWorkers: 'a notebook widget' });
     cache[BUNDLE] = { link, modules: {} };
   }
   const { link, modules } = cache[BUNDLE];

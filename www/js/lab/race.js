@@ -25,7 +25,8 @@ export function progressText(set, what) {
   const ended = runs.filter((r) => !['waiting', 'running'].includes(r.status)).length;
   const now = runs.filter((r) => r.status === 'running').map((r) => `${kindStyle(r.kind).label} ${r.loss.length}/${r.steps}`);
   const workers = workerCount();
-  const where = globalThis.NORMSCOPE_OFFLINE ? 'on this page\'s thread: the offline file cannot start workers' : `${workers} worker${workers === 1 ? '' : 's'}`;
+  const offline = globalThis.NORMSCOPE_OFFLINE;
+  const where = offline ? `on this page's thread: ${offline.noWorkers ?? 'the offline file'} cannot start workers` : `${workers} worker${workers === 1 ? '' : 's'}`;
   return `Training in this browser (${where}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
 }
 
