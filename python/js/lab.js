@@ -15,9 +15,10 @@
 //   status (read-only)             <-  the notice line and each panel's status line
 //   lab.run() / lab.stop()          -> the panel's Run it here / Stop button
 //
-// Training runs on the notebook page's thread in slices of ~80 ms (pool.js,
-// as in the offline file): the modules are blob: URLs, from which no
-// worker can start.
+// Training runs in js/lab/worker.js as on the page: the loader links it
+// from the bundle like every module (NORMSCOPE_OFFLINE.workerUrl) and
+// pool.js hands it the wasm bytes; where that worker cannot start, pool.js
+// trains on the page's thread in slices of ~80 ms, as the offline file does.
 import './norm-lab.js';
 import { LIGHTING } from './js/lab/config.js';
 import { keepKeys } from './keys.js';

@@ -5,8 +5,9 @@ the page's ES modules and the wasm, inlined), entered through
 ``python/js/lab.js``. The task photos (``www/tasks/*.rgb``) and the runs
 recorded with ``normscope train`` (``www/lab/recorded/*.json``) travel in the
 package and go to the front end as traits: nothing is fetched from another
-host. Training runs in the notebook's page, on its thread, in slices of about
-80 ms between which the page stays responsive.
+host. Training runs in a worker started from the bundled modules, as on the
+page (on the page's thread, in slices of about 80 ms, where a host refuses
+that worker).
 
 The experiments are read from the element's own list (``PANELS`` in
 ``www/norm-lab.js``, copied into ``_static/lab.json`` when the package is

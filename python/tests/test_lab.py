@@ -8,9 +8,9 @@ setting it from Python moves the slider; the readout reaches Python.
 
 Lab: a cell creates `Lab(experiment="race")`; the recorded runs draw and
 their numbers reach Python; a choice made in the page reaches the kernel;
-Python sets a 3-step race of two kinds and runs it; it trains in the
-notebook's page without freezing it, and its numbers reach Python equal (as
-float32) to `normscope.train` in the kernel.
+Python sets a 3-step race of two kinds and runs it; it trains in a worker
+started from the bundle, the page keeps drawing, and its numbers reach Python
+equal (as float32) to `normscope.train` in the kernel.
 
 Both: no console errors and no request leaves 127.0.0.1.
 """
@@ -322,12 +322,12 @@ def test_the_lab_shows_recorded_runs_and_trains_in_jupyterlab(lab, page):
     page.wait_for_timeout(500)
     assert output_text(run_cell(page, 2), r"^task ").strip() == "task day-night"
 
-    # Python sets a short race and runs it; meanwhile the page keeps
-    # drawing frames. The longest gap between two is printed: it is the
-    # engine's last step, which measures the test set and 7 shifted copies
-    # of it in one call (1.2-2.4 s at load 6-8 on 2 cores). The bound, 4 s,
-    # is below one network's whole run (5.5 s there), which a page training
-    # without slices would spend frozen.
+    # Python sets a short race and runs it, in a worker started from the
+    # bundle; meanwhile the page keeps drawing frames. The longest gap
+    # between two is printed (202-413 ms at load 4-6 on 2 cores); training
+    # on the page's thread instead gave 1.0-2.4 s there (each network's last
+    # step measures the test set and 7 shifted copies of it in one call).
+    # The status line above says which; the bound is only "not frozen".
     page.evaluate(
         """() => {
              window.__gap = { max: 0, last: performance.now(), on: true };
@@ -342,12 +342,13 @@ def test_the_lab_shows_recorded_runs_and_trains_in_jupyterlab(lab, page):
     )
     started = time.monotonic()
     run_cell(page, 3)
-    view.locator(".lab-status", has_text="Training in this browser (on this page's thread: a notebook widget cannot start workers)").wait_for()
+    # In a worker started from the bundle, not on the page's thread.
+    view.locator(".lab-status", has_text=re.compile(r"^Training in this browser \(\d+ workers?\)")).wait_for()
     view.locator(".lab-status", has_text="Trained in this browser: 2 networks.").wait_for(timeout=240_000)
     trained = time.monotonic() - started
     gap = page.evaluate("() => { window.__gap.on = false; return window.__gap.max; }")
     print(f"3-step race of 2 kinds in the notebook: {trained:.1f} s; longest frame gap {gap:.0f} ms")
-    assert gap < 4000, f"the page froze for {gap:.0f} ms"
+    assert gap < 1500, f"the page froze for {gap:.0f} ms"
     assert view.locator("#race-steps").input_value() == "3"
     assert view.locator("tbody tr").count() == 2
     shown = {row.locator("th").inner_text(): row.locator("td").first.inner_text() for row in view.locator("tbody tr").all()}

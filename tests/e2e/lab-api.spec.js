@@ -53,3 +53,22 @@ test('settings are read and changed from a script, and bad ones are named and ke
   });
   expect(count).toBe(2);
 });
+
+test('a host whose bundled worker cannot start trains on the page thread instead', async ({ page }) => {
+  // As the notebook widget does (NORMSCOPE_OFFLINE with the wasm bytes and
+  // a worker URL), but the worker it names fails at once.
+  await page.goto('/embed.html');
+  await page.evaluate(async () => {
+    const wasm = new Uint8Array(await (await fetch('/pkg/normscope_bg.wasm')).arrayBuffer());
+    const failing = URL.createObjectURL(new Blob(['throw new Error("no workers here");'], { type: 'text/javascript' }));
+    globalThis.NORMSCOPE_OFFLINE = { wasm, samples: {}, workerUrl: () => failing, noWorkers: 'the training worker could not start here' };
+    document.body.insertAdjacentHTML('beforeend', '<norm-lab id="api" experiment="race" steps="2" kinds="batch"></norm-lab>');
+    await import('/norm-lab.js');
+  });
+  const lab = page.locator('#api');
+  await expect(lab).toHaveAttribute('data-ready', 'true');
+  await lab.locator('.lab-run').click();
+  await expect(lab.locator('.lab-status')).toContainText("on this page's thread: the training worker could not start here");
+  await expect(lab.locator('.lab-status')).toHaveText('Trained in this browser: 1 networks.', { timeout: 60_000 });
+  await expect(lab.locator('tbody tr td').first()).toHaveText(/^\d+%$/);
+});

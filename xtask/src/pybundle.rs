@@ -56,7 +56,12 @@ function load(entry) {
     // Read by js/engine.js, norm-scope.js, norm-lab.js and js/lab/pool.js
     // when they are first evaluated; the Lab adds its data (tasks, lab).
     const offline = (globalThis.NORMSCOPE_OFFLINE ??= {});
-    Object.assign(offline, { wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS, noWorkers: 'a notebook widget' });
+    // The lab trains in js/lab/worker.js, linked like the rest (pool.js
+    // falls back to the page's thread if it cannot start).
+    Object.assign(offline, {
+      wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS,
+      workerUrl: () => link('js/lab/worker.js'), noWorkers: 'the training worker could not start here',
+    });
     cache[BUNDLE] = { link, modules: {} };
   }
   const { link, modules } = cache[BUNDLE];
@@ -205,6 +210,11 @@ pub fn bundle(www: &Path, pkg: &Path, widget: &Path) -> Result<String> {
     sources.push((
         "norm-scope.js".to_string(),
         read(&www.join("norm-scope.js"))?,
+    ));
+    // The lab's worker (the single file leaves it out: no worker starts from file://).
+    sources.push((
+        "js/lab/worker.js".to_string(),
+        read(&www.join("js").join("lab").join("worker.js"))?,
     ));
     sources.push(("widget.js".to_string(), read(widget)?));
     for name in ["lab.js", "keys.js"] {

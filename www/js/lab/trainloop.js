@@ -63,8 +63,8 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
         sweep[axis] = [];
         for (const value of values) {
           sweep[axis].push({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) });
-          // One test pass per point: on the page's thread (offline file,
-          // notebook) the page gets its turn between them.
+          // One test pass per point: on the page's thread (the offline
+          // file) the page gets its turn between them.
           await pause();
         }
       }
