@@ -155,8 +155,11 @@ export class NormLabElement extends HTMLElement {
     }
     const { state, notices } = parseLabState(params);
     const refused = (key) => notices.some((n) => n.startsWith(`Ignored lab-${key}=`));
-    const next = { ...state };
-    for (const key of Object.keys(next)) if (refused(key) || (key === 'at' && refused('axis'))) next[key] = now[key];
+    // Only what the patch names changes (and `at` with its axis): any other
+    // setting, one a panel keeps that has no attribute too, stays as it is.
+    const next = { ...now };
+    for (const key of ATTRIBUTES) if (key in patch && key !== 'at' && !refused(key)) next[key] = state[key];
+    if ('axis' in patch ? !refused('axis') : 'at' in patch && !refused('at')) next.at = state.at;
     this.say(notices.map((n) => n.replace('Ignored lab-', 'Ignored ')));
     if (JSON.stringify(next) !== JSON.stringify(now)) {
       this.lab.update(next);

@@ -40,9 +40,11 @@ function installData(model) {
   offline.lab = { ...model.get('_recorded'), ...offline.lab };
 }
 
-/** The element's settings as the traits spell them (`at`: the lighting value, not its index). */
+/** The element's settings that are traits, as the traits spell them (`at`: the lighting value, not its index). */
 function traitsOf(settings) {
-  return { ...settings, at: LIGHTING[settings.axis].values[settings.at] };
+  const out = Object.fromEntries(SETTINGS.map((name) => [name, settings[name]]));
+  out.at = LIGHTING[settings.axis].values[settings.at];
+  return out;
 }
 
 /** One run's numbers for Python (NaN becomes None on the way). */

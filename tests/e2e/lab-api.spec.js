@@ -46,12 +46,21 @@ test('settings are read and changed from a script, and bad ones are named and ke
   expect(after).toMatchObject({ axis: 'brightness', at: 3, steps: 200, lr: 1 });
   await expect(lab.locator('#lighting-at-value')).toHaveText('brightness b = 0');
 
+  // A setting the patch does not name stays, even one with no attribute (a
+  // panel's own, as new experiments may add).
+  const kept = await lab.evaluate((el) => {
+    el.lab.state.ownSetting = 'kept';
+    el.applySettings({ task: 'what' });
+    return el.settings;
+  });
+  expect(kept).toMatchObject({ task: 'what', ownSetting: 'kept', axis: 'brightness', at: 3 });
+
   // Nothing new: no event, no redraw.
   const count = await lab.evaluate((el) => {
     el.applySettings({ axis: 'brightness' });
     return window.seen.length;
   });
-  expect(count).toBe(2);
+  expect(count).toBe(3);
 });
 
 test('a host whose bundled worker cannot start trains on the page thread instead', async ({ page }) => {
