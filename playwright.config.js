@@ -4,6 +4,7 @@
 // `cargo xtask test` runs them after the build and points NORMSCOPE_XTASK at
 // its own binary. By hand: `cargo xtask build`, then `npx playwright test`.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from './tests/chromium.js';
 
 const port = Number(process.env.NORMSCOPE_E2E_PORT ?? 8181);
 const xtask = process.env.NORMSCOPE_XTASK;
@@ -28,18 +29,7 @@ export default defineConfig({
     baseURL,
     browserName: 'chromium',
     headless: true,
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },

@@ -7,6 +7,7 @@
 // Prints: the lighting slider's input-to-repaint time (median, p95) idle
 // and while a race trains in the workers, and the race's wall time.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_LAUNCH } from '../tests/chromium.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,7 +18,7 @@ const steps = Number(arg('steps', 200));
 const kinds = arg('kinds', 'none,batch,instance,layer,group,batch-instance,ibn');
 const samples = Number(arg('samples', 60));
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await chromium.launch(CHROMIUM_LAUNCH);
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 await page.goto(`http://127.0.0.1:${port}/?lab-steps=${steps}&lab-kinds=${kinds}#lab`);
 await page.locator('norm-lab[data-ready]').waitFor();

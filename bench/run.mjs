@@ -7,6 +7,7 @@
 // the same run, so ratios hold even when the machine is busy. Nothing here
 // passes or fails on a time.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_LAUNCH } from '../tests/chromium.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -36,17 +37,7 @@ const SHAPES = chosen.length
     ];
 const KINDS = ['batch', 'instance', 'layer', 'group'];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch(CHROMIUM_LAUNCH);
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -10,6 +10,7 @@
 // Each case runs in a fresh page, one after another, so no two compete for
 // the two cores. Nothing here passes or fails on a time.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_LAUNCH } from '../tests/chromium.js';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -28,17 +29,7 @@ const nativeBin = opt('--native', null);
 const quick = args.includes('--quick');
 const minSeconds = quick ? 1 : 4;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch(CHROMIUM_LAUNCH);
 
 let userAgent = null;
 /** Run one case in a fresh page; page errors are printed and fail the run. */

@@ -46,6 +46,20 @@ impl F32x4 {
         a
     }
 
+    /// Each lane `x > 0 ? x : 0` (ReLU; NaN and −0 give +0), exactly as the
+    /// scalar expression.
+    #[inline(always)]
+    pub fn positive_part(self) -> Self {
+        F32x4(imp::positive_part(self.0))
+    }
+
+    /// Each lane `gate > 0 ? self : 0` (ReLU's backward: the gradient where
+    /// the input was positive).
+    #[inline(always)]
+    pub fn where_positive(self, gate: Self) -> Self {
+        F32x4(imp::where_positive(self.0, gate.0))
+    }
+
     /// The sum of the four lanes, added in f64 (no rounding beyond f64's).
     #[inline(always)]
     pub fn sum_f64(self) -> f64 {
@@ -109,6 +123,15 @@ mod imp {
     #[inline(always)]
     pub fn mul(a: V, b: V) -> V {
         f32x4_mul(a, b)
+    }
+    // pmax(0, x) is `0 < x ? x : 0`: the scalar ReLU, NaN and −0 included.
+    #[inline(always)]
+    pub fn positive_part(x: V) -> V {
+        f32x4_pmax(f32x4_splat(0.0), x)
+    }
+    #[inline(always)]
+    pub fn where_positive(v: V, gate: V) -> V {
+        v128_and(v, f32x4_gt(gate, f32x4_splat(0.0)))
     }
 }
 
@@ -215,6 +238,18 @@ pub(crate) mod raw_x86 {
         // SAFETY: SSE is enabled.
         unsafe { _mm_mul_ps(a, b) }
     }
+    // maxps(x, 0) is `x > 0 ? x : 0` (the second operand when unordered or
+    // equal): the scalar ReLU, NaN and −0 included.
+    #[inline(always)]
+    pub fn positive_part(x: V) -> V {
+        // SAFETY: SSE is enabled.
+        unsafe { _mm_max_ps(x, _mm_setzero_ps()) }
+    }
+    #[inline(always)]
+    pub fn where_positive(v: V, gate: V) -> V {
+        // SAFETY: SSE is enabled.
+        unsafe { _mm_and_ps(v, _mm_cmpgt_ps(gate, _mm_setzero_ps())) }
+    }
 }
 
 #[cfg(not(any(
@@ -252,6 +287,14 @@ mod imp {
     pub fn mul(a: V, b: V) -> V {
         lanes(a, b, |x, y| x * y)
     }
+    #[inline(always)]
+    pub fn positive_part(x: V) -> V {
+        lanes(x, x, |x, _| if x > 0.0 { x } else { 0.0 })
+    }
+    #[inline(always)]
+    pub fn where_positive(v: V, gate: V) -> V {
+        lanes(v, gate, |v, g| if g > 0.0 { v } else { 0.0 })
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +308,14 @@ mod tests {
         assert_eq!((a + b).to_array(), [1.5, 2.0, 2.5, 2e30]);
         assert_eq!((a - b).to_array(), [0.5, -6.0, 4.5, 0.0]);
         assert_eq!((a * b).to_array(), [0.5, -8.0, -3.5, f32::INFINITY]);
+        let relu_of = |x: f32| if x > 0.0 { x } else { 0.0 };
+        let odd = [f32::NAN, -0.0, 2.5, -1e-40];
+        let got = F32x4::load(&odd).positive_part().to_array();
+        for (g, x) in got.iter().zip(odd) {
+            assert_eq!(g.to_bits(), relu_of(x).to_bits(), "relu({x})");
+        }
+        let g = F32x4::load(&[1.0, 2.0, 3.0, 4.0]).where_positive(F32x4::load(&odd));
+        assert_eq!(g.to_array(), [0.0, 0.0, 3.0, 0.0]);
         let mut out = [0.0; 4];
         F32x4::splat(7.0).store(&mut out);
         assert_eq!(out, [7.0; 4]);

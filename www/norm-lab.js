@@ -5,17 +5,24 @@
 //   <norm-lab experiment="lighting"></norm-lab>
 //
 // Attributes (all optional):
-//   experiment   one experiment only: race, lighting, lr or batch (default: all)
+//   experiment   one experiment only: race, lighting, pooled, batch, neighbours,
+//                evalmode, both or lr (default: all, in that order)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
-//   task, steps, kinds, axis, at, lr   starting settings, as the lab-*
-//                parameters (task=day-night, kinds=batch,instance, …)
+//   task, steps, kinds, axis, at, lr, compare, checkpoint   starting settings,
+//                as the lab-* parameters (task=day-night, kinds=batch,instance,
+//                compare=batch,group: the kinds experiment 5 compares,
+//                checkpoint=100: the training step its heat maps show, …)
+//   channel, stage (pooled), momentum, momenta (evalmode)   likewise
+//                (channel=auto|0…31, stage=norm|relu|features,
+//                momentum=0.1, momenta=0.01,0.1,0.5,1)
 //
 // It first shows runs recorded with `normscope train` (www/lab/recorded/);
 // "Run it here" trains the same configs in module workers (js/lab/pool.js).
 //
 // Once started (data-ready="true"), a script (the notebook widget) may use:
-//   lab.settings              the settings now: { task, steps, kinds, axis, at, lr }
+//   lab.settings              the settings now: { task, steps, kinds, axis, at, lr, … }
+//                             (state.js's, one per lab-* parameter)
 //   lab.applySettings(patch)  change them as the controls do: validated like
 //                             the attributes (a bad value keeps its setting and
 //                             gets a notice); the panels are redrawn
@@ -29,10 +36,19 @@ import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
 import { batchPanel } from './js/lab/batch.js';
+import { pooledPanel } from './js/lab/pooled.js';
+import { evalmodePanel } from './js/lab/evalmode.js';
+import { neighboursPanel } from './js/lab/neighbours.js';
+import { bothPanel } from './js/lab/both.js';
 import { h } from './js/lab/dom.js';
 
-const PANELS = { race: racePanel, lighting: lightingPanel, lr: lrPanel, batch: batchPanel };
-const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr'];
+// In the issue's order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
+// 6 evalmode, 7 both, 8 lr.
+const PANELS = {
+  race: racePanel, lighting: lightingPanel, pooled: pooledPanel, batch: batchPanel,
+  neighbours: neighboursPanel, evalmode: evalmodePanel, both: bothPanel, lr: lrPanel,
+};
+const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 
 let sheetPromise = null;
 /** The lab's stylesheet as a constructable sheet shared by every lab (rem → em: the widget's own size). */
@@ -96,7 +112,7 @@ export class NormLabElement extends HTMLElement {
         const before = { ...lab.state };
         Object.assign(lab.state, patch);
         if (useUrl) writeLabState(lab.state);
-        const reload = ['task', 'steps', 'kinds', 'lr'].some((k) => String(before[k]) !== String(lab.state[k]));
+        const reload = ['task', 'steps', 'kinds', 'lr', 'compare'].some((k) => String(before[k]) !== String(lab.state[k]));
         for (const p of panels) {
           if (reload) p.show();
           p.render();
@@ -133,7 +149,7 @@ export class NormLabElement extends HTMLElement {
 
   /** The settings now (a copy), or null before the lab has started. */
   get settings() {
-    return this.lab ? { ...this.lab.state, kinds: [...this.lab.state.kinds] } : null;
+    return this.lab ? structuredClone(this.lab.state) : null;
   }
 
   /**

@@ -244,6 +244,20 @@ impl Network {
         }
     }
 
+    /// The last forward's activations of block `b` (0-based), for probes
+    /// ([`super::probe`]): the normalization layer's output and the ReLU's,
+    /// each sample C×H×W (only the samples of that call are meaningful).
+    pub(crate) fn block_activations(&self, b: usize) -> Option<(&[f32], &[f32])> {
+        self.blocks
+            .get(b)
+            .map(|blk| (&blk.norm_out[..], &blk.relu_out[..]))
+    }
+
+    /// The last forward's pooled features, the classifier's input (N×C).
+    pub(crate) fn features(&self) -> &[f32] {
+        &self.features
+    }
+
     /// Multiply–adds of one sample's forward pass in the convolutions.
     pub fn conv_macs_per_sample(&self) -> usize {
         self.blocks.iter().map(|b| b.conv.macs_per_sample()).sum()

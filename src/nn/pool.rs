@@ -64,15 +64,28 @@ impl Layer for MaxPool2 {
         let (oh, ow) = self.out_hw();
         dx[..n * self.in_len()].fill(0.0);
         for p in 0..n * self.c {
+            let xp = &x[p * h * w..(p + 1) * h * w];
+            let dxp = &mut dx[p * h * w..(p + 1) * h * w];
+            let yp = &y[p * oh * ow..(p + 1) * oh * ow];
+            let gp = &dy[p * oh * ow..(p + 1) * oh * ow];
             for i in 0..oh {
+                let (top, bottom) = (2 * i * w, (2 * i + 1) * w);
                 for j in 0..ow {
-                    let o = p * oh * ow + i * ow + j;
-                    let base = p * h * w + 2 * i * w + 2 * j;
-                    let q = [base, base + 1, base + w, base + w + 1]
-                        .into_iter()
-                        .find(|&q| x[q] == y[o])
-                        .unwrap_or(base);
-                    dx[q] = dy[o];
+                    let (m, g) = (yp[i * ow + j], gp[i * ow + j]);
+                    let (a, b) = (top + 2 * j, bottom + 2 * j);
+                    // The first of the four, row-major, that holds the maximum.
+                    let q = if xp[a] == m {
+                        a
+                    } else if xp[a + 1] == m {
+                        a + 1
+                    } else if xp[b] == m {
+                        b
+                    } else if xp[b + 1] == m {
+                        b + 1
+                    } else {
+                        a
+                    };
+                    dxp[q] = g;
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! ReLU: `y = max(x, 0)`.
 
 use super::layer::{Layer, Mode, Param};
+use crate::lanes::F32x4;
 
 /// An element-wise ReLU over `len` values per sample.
 #[derive(Debug, Clone)]
@@ -27,7 +28,12 @@ impl Layer for Relu {
     /// ```
     fn forward(&mut self, x: &[f32], n: usize, y: &mut [f32], _mode: Mode) {
         let len = n * self.len;
-        for (o, &v) in y[..len].iter_mut().zip(&x[..len]) {
+        let (xc, xt) = x[..len].as_chunks::<4>();
+        let (yc, yt) = y[..len].as_chunks_mut::<4>();
+        for (o, v) in yc.iter_mut().zip(xc) {
+            F32x4::load(v).positive_part().store(o);
+        }
+        for (o, &v) in yt.iter_mut().zip(xt) {
             *o = if v > 0.0 { v } else { 0.0 };
         }
     }
@@ -38,7 +44,13 @@ impl Layer for Relu {
     fn backward(&mut self, x: &[f32], _y: &[f32], dy: &[f32], n: usize, dx: Option<&mut [f32]>) {
         let Some(dx) = dx else { return };
         let len = n * self.len;
-        for ((d, &g), &v) in dx[..len].iter_mut().zip(&dy[..len]).zip(&x[..len]) {
+        let (dc, dt) = dx[..len].as_chunks_mut::<4>();
+        let (gc, gt) = dy[..len].as_chunks::<4>();
+        let (xc, xt) = x[..len].as_chunks::<4>();
+        for ((d, g), v) in dc.iter_mut().zip(gc).zip(xc) {
+            F32x4::load(g).where_positive(F32x4::load(v)).store(d);
+        }
+        for ((d, &g), &v) in dt.iter_mut().zip(gt).zip(xt) {
             *d = if v > 0.0 { g } else { 0.0 };
         }
     }

@@ -313,6 +313,11 @@ impl Trainer {
         &self.net
     }
 
+    /// The run's training and test patches.
+    pub fn dataset(&self) -> &Dataset {
+        &self.data
+    }
+
     /// Steps done so far.
     pub fn steps_done(&self) -> u32 {
         self.step

@@ -361,6 +361,66 @@ impl Trainer {
         }
         Ok(self.inner.shift_accuracy(contrast, brightness, gamma))
     }
+
+    // ── Lab experiments 5 and 7 (neighbours, both together): measured on a
+    // clone of the network, so the run trains on exactly as it would. ──
+
+    /// Experiment 5 at this step: `{ labels, influence, same_image }` as
+    /// [`crate::nn::neighbours::Neighbours`] (influence[i][j]: how far image
+    /// i's class probabilities moved when image j alone was darkened, in
+    /// training mode; image 0's probabilities in two batches and in
+    /// evaluation mode).
+    ///
+    /// Throws if the run's batch is smaller than the measured one (8).
+    pub fn neighbours(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::nn::neighbours::neighbours(&self.inner).map_err(js_err)?)
+    }
+
+    /// Batch-instance norm's ρ per channel now, one array per block
+    /// (empty for every other kind).
+    pub fn rho(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::nn::neighbours::rho(&self.inner))
+    }
+
+    // ── Lab experiments 3 (what instance norm throws away) and 6 (training
+    //    vs evaluation mode): probes of src/nn/probe.rs, on a copy of the
+    //    network, so the run and its record do not change. ──
+
+    /// The last block's channels pooled over each test image, in evaluation
+    /// mode: `{ labels, beta, weight, norm, relu, features }` (per-channel
+    /// lists indexed `[channel][image]`; see `crate::nn::probe::Pooled`).
+    pub fn pooled(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.pooled().map_err(js_err)?)
+    }
+
+    /// Test accuracy with the running statistics and with each test batch's
+    /// own, for batches of each size in `sizes` (whole numbers 1 to 64),
+    /// mixed or of one class: `{ sizes, eval, mixed, one_class }`.
+    ///
+    /// Throws for an empty list or a size outside 1 to 64.
+    #[wasm_bindgen(js_name = batchStats)]
+    pub fn batch_stats(&self, sizes: &JsValue) -> Result<JsValue, JsError> {
+        use crate::nn::probe::MAX_TEST_BATCH;
+        if !Array::is_array(sizes) {
+            return Err(bad(format!(
+                "batchStats needs an array of test batch sizes (got {})",
+                shown(sizes)
+            )));
+        }
+        let sizes = Array::from(sizes)
+            .iter()
+            .map(|v| match v.as_f64() {
+                Some(x) if x.fract() == 0.0 && (1.0..=MAX_TEST_BATCH as f64).contains(&x) => {
+                    Ok(x as usize)
+                }
+                _ => Err(bad(format!(
+                    "a test batch must hold 1 to {MAX_TEST_BATCH} images (got {})",
+                    shown(&v)
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        to_js(&self.inner.batch_stats(&sizes).map_err(js_err)?)
+    }
 }
 
 /// The task photo files the page fetches from `tasks/`:

@@ -7,7 +7,10 @@ const BASE = { ...DEFAULT_STATE, contrast: 1, brightness: 0, gamma: 1, clip: fal
 
 /**
  * The walk-through. `state` overrides the base state (urlstate.js fields);
- * `action` names something main.js does after applying it.
+ * `action` names something main.js does after applying it; `lab` puts one
+ * experiment of the lab (a `<norm-lab>` with these attributes) into the
+ * walk-through box, so its chart and its conclusion — written from the runs
+ * on screen — sit beside the step's text.
  */
 export const STEPS = [
   {
@@ -42,6 +45,51 @@ export const STEPS = [
     state: { contrast: 0.5, brightness: 0.15, bn: 'eval' },
     action: 'train',
   },
+  {
+    title: 'The lab: train the networks',
+    text: 'From here on, networks learn. Seven copies of one small network are trained to tell six photos apart; they differ only in their normalization layer. The runs below were recorded with the seed that "Run it here" uses to repeat them in this browser, and the sentence under the table is written from their numbers.',
+    lab: { experiment: 'race', task: 'what' },
+  },
+  {
+    title: 'Change the lighting of the test images',
+    text: 'The same networks, tested on the same patches with the contrast changed after training. One curve per network; the lighting it was trained at is marked. Watch which curves stay flat and which fall away.',
+    lab: { experiment: 'lighting', task: 'what', axis: 'contrast' },
+  },
+  {
+    title: 'When the lighting is the label',
+    text: 'Now the task is "day or night?": the label is the lighting itself. Instance norm divides out each image\'s own mean and spread, channel by channel, right after the first convolution. Compare its accuracy here with batch norm\'s.',
+    lab: { experiment: 'race', task: 'day-night' },
+  },
+  {
+    title: 'What instance norm throws away',
+    text: 'After instance norm, each channel\'s average over an image is its learned β, whatever the image held: how much of a feature the image had is gone, and only the shape of its distribution is left (the Group Norm paper\'s explanation of why instance norm classifies worse). Each dot is one test image: one channel of the last block, in the batch-norm and the instance-norm network, sorted by class.',
+    lab: { experiment: 'pooled' },
+  },
+  {
+    title: 'Batch size and batch norm\'s noise',
+    text: 'Each network sees the same number of images, in batches of 2 to 32. Batch norm\'s statistics come from the batch, so small batches make them noisy; group and layer norm use one image at a time. The Group Norm paper\'s ImageNet figures are drawn beside this run\'s, labelled as the paper\'s.',
+    lab: { experiment: 'batch' },
+  },
+  {
+    title: 'Your neighbours during training',
+    text: 'One fixed batch of eight test patches, at points during training. A cell says how far darkening image j moved image i\'s class probabilities, in training mode. The diagonal is each image\'s own change; anything off it reaches the image only through statistics shared with the rest of the batch.',
+    lab: { experiment: 'neighbours' },
+  },
+  {
+    title: 'Training mode or evaluation mode?',
+    text: 'The race\'s batch-norm network tested two ways: with the running statistics it kept during training (evaluation mode, as Ioffe & Szegedy prescribe for inference), and with each test batch\'s own statistics, as in training, in batches of 1 to 32 images of mixed classes or of one class. Below: the momentum of the running statistics.',
+    lab: { experiment: 'evalmode' },
+  },
+  {
+    title: 'Batch and instance norm together',
+    text: 'Batch-instance norm learns, per channel, a weight ρ between batch norm (ρ = 1) and instance norm (ρ = 0): the histograms show where training moved it, on both tasks. Below them, IBN-Net (instance norm on half of the first block\'s channels, batch norm everywhere else) is placed among the other kinds by its accuracy at the training lighting and at the worst test lighting.',
+    lab: { experiment: 'both' },
+  },
+  {
+    title: 'A learning rate far too high',
+    text: 'No normalization against batch norm at a high peak learning rate. A run whose loss stops being a number is marked as diverged at that step, not drawn on as garbage.',
+    lab: { experiment: 'lr', lr: '1' },
+  },
 ];
 
 /** The complete state of step `i`. */
@@ -50,7 +98,10 @@ export function stepState(i) {
   return { ...BASE, samples: [...BASE.samples], ...step.state };
 }
 
-function isTyping(target) {
+function isTyping(event) {
+  // composedPath: a control inside a shadow root (the lab in the box) is
+  // retargeted to its host element by the time the event reaches us.
+  const target = event.composedPath?.()[0] ?? event.target;
   if (!(target instanceof Element)) return false;
   if (target.closest('dialog')) return false;
   return target.matches('input, select, textarea, [contenteditable="true"], .cube-widget');
@@ -130,7 +181,7 @@ export function startClassroom($, { goToStep, reset }) {
   $('shortcuts-close').addEventListener('click', () => $('shortcuts-dialog').close());
 
   document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e)) return;
     const dialog = $('shortcuts-dialog');
     if (dialog.open) return;
     const walking = current >= 0;

@@ -46,6 +46,7 @@ export async function goToStep(page, i) {
   page.scope.applySliders();
   describeRunning(page);
   page.$('neighbour-result').replaceChildren();
+  await showLabStep(page, STEPS[i].lab);
   if (STEPS[i].action === 'neighbours') {
     showNeighbourResult(page, 'Gave every other image a random contrast and brightness:', page.session.neighbourSensitivity(1));
     page.$('walk-text').append(' ');
@@ -54,4 +55,34 @@ export async function goToStep(page, i) {
     results.removeAttribute('aria-live');
     page.$('walk-text').append(results);
   }
+}
+
+/** Where the walk-through box lives for the steps before the lab (under the sliders). */
+let home = null;
+
+/**
+ * Put one lab experiment into the walk-through box (or empty it): a
+ * `<norm-lab>` of its own, sharing the page's runs, without the link keys.
+ * For a lab step the box moves to the top of the lab's section, at full
+ * width, and is scrolled into view; for the other steps it goes back.
+ */
+async function showLabStep(page, attributes) {
+  const walk = page.$('walk');
+  const box = page.$('walk-lab');
+  home ??= { parent: walk.parentNode, next: walk.nextSibling };
+  box.replaceChildren();
+  box.hidden = !attributes;
+  const hadFocus = walk.contains(document.activeElement);
+  const focused = document.activeElement;
+  if (attributes) page.$('walk-lab-slot').append(walk);
+  else if (walk.parentNode !== home.parent) home.parent.insertBefore(walk, home.next);
+  walk.classList.toggle('walk-in-lab', Boolean(attributes));
+  // Moving a node drops its focus: give it back, so the keys keep working.
+  if (hadFocus && !walk.contains(document.activeElement)) (walk.contains(focused) ? focused : walk).focus({ preventScroll: true });
+  if (!attributes) return;
+  await customElements.whenDefined('norm-lab');
+  const lab = document.createElement('norm-lab');
+  for (const [name, value] of Object.entries(attributes)) lab.setAttribute(name, value);
+  box.append(lab);
+  walk.scrollIntoView({ block: 'start' });
 }

@@ -58,6 +58,9 @@ pub struct TrainArgs {
     /// Measure test accuracy every this many steps (and after the last).
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     eval_every: Option<i64>,
+    /// Batch norm's running-statistics momentum m, in [0, 1]: r ← (1 − m)·r + m·batch (PyTorch: 0.1).
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    bn_momentum: Option<f64>,
     /// Where to write the run record (.json).
     #[arg(long, value_name = "RUN.json")]
     out: PathBuf,
@@ -147,6 +150,14 @@ fn config(args: &TrainArgs) -> Result<TrainConfig> {
             .ok()
             .filter(|&k| k >= 1)
             .ok_or_else(|| Error::BadInput(format!("--eval-every must be at least 1 (got {k})")))?;
+    }
+    if let Some(m) = args.bn_momentum {
+        if !(m.is_finite() && (0.0..=1.0).contains(&m)) {
+            return Err(Error::BadInput(format!(
+                "--bn-momentum must be a number in [0, 1] (got {m})"
+            )));
+        }
+        cfg.bn_momentum = m as f32;
     }
     cfg.validate()?;
     Ok(cfg)

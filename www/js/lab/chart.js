@@ -4,7 +4,7 @@
 // every panel also shows its numbers as text or a table.
 //
 //   const chart = new LineChart(canvas, { x: { label, min, max }, y: { label, min, max, percent } });
-//   chart.draw(series)   // [{ color, dash, width?, points: [[x, y]], end?: { text } }]
+//   chart.draw(series)   // [{ color, dash, width?, points: [[x, y]], end?: { text }, pointLabel? }]
 
 const FONT = '12px system-ui, sans-serif';
 const PAD = { left: 58, right: 12, top: 10, bottom: 38 };
@@ -140,6 +140,14 @@ export class LineChart {
         ctx.beginPath();
         ctx.arc(px(x), py(y), 3, 0, 2 * Math.PI);
         ctx.fill();
+      }
+      if (s.pointLabel && pts.length) {
+        // A name beside the last point (scatter plots: one point per series).
+        const [cx, cy] = [px(pts[pts.length - 1][0]), py(pts[pts.length - 1][1])];
+        ctx.fillStyle = '#222';
+        ctx.textAlign = cx > (x0 + x1) / 2 ? 'right' : 'left';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText(s.pointLabel, cx + (ctx.textAlign === 'left' ? 6 : -6), cy - 3);
       }
       if (s.end && pts.length) {
         // A run that stopped early: a cross at its last point, and why.

@@ -102,3 +102,28 @@ export function sameRun(config, wanted) {
 export function workerCount() {
   return Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
 }
+
+// ── Experiments 3 and 6 (probes): keep equal to POOLED_KINDS, EVAL_MOMENTA
+//    and TEST_BATCH_SIZES in examples/lab_record.rs (the recorded runs). ──
+
+/** Experiment 3: the race's batch- and instance-norm networks, pooled after training. */
+export const POOLED_KINDS = ['batch', 'instance'];
+export function pooledConfig(kind, steps) {
+  return { task: 'what', norm: kind, steps };
+}
+/** Where the last block's channels are pooled: the names of probe.rs's `Pooled` lists. */
+export const POOLED_STAGES = {
+  norm: { label: 'norm layer output', short: 'at the norm output' },
+  relu: { label: 'after ReLU', short: 'after the ReLU' },
+  features: { label: 'classifier input (after max-pool)', short: 'at the classifier input' },
+};
+
+/** Experiment 6: batch norm's running-statistics momenta (PyTorch's default: 0.1), and test batch sizes. */
+export const EVAL_MOMENTA = [0.01, 0.1, 0.5, 1];
+export const DEFAULT_MOMENTUM = 0.1;
+export const TEST_BATCH_SIZES = [1, 2, 4, 8, 16, 32];
+export function evalmodeConfig(momentum, steps) {
+  return { task: 'what', norm: 'batch', bn_momentum: momentum, steps };
+}
+/** The classes of "what is it?", in label order (keep equal to TASK_PHOTOS in src/nn/data.rs). */
+export const WHAT_CLASSES = ['brick', 'grass', 'gravel', 'cat', 'coffee', 'cells'];

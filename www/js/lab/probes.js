@@ -13,7 +13,18 @@
 // Each probe: (trainer) => a value that survives postMessage (numbers,
 // arrays, plain objects). examples/lab_record.rs records the same probes
 // under the same names, so a recorded run and a re-run compare equal.
+import { TEST_BATCH_SIZES } from './config.js';
+
 export const PROBES = {
+  // Experiments 3 and 6 (src/nn/probe.rs, on a copy of the network):
+  // the last block's channels pooled per test image (pooled.js), and test
+  // accuracy with running vs test-batch statistics (evalmode.js).
+  pooled: (trainer) => trainer.pooled(),
+  batchstats: (trainer) => trainer.batchStats(TEST_BATCH_SIZES),
+  // Experiments 5 and 7 (neighbours.js, both.js): measured on a clone of the
+  // network in the engine (src/nn/neighbours.rs), so the run trains on unchanged.
+  neighbours: (trainer) => trainer.neighbours(),
+  rho: (trainer) => trainer.rho(),
 };
 
 /** Measure `names` on `trainer`; an unknown name is an error (a bug). */

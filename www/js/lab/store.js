@@ -34,6 +34,7 @@ function fromRecorded(run) {
     accuracy: r.test_accuracy,
     lighting: run.lighting,
     probes: run.probes ?? null,
+    classes: r.classes,
     seconds: run.seconds,
     command: run.command,
     message: r.diverged?.message ?? '',
@@ -127,9 +128,10 @@ export class LabStore extends EventTarget {
 
   /**
    * Train every config in `wanted` here (stopping any earlier run of this
-   * set); `probes` (probes.js) says what else each run measures.
+   * set); `probes` (probes.js) says what else each run measures, `lighting`
+   * which test-time lighting sweep follows training ({} for none).
    */
-  async runHere(key, wanted, { probes = null } = {}) {
+  async runHere(key, wanted, { probes = null, lighting = ALL_LIGHTING } = {}) {
     const set = this.set(key);
     this.stop(key);
     const controller = new AbortController();
@@ -146,7 +148,7 @@ export class LabStore extends EventTarget {
       set.runs.map(async (run) => {
         try {
           const result = await train(run.config, {
-            lighting: ALL_LIGHTING,
+            lighting,
             probes,
             signal: controller.signal,
             onStart: () => {
@@ -157,6 +159,10 @@ export class LabStore extends EventTarget {
               run.loss.push(...p.loss);
               run.curve = p.curve;
               run.steps = p.steps;
+              if (p.during?.length) {
+                run.probes ??= { after: {}, during: [] };
+                run.probes.during.push(...p.during);
+              }
               this.emit(key);
             },
           });
@@ -168,6 +174,7 @@ export class LabStore extends EventTarget {
             accuracy: r.test_accuracy,
             lighting: result.lighting,
             probes: result.probes,
+            classes: r.classes,
             seconds: result.ms / 1000,
             status: r.diverged ? 'diverged' : 'done',
             diverged: r.diverged,

@@ -23,6 +23,7 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
     const steps = trainer.steps();
     const t0 = performance.now();
     let sent = 0;
+    let sentDuring = 0;
     let chunk = 1;
     let diverged = false;
     const every = probes?.during?.length ? Math.max(1, probes.every ?? steps) : 0;
@@ -49,10 +50,12 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
       }
       const ms = performance.now() - s0;
       const record = trainer.record();
-      post({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve });
+      if (!diverged) checkpoint();
+      // New checkpoints travel with the progress, so panels can draw them as they come.
+      post({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve, during: during.slice(sentDuring) });
       sent = record.loss.length;
+      sentDuring = during.length;
       if (diverged) break;
-      checkpoint();
       chunk = Math.max(1, Math.min(chunk * 2, Math.round((take * SLICE_MS) / Math.max(ms, 1))));
       await pause();
     }

@@ -1,0 +1,188 @@
+// Experiment 7: both together. (a) Batch-instance norm learns, per
+// channel, how much batch norm (ρ = 1) and instance norm (ρ = 0) to mix;
+// the engine's probe `rho` reads ρ every 25 steps of training on both tasks,
+// drawn as a histogram per block at a chosen step and the mean over
+// training. (b) IBN-Net's trade: the race's networks, accuracy at the
+// training lighting against the worst accuracy over a lighting sweep.
+import { LIGHTING, TASKS, kindStyle, raceConfig } from './config.js';
+import { h, legend, figure, select } from './dom.js';
+import { LineChart } from './chart.js';
+import { Bars } from './grids.js';
+import { rhoConclusion, rhoFigures, tradeConclusion, tradeFigures, pct } from './conclusions.js';
+import { progressText, statusWord, matchText, raceKey, raceWanted } from './race.js';
+import { RACE_FILE } from './store.js';
+import { checkpointAt } from './neighbours.js';
+
+const KEY = 'both';
+const FILE = 'both.json';
+const TASK_NAMES = Object.keys(TASKS);
+const every = (steps) => Math.min(25, steps);
+export const bothWanted = (state) => TASK_NAMES.map((task) => raceConfig(task, 'batch-instance', state.steps));
+export const BOTH_PROBES = (steps) => ({ every: every(steps), during: ['rho'] });
+
+/** Blocks told apart by colour (Okabe–Ito) and, in the line chart, the tasks by dash. */
+const BLOCK_COLORS = ['#0072b2', '#e69f00', '#009e73'];
+const TASK_DASH = { what: [], 'day-night': [7, 4] };
+const EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const AXIS_NAMES = { contrast: 'Contrast', brightness: 'Brightness', gamma: 'Gamma' };
+
+/** Counts of `values` in the bins of EDGES (1 falls in the last bin). */
+function histogram(values) {
+  const counts = new Array(EDGES.length - 1).fill(0);
+  for (const v of values) counts[Math.min(EDGES.length - 2, Math.max(0, Math.floor(v * 10)))]++;
+  return counts;
+}
+
+export function bothPanel(store, lab) {
+  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const source = h('p', { class: 'lab-source' });
+  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, bothWanted(lab.state), { probes: BOTH_PROBES(lab.state.steps), lighting: {} }) }, 'Run it here');
+  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
+  const slider = h('input', { id: 'both-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint });
+  const out = h('output', { id: 'both-step-value', for: 'both-step' });
+  slider.addEventListener('input', () => lab.update({ checkpoint: Number(slider.value) }));
+  const histFigs = TASK_NAMES.map((task) => figure(`both-hist-${task}`, `ρ per channel on ${TASKS[task].short}`, ''));
+  const hists = histFigs.map((f) => new Bars(f.canvas));
+  const meanFig = figure('both-mean', 'Mean ρ per block over training (solid: what is it; dashed: day or night)', 'Mean rho of each block against training step, for both tasks; the table gives the numbers');
+  const meanChart = new LineChart(meanFig.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'mean ρ (1 = batch norm)', min: 0, max: 1 } });
+  const rhoBody = h('tbody');
+  const rhoCaption = h('caption');
+  const rhoText = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
+
+  // (b) the race's networks.
+  const raceStatus = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const raceRun = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(raceKey(lab.state.task), raceWanted(lab.state)) }, 'Run the race here');
+  const raceStop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(raceKey(lab.state.task)) }, 'Stop the race');
+  const tradeFig = figure('both-trade', 'Each kind: accuracy at the training lighting (across) against its worst accuracy over the sweep (up)', 'Scatter plot, one point per kind of normalization: accuracy at the training lighting against the worst accuracy over the lighting sweep; the table gives the numbers');
+  const tradeChart = new LineChart(tradeFig.canvas, { x: { label: 'accuracy at the training lighting', min: 0, max: 1, tickLabel: (t) => `${Math.round(t * 100)}%` }, y: { label: 'worst accuracy over the sweep', min: 0, max: 1, percent: true } });
+  const tradeBody = h('tbody');
+  const tradeCaption = h('caption');
+  const tradeText = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
+  const tradeLegend = h('div');
+
+  const element = h('section', { class: 'lab-panel', 'data-experiment': 'both', 'aria-labelledby': 'both-title' },
+    h('h3', { id: 'both-title', text: 'Given both, does a network choose batch norm or instance norm?' }),
+    h('p', { class: 'lab-intro', text: 'Batch-instance norm (Nam & Kim 2018) mixes the two per channel: ρ·(batch-normalized) + (1 − ρ)·(instance-normalized), with ρ learned and kept in [0, 1]; ρ = 1 is batch norm, ρ = 0 instance norm. Every ρ starts at 0.5. Here it is read every 25 steps while the race\'s batch-instance network trains, on both tasks.' }),
+    h('div', { class: 'lab-controls' },
+      h('div', { class: 'lab-control' }, h('label', { for: 'both-step', text: 'Training step' }), slider, out),
+      run, stop),
+    status, source,
+    h('ul', { class: 'lab-legend', 'aria-label': 'Block colours' }, BLOCK_COLORS.map((c, b) => h('li', {}, swatch(c), ` block ${b + 1}`))),
+    h('div', { class: 'lab-charts' }, histFigs.map((f) => f.element)),
+    h('div', { class: 'lab-charts one' }, meanFig.element),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' }, rhoCaption,
+      h('thead', {}, h('tr', {}, ['task', 'block', 'channels', 'mean ρ at step 0', 'mean ρ now', 'above 0.5', 'lowest', 'highest', 'test accuracy', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
+      rhoBody)),
+    rhoText,
+    h('h4', { text: 'IBN-Net\'s trade: accuracy against robustness to lighting' }),
+    h('p', { class: 'lab-intro', text: 'IBN-Net (Pan et al. 2018) puts instance norm on half the channels of the first block only and batch norm everywhere else, and reports better accuracy and better robustness to appearance changes together. The race\'s networks, tested under the lighting sweep of the experiment above (batch norm in evaluation mode).' }),
+    h('div', { class: 'lab-controls' },
+      select('both-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task })),
+      select('both-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) })),
+      raceRun, raceStop),
+    raceStatus,
+    tradeLegend,
+    h('div', { class: 'lab-charts one' }, tradeFig.element),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' }, tradeCaption,
+      h('thead', {}, h('tr', {}, ['kind', 'at the training lighting', 'worst over the sweep', 'worst at', 'drop (points)'].map((t) => h('th', { scope: 'col', text: t })))),
+      tradeBody)),
+    tradeText);
+
+  function renderRho() {
+    const set = store.runs(KEY);
+    status.textContent = progressText(set, 'the 2 networks');
+    run.disabled = set.running;
+    stop.disabled = !set.running;
+    const runs = set.runs;
+    const steps = Math.max(lab.state.steps, ...runs.map((r) => r.steps));
+    slider.max = steps;
+    slider.step = every(steps);
+    const want = Math.min(lab.state.checkpoint, steps);
+    slider.value = want;
+    const at = runs.map((r) => ({ run: r, point: checkpointAt(r, want), start: r.probes?.during?.[0] ?? null }));
+    const step = at.find((x) => x.point)?.point.step ?? want;
+    out.textContent = `step ${step}`;
+    slider.setAttribute('aria-valuetext', `step ${step} of ${steps}`);
+    const recorded = runs.find((r) => r.source === 'recorded');
+    source.replaceChildren();
+    if (recorded) {
+      source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--task \S+/, '--task TASK') }),
+        ` for TASK = ${runs.map((r) => r.config.task).join(', ')}; ρ by `, h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded both' }), '.');
+    }
+    TASK_NAMES.forEach((task, k) => {
+      const x = at.find((a) => a.run.config.task === task);
+      const rho = x?.point?.rho ?? [];
+      hists[k].draw(rho.map((values, b) => ({ color: BLOCK_COLORS[b], values: histogram(values) })), { edges: EDGES, xLabel: 'ρ (0 = instance norm, 1 = batch norm)', yLabel: 'channels' });
+      const summary = rho.map((values, b) => `block ${b + 1}: ${histogram(values).join(', ')}`).join('; ');
+      histFigs[k].canvas.setAttribute('aria-label', rho.length
+        ? `Histogram of rho at step ${x.point.step} on ${TASKS[task].short}, channels per bin of width 0.1 from 0 to 1 — ${summary}`
+        : `No rho measured on ${TASKS[task].short} yet`);
+    });
+    meanChart.setAxes({ x: { max: steps } });
+    meanChart.draw(runs.flatMap((r) => [0, 1, 2].map((b) => ({
+      color: BLOCK_COLORS[b], dash: TASK_DASH[r.config.task] ?? [], dots: true,
+      points: (r.probes?.during ?? []).filter((d) => d.rho[b]).map((d) => [d.step, rhoFigures(d.rho[b]).mean]),
+    }))), [{ x: step, text: `step ${step}` }]);
+    rhoCaption.textContent = `Batch-instance norm's ρ at step ${step}`;
+    rhoBody.replaceChildren(...at.flatMap(({ run: r, point, start }) => (point?.rho ?? [null]).map((values, b) => {
+      const f = values ? rhoFigures(values) : null;
+      const f0 = start?.rho?.[b] ? rhoFigures(start.rho[b]) : null;
+      return h('tr', {},
+        h('th', { scope: 'row', text: TASKS[r.config.task].short }),
+        h('td', { text: values ? `block ${b + 1}` : '—' }),
+        h('td', { text: f ? String(f.count) : '—' }),
+        h('td', { text: f0 ? f0.mean.toFixed(3) : '—' }),
+        h('td', { text: f ? f.mean.toFixed(3) : statusWord(r) }),
+        h('td', { text: f ? `${f.above} of ${f.count}` : '—' }),
+        h('td', { text: f ? f.min.toFixed(3) : '—' }),
+        h('td', { text: f ? f.max.toFixed(3) : '—' }),
+        h('td', { text: r.status === 'done' ? pct(r.accuracy) : r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r) }),
+        h('td', { class: 'lab-match', text: matchText(r) }));
+    })));
+    rhoText.textContent = set.running ? '' : rhoConclusion(at.filter((x) => x.point).map(({ run: r, point }) => ({ task: r.config.task, step: point.step, rho: point.rho })));
+  }
+
+  function renderTrade() {
+    const { task, axis } = lab.state;
+    const set = store.runs(raceKey(task));
+    raceStatus.textContent = progressText(set, 'the race');
+    raceRun.disabled = set.running;
+    raceStop.disabled = !set.running;
+    const spec = LIGHTING[axis];
+    const rows = set.runs.filter((r) => r.status === 'done' && r.lighting?.[axis]?.length).map((r) => ({ run: r, ...tradeFigures(r, axis) }));
+    tradeLegend.replaceChildren(legend(rows.map((x) => x.run.kind), kindStyle));
+    tradeChart.draw(rows.map((x) => ({ ...kindStyle(x.run.kind), dots: true, points: [[x.trained, x.worst]], pointLabel: kindStyle(x.run.kind).label })));
+    tradeCaption.textContent = `${TASKS[task].short}: ${spec.label} from ${spec.values[0]} to ${spec.values[spec.values.length - 1]} (trained at ${spec.trained})`;
+    tradeBody.replaceChildren(...rows.map((x) => h('tr', {},
+      h('th', { scope: 'row', text: kindStyle(x.run.kind).label }),
+      h('td', { text: pct(x.trained) }),
+      h('td', { text: pct(x.worst) }),
+      h('td', { text: `${spec.label} = ${x.worstAt}` }),
+      h('td', { text: String(Math.round((x.trained - x.worst) * 100)) }))));
+    tradeText.textContent = set.running ? '' : tradeConclusion(task, axis, rows);
+  }
+
+  function render() {
+    renderRho();
+    renderTrade();
+  }
+
+  function show() {
+    store.showRecorded(KEY, FILE, bothWanted(lab.state));
+    store.showRecorded(raceKey(lab.state.task), RACE_FILE(lab.state.task), raceWanted(lab.state));
+  }
+
+  return { element, render, show, keys: () => [KEY, raceKey(lab.state.task)] };
+}
+
+function swatch(color) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('width', '14');
+  svg.setAttribute('height', '12');
+  svg.setAttribute('aria-hidden', 'true');
+  const rect = document.createElementNS(NS, 'rect');
+  for (const [k, v] of Object.entries({ x: 0, y: 1, width: 14, height: 10, fill: color })) rect.setAttribute(k, String(v));
+  svg.append(rect);
+  return svg;
+}

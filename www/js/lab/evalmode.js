@@ -1,0 +1,124 @@
+// Experiment 6: training vs evaluation mode. The race's batch-norm network
+// ("what is it?") is tested with its running statistics (evaluation mode)
+// and with each test batch's own statistics (as in training) at several
+// test batch sizes, in batches of mixed classes or of one class (probe
+// `batchstats`, src/nn/probe.rs, on a copy: the run is not changed); and
+// trained with several running-statistics momenta.
+import { EVAL_MOMENTA, TEST_BATCH_SIZES, evalmodeConfig } from './config.js';
+import { h, legend, figure, select } from './dom.js';
+import { LineChart } from './chart.js';
+import { batchStatsOf, evalmodeConclusion, pct } from './conclusions.js';
+import { progressText, statusWord, matchText } from './race.js';
+
+const KEY = 'evalmode';
+const FILE = 'evalmode.json';
+const PROBES = { after: ['batchstats'] };
+
+const LINES = {
+  eval: { label: 'evaluation mode (running statistics)', color: '#555555', dash: [6, 4] },
+  mixed: { label: 'batch statistics, mixed classes', color: '#0072b2', dash: [] },
+  one: { label: 'batch statistics, one class per batch', color: '#d55e00', dash: [2, 2] },
+};
+const style = (k) => ({ kind: k, ...LINES[k] });
+const log2 = Math.log2;
+
+export function evalmodePanel(store, lab) {
+  const sizes = figure('evalmode-sizes', 'Test accuracy against the number of test images normalized together', 'Test accuracy against test batch size with batch statistics, for mixed and one-class batches, and the evaluation-mode accuracy as a dashed line; the table below gives the numbers');
+  const momenta = figure('evalmode-momentum', 'Evaluation-mode accuracy against the running statistics\' momentum', 'Evaluation-mode test accuracy for each momentum of the running statistics, beside the accuracy with batch statistics of 32 mixed test images; the table below gives the numbers');
+  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const source = h('p', { class: 'lab-source' });
+  const sizeHead = h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'test batch' }), TEST_BATCH_SIZES.map((b) => h('th', { scope: 'col', text: String(b) }))));
+  const sizeBody = h('tbody');
+  const sizeCaption = h('caption');
+  const momBody = h('tbody');
+  const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
+  const wanted = () => lab.state.momenta.map((m) => evalmodeConfig(m, lab.state.steps));
+  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, wanted(), { probes: PROBES }) }, 'Run it here');
+  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
+  const boxes = EVAL_MOMENTA.map((m) => h('label', {},
+    h('input', { type: 'checkbox', value: String(m), checked: lab.state.momenta.includes(m), onchange: () => {
+      const picked = EVAL_MOMENTA.filter((v) => boxes.some((l) => l.firstChild.value === String(v) && l.firstChild.checked));
+      if (picked.length === 0) {
+        status.textContent = 'Keep at least one momentum to train.';
+        return;
+      }
+      lab.update({ momenta: picked });
+    } }), ` ${m}${m === 0.1 ? ' (PyTorch\'s default)' : ''}`));
+  const element = h('section', { class: 'lab-panel', 'data-experiment': 'evalmode', 'aria-labelledby': 'evalmode-title' },
+    h('h3', { id: 'evalmode-title', text: 'Does a batch-norm network answer differently in training mode and in evaluation mode?' }),
+    h('p', { class: 'lab-intro', text: 'The race\'s batch-norm network on "what is it?". In training, each channel is standardized with the mean and variance of the batch; the layer also keeps running averages of them, and evaluation mode uses those instead, so an image\'s answer does not depend on the other images (Ioffe & Szegedy 2015 normalize with population statistics at inference for this reason). Here the trained network is also tested with the test batch\'s own statistics: batches of 1 to 32 test images, of mixed classes or of one class only. The running averages follow PyTorch\'s rule r ← (1 − m)·r + m·(batch statistic), with momentum m = 0.1 by default and the unbiased batch variance (PyTorch BatchNorm2d documentation); the networks below differ only in m.' }),
+    h('div', { class: 'lab-controls' },
+      select('evalmode-momentum-pick', 'Evaluation-mode line: momentum', EVAL_MOMENTA.map((m) => [m, String(m)]), lab.state.momentum, (v) => lab.update({ momentum: Number(v) })),
+      run, stop),
+    h('fieldset', { class: 'lab-kinds' }, h('legend', { text: 'Momenta that Run it here trains (fewer: sooner)' }), boxes),
+    status, source,
+    legend(Object.keys(LINES), style),
+    h('div', { class: 'lab-charts' }, sizes.element, momenta.element),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Test accuracy by test batch (scrolls sideways)' },
+      h('table', { class: 'lab-table' }, sizeCaption, sizeHead, sizeBody)),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Test accuracy by momentum (scrolls sideways)' },
+      h('table', { class: 'lab-table' }, h('caption', { text: 'Each momentum: evaluation mode against batch statistics' }),
+        h('thead', {}, h('tr', {}, ['momentum', 'evaluation mode', 'batch statistics, 32 mixed', 'starting values left', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
+        momBody)),
+    conclusion);
+  const sizeChart = new LineChart(sizes.canvas, {
+    x: { label: 'test images per batch', min: 0, max: log2(Math.max(...TEST_BATCH_SIZES)), ticks: TEST_BATCH_SIZES.map(log2), tickLabel: (t) => String(2 ** t) },
+    y: { label: 'test accuracy', min: 0, max: 1, percent: true },
+  });
+  const momChart = new LineChart(momenta.canvas, {
+    x: { label: 'momentum of the running statistics', min: -0.5, max: EVAL_MOMENTA.length - 0.5, ticks: EVAL_MOMENTA.map((_, i) => i), tickLabel: (t) => String(EVAL_MOMENTA[t]) },
+    y: { label: 'test accuracy', min: 0, max: 1, percent: true },
+  });
+
+  function render() {
+    const set = store.runs(KEY);
+    status.textContent = progressText(set, 'the batch-norm networks');
+    run.disabled = set.running;
+    stop.disabled = !set.running;
+    const recorded = set.runs.find((r) => r.source === 'recorded');
+    source.replaceChildren();
+    if (recorded) {
+      source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--bn-momentum \S+ /, '') }), ' plus ', h('code', { text: '--bn-momentum M' }),
+        ` for M = ${set.runs.map((r) => r.config.bn_momentum).filter((m) => m !== 0.1 && Math.fround(m) !== Math.fround(0.1)).join(', ')} (the test-batch accuracies by `, h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded evalmode' }), ').');
+    }
+    const done = set.runs.filter((r) => r.status === 'done' && batchStatsOf(r));
+    const chosen = done.find((r) => Math.fround(r.config.bn_momentum) === Math.fround(lab.state.momentum)) ?? done[0];
+    const s = batchStatsOf(chosen);
+    const m = chosen?.config.bn_momentum;
+    sizeCaption.textContent = s ? `Test accuracy, batch norm with momentum ${Number(m.toPrecision(3))}` : 'Test accuracy (no finished run yet)';
+    const xs = TEST_BATCH_SIZES.map(log2);
+    sizeChart.draw(s ? [
+      { ...LINES.mixed, dots: true, points: TEST_BATCH_SIZES.map((b, i) => [xs[i], s.mixed[b]]) },
+      { ...LINES.one, dots: true, points: TEST_BATCH_SIZES.map((b, i) => [xs[i], s.one[b]]) },
+      { ...LINES.eval, width: 2, points: [[xs[0], s.eval], [xs[xs.length - 1], s.eval]] },
+    ] : []);
+    sizeBody.replaceChildren(...(s ? [
+      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, mixed' }), TEST_BATCH_SIZES.map((b) => h('td', { text: pct(s.mixed[b]) }))),
+      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, one class' }), TEST_BATCH_SIZES.map((b) => h('td', { text: pct(s.one[b]) }))),
+      h('tr', {}, h('th', { scope: 'row', text: 'evaluation mode' }), h('td', { colspan: TEST_BATCH_SIZES.length, text: `${pct(s.eval)} at any batch size (each image on its own)` })),
+    ] : []));
+    const at = (r) => EVAL_MOMENTA.findIndex((v) => Math.fround(v) === Math.fround(r.config.bn_momentum));
+    momChart.draw([
+      { ...LINES.eval, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).eval]).sort((a, b) => a[0] - b[0]) },
+      { ...LINES.mixed, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).mixed[32]]).sort((a, b) => a[0] - b[0]) },
+    ]);
+    momBody.replaceChildren(...set.runs.map((r) => {
+      const b = batchStatsOf(r);
+      const mm = r.config.bn_momentum;
+      return h('tr', {},
+        h('th', { scope: 'row', text: String(Number(mm.toPrecision(3))) }),
+        b && r.status === 'done'
+          ? [h('td', { text: pct(b.eval) }), h('td', { text: pct(b.mixed[32]) }), h('td', { text: pct((1 - Math.fround(mm)) ** r.loss.length) })]
+          : [h('td', { colspan: 3, text: r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r) })],
+        h('td', { class: 'lab-match', text: matchText(r) }));
+    }));
+    conclusion.textContent = set.running ? '' : evalmodeConclusion(chosen, set.runs);
+  }
+
+  function show() {
+    // Every recorded momentum; "Run it here" trains the ticked ones.
+    store.showRecorded(KEY, FILE, EVAL_MOMENTA.map((m) => evalmodeConfig(m, lab.state.steps)));
+  }
+
+  return { element, render, show, keys: () => [KEY] };
+}

@@ -1,0 +1,117 @@
+// Experiment 3: what instance norm throws away. The race's batch- and
+// instance-norm networks ("what is it?", the same seed) are trained, then
+// one channel of their last block is pooled over each test image (probe
+// `pooled`, src/nn/probe.rs): at the norm layer's output, after the ReLU,
+// and at the classifier's input. After instance norm every image's pooled
+// norm output is β: how much of the feature an image holds is gone.
+import { POOLED_KINDS, POOLED_STAGES, WHAT_CLASSES, kindStyle, pooledConfig } from './config.js';
+import { h, figure, select } from './dom.js';
+import { StripChart } from './strip.js';
+import { heaviestChannel, meanSeparation, pct, pooledConclusion, separation } from './conclusions.js';
+import { progressText, statusWord, matchText } from './race.js';
+
+const KEY = 'pooled';
+const FILE = 'pooled.json';
+const PROBES = { after: ['pooled'] };
+const wanted = (state) => POOLED_KINDS.map((kind) => pooledConfig(kind, state.steps));
+const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+
+export function pooledPanel(store, lab) {
+  const figs = Object.fromEntries(POOLED_KINDS.map((kind) => [kind, figure(`pooled-${kind}`, '', '')]));
+  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const source = h('p', { class: 'lab-source' });
+  const note = h('p', { class: 'lab-source lab-note' });
+  const thead = h('thead');
+  const tbody = h('tbody');
+  const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
+  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, wanted(lab.state), { probes: PROBES }) }, 'Run it here');
+  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
+  const channelChoices = [['auto', 'the one the classifier weighs most (per network)'], ...Array.from({ length: 32 }, (_, c) => [c, `channel ${c} in both`])];
+  const element = h('section', { class: 'lab-panel', 'data-experiment': 'pooled', 'aria-labelledby': 'pooled-title' },
+    h('h3', { id: 'pooled-title', text: 'What does instance norm throw away before the classifier sees it?' }),
+    h('p', { class: 'lab-intro', text: 'The race\'s batch-norm and instance-norm networks ("what is it?", the same seed and schedule), after training. The classifier sees each channel of the last block averaged over the image (global average pooling). Instance norm standardizes every channel of every image on its own, so the average of its output, γ·mean(x̂) + β, is β for every image: "how much of this feature is here" is gone. Each dot is one test image\'s average of the chosen channel; bars are class means; η² is the share of the channel\'s spread that lies between the classes (1: the class decides the value, 0: no trace of it).' }),
+    h('div', { class: 'lab-controls' },
+      select('pooled-channel', 'Channel', channelChoices, lab.state.channel, (v) => lab.update({ channel: v === 'auto' ? 'auto' : Number(v) })),
+      select('pooled-stage', 'Pooled at', Object.entries(POOLED_STAGES).map(([k, s]) => [k, s.label]), lab.state.stage, (stage) => lab.update({ stage })),
+      run, stop),
+    status, source, note,
+    h('div', { class: 'lab-charts' }, ...POOLED_KINDS.map((kind) => figs[kind].element)),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' },
+      h('table', { class: 'lab-table' }, h('caption', { text: 'How well the pooled channel separates the classes (η²)' }), thead, tbody)),
+    conclusion);
+  const charts = Object.fromEntries(POOLED_KINDS.map((kind) => [kind, new StripChart(figs[kind].canvas, { label: 'pooled value' })]));
+
+  /** The finished runs with their probe, and the channel shown for each. */
+  function rows(set) {
+    return POOLED_KINDS.map((kind) => {
+      const r = set.runs.find((x) => x.kind === kind);
+      const pooled = r?.status === 'done' ? r.probes?.after?.pooled : null;
+      if (!pooled) return { kind, run: r, pooled: null };
+      const c = pooled.weight.length;
+      const wantedChannel = lab.state.channel;
+      const channel = wantedChannel === 'auto' || wantedChannel >= c ? heaviestChannel(pooled) : wantedChannel;
+      return { kind, run: r, pooled, channel, accuracy: r.accuracy };
+    });
+  }
+
+  function render() {
+    const set = store.runs(KEY);
+    status.textContent = progressText(set, 'the batch- and instance-norm networks');
+    run.disabled = set.running;
+    stop.disabled = !set.running;
+    const recorded = set.runs.find((r) => r.source === 'recorded');
+    source.replaceChildren();
+    if (recorded) {
+      source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--norm \S+/, '--norm KIND') }),
+        ' for KIND = batch, instance (the pooled values by ', h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded pooled' }), ').');
+    }
+    const stage = lab.state.stage;
+    const all = rows(set);
+    const c = all.find((r) => r.pooled)?.pooled.weight.length ?? 32;
+    note.textContent = typeof lab.state.channel === 'number' && lab.state.channel >= c
+      ? `Channel ${lab.state.channel} does not exist: the last block has ${c} (0 to ${c - 1}). Showing the channel the classifier weighs most.`
+      : lab.state.channel === 'auto' ? 'Channel rule: the one whose weights in the classifier (the linear layer) are largest, chosen in each network from its own numbers; the two networks\' channels are unrelated.' : '';
+    for (const row of all) {
+      const label = kindStyle(row.kind).label;
+      const fig = figs[row.kind];
+      if (!row.pooled) {
+        fig.element.querySelector('figcaption').textContent = `${label} norm: ${row.run ? statusWord(row.run) : 'no run'}`;
+        fig.canvas.setAttribute('aria-label', `${label} norm: no pooled values yet`);
+        charts[row.kind].draw(null);
+        continue;
+      }
+      const values = row.pooled[stage][row.channel];
+      const s = separation(values, row.pooled.labels);
+      const beta = row.pooled.beta[row.channel];
+      fig.element.querySelector('figcaption').textContent = `${label} norm, channel ${row.channel}, ${POOLED_STAGES[stage].label}: η² ${s.flat ? 'none (every image the same)' : fixed(s.eta2)}`;
+      fig.canvas.setAttribute('aria-label', `Pooled value of channel ${row.channel} of the ${label}-norm network ${POOLED_STAGES[stage].short}, one dot per test image, grouped by class; ${s.flat ? `every image at ${fixed(s.mean, 3)}` : `η² ${fixed(s.eta2)}`}; the table below gives the numbers`);
+      charts[row.kind].draw({
+        classes: WHAT_CLASSES,
+        values,
+        labels: row.pooled.labels,
+        color: kindStyle(row.kind).color,
+        reference: stage === 'norm' ? { y: beta, text: `β = ${fixed(beta, 3)}` } : null,
+      });
+    }
+    thead.replaceChildren(h('tr', {}, ['network', 'channel', ...Object.values(POOLED_STAGES).map((s) => `η² ${s.label}`), 'mean η², all channels, classifier input', 'test accuracy', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t }))));
+    tbody.replaceChildren(...all.map((row) => h('tr', {},
+      h('th', { scope: 'row', text: `${kindStyle(row.kind).label} norm` }),
+      row.pooled
+        ? [h('td', { text: `${row.channel} (β ${fixed(row.pooled.beta[row.channel], 3)})` }),
+          ...Object.keys(POOLED_STAGES).map((st) => {
+            const s = separation(row.pooled[st][row.channel], row.pooled.labels);
+            return h('td', { text: s.flat ? 'none (flat)' : fixed(s.eta2) });
+          }),
+          h('td', { text: fixed(meanSeparation(row.pooled, 'features')) }),
+          h('td', { text: pct(row.accuracy) })]
+        : [h('td', { colspan: 6, text: row.run ? statusWord(row.run) : '—' })],
+      h('td', { class: 'lab-match', text: row.run ? matchText(row.run) : '' }))));
+    conclusion.textContent = set.running ? '' : pooledConclusion(all.filter((r) => r.pooled));
+  }
+
+  function show() {
+    store.showRecorded(KEY, FILE, wanted(lab.state));
+  }
+
+  return { element, render, show, keys: () => [KEY] };
+}
