@@ -7,7 +7,8 @@
 //
 //   Python trait                       element
 //   experiment                      -> a new element (one panel, or all)
-//   task steps kinds axis at lr    <-> applySettings() / 'normlab-change'
+//   task steps kinds axis at lr compare checkpoint channel stage momentum momenta
+//                                  <-> applySettings() / 'normlab-change'
 //   _tasks _recorded                -> NORMSCOPE_OFFLINE.tasks / .lab (read by
 //                                      js/tasks.js and js/lab/store.js)
 //   results (read-only)            <-  each set of runs the panels show, when a
@@ -23,7 +24,7 @@ import './norm-lab.js';
 import { LIGHTING } from './js/lab/config.js';
 import { keepKeys } from './keys.js';
 
-const SETTINGS = ['task', 'steps', 'kinds', 'axis', 'at', 'lr'];
+const SETTINGS = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 
 /** The bytes of a binary buffer as the widget comm delivers it. */
 function bytesOf(value) {

@@ -61,6 +61,17 @@ LIGHTING = {
 }
 #: The peak learning rates of the learning-rate experiment.
 LR_CHOICES = (0.05, 0.2, 0.5, 1, 2)
+#: Where the pooled experiment reads the channels.
+STAGES = ("norm", "relu", "features")
+#: The batch-norm momenta of the evaluation-mode experiment.
+MOMENTA = (0.01, 0.1, 0.5, 1)
+#: Training steps the neighbours experiment can show, at least and at most.
+CHECKPOINTS = (0, 2000)
+
+
+#: The settings that are traits (each a lab-* parameter of the page).
+SETTINGS = ("task", "steps", "kinds", "axis", "at", "lr", "compare", "checkpoint", "channel", "stage", "momentum",
+            "momenta")
 
 
 def _default_at(axis: str) -> float:
@@ -80,6 +91,35 @@ def _choose(name: str, value, choices) -> str:
     if value not in choices:
         raise LabValueError(f"{name}: {value!r} is not one; choose {', '.join(choices)}")
     return value
+
+
+def _whole(name: str, value, lo: int, hi: int, what: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise LabTypeError(f"{name} must be {what}a whole number from {lo} to {hi} (got {type(value).__name__} {value!r})")
+    if not lo <= value <= hi:
+        raise LabValueError(f"{name} must be {what}a whole number from {lo} to {hi} (got {value})")
+    return int(value)
+
+
+def _one_of(name: str, value, choices) -> float:
+    number = _number(name, value)
+    for v in choices:
+        if math.isclose(number, v, rel_tol=1e-9):
+            return float(v)
+    raise LabValueError(f"{name}: choose one of {', '.join(str(v) for v in choices)} (got {number:g})")
+
+
+def _kinds(name: str, value, empty: str) -> list:
+    if isinstance(value, str):
+        raise LabTypeError(f"{name} must be a list of kinds, e.g. [{value!r}] (got the string {value!r})")
+    if not isinstance(value, (list, tuple)):
+        raise LabTypeError(f"{name} must be a list of kinds (got {type(value).__name__})")
+    bad = [k for k in value if k not in KINDS]
+    if bad:
+        raise LabValueError(f"{name}: {bad[0]!r} is not a kind; the kinds are {', '.join(KINDS)}")
+    if not value:
+        raise LabValueError(f"{name}: {empty}")
+    return [k for k in KINDS if k in value]
 
 
 class Lab(anywidget.AnyWidget):
@@ -102,6 +142,12 @@ class Lab(anywidget.AnyWidget):
                          axis keeps `at` if it is one of its values, else shows
                          contrast 0.5 or the trained value)
         lr               the learning-rate experiment's peak rate: 0.05, 0.2, 0.5, 1 or 2
+        compare, checkpoint   the neighbours experiment's kinds and the training step shown
+                         (0 to 2000)
+        channel, stage   the pooled experiment's channel ("auto": the classifier's heaviest)
+                         and where it is read: norm, relu or features
+        momentum, momenta     the evaluation-mode experiment's network shown and the
+                         momenta "Run it here" trains: 0.01, 0.1, 0.5, 1
         results  (read-only)  the runs each shown panel holds, by set ("race-what", "lr", …):
                          {"experiments", "running", "error", "runs": [{"kind", "source"
                          ("recorded" | "here"), "status", "accuracy", "steps", "steps_done",
@@ -116,8 +162,8 @@ class Lab(anywidget.AnyWidget):
 
     #: The experiments this installation's lab has (its ``PANELS``).
     EXPERIMENTS = EXPERIMENTS
-    #: The kinds, tasks, lighting axes and learning rates it accepts.
-    KINDS, TASKS, LIGHTING, LR_CHOICES = KINDS, TASKS, LIGHTING, LR_CHOICES
+    #: The kinds, tasks, lighting axes, learning rates, stages and momenta it accepts.
+    KINDS, TASKS, LIGHTING, LR_CHOICES, STAGES, MOMENTA = KINDS, TASKS, LIGHTING, LR_CHOICES, STAGES, MOMENTA
 
     _esm = _STATIC / "widget.js"
     _module = t.Unicode("lab.js").tag(sync=True)
@@ -133,6 +179,12 @@ class Lab(anywidget.AnyWidget):
     axis = t.Any("contrast").tag(sync=True)
     at = t.Any(0.5).tag(sync=True)
     lr = t.Any(1.0).tag(sync=True)
+    compare = t.Any(["batch", "instance", "group"]).tag(sync=True)
+    checkpoint = t.Any(200).tag(sync=True)
+    channel = t.Any("auto").tag(sync=True)
+    stage = t.Any("norm").tag(sync=True)
+    momentum = t.Any(0.1).tag(sync=True)
+    momenta = t.Any(list(MOMENTA)).tag(sync=True)
 
     results = t.Dict(read_only=True).tag(sync=True)
     status = t.Unicode("", read_only=True).tag(sync=True)
@@ -143,7 +195,7 @@ class Lab(anywidget.AnyWidget):
                 "normscope's lab front end is missing from this installation; "
                 "install with `pip install ./python` from a clone of the repository"
             )
-        unknown = sorted(set(kwargs) - {"task", "steps", "kinds", "axis", "at", "lr", "layout"})
+        unknown = sorted(set(kwargs) - {*SETTINGS, "layout"})
         if unknown:
             raise TypeError(f"Lab() got an unexpected argument {unknown[0]!r}")
         # `at` belongs to the axis: set it after the axis (which resets it).
@@ -169,27 +221,48 @@ class Lab(anywidget.AnyWidget):
 
     @t.validate("steps")
     def _check_steps(self, proposal):
-        value = proposal["value"]
-        lo, hi = STEPS
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise LabTypeError(f"steps must be a whole number from {lo} to {hi} (got {type(value).__name__} {value!r})")
-        if not lo <= value <= hi:
-            raise LabValueError(f"steps must be a whole number from {lo} to {hi} (got {value})")
-        return int(value)
+        return _whole("steps", proposal["value"], *STEPS)
 
     @t.validate("kinds")
     def _check_kinds(self, proposal):
+        return _kinds("kinds", proposal["value"], "keep at least one kind in the race")
+
+    @t.validate("compare")
+    def _check_compare(self, proposal):
+        return _kinds("compare", proposal["value"], "compare at least one kind")
+
+    @t.validate("checkpoint")
+    def _check_checkpoint(self, proposal):
+        return _whole("checkpoint", proposal["value"], *CHECKPOINTS, "a training step, ")
+
+    @t.validate("channel")
+    def _check_channel(self, proposal):
         value = proposal["value"]
-        if isinstance(value, str):
-            raise LabTypeError(f"kinds must be a list of kinds, e.g. [{value!r}] (got the string {value!r})")
-        if not isinstance(value, (list, tuple)):
-            raise LabTypeError(f"kinds must be a list of kinds (got {type(value).__name__})")
-        bad = [k for k in value if k not in KINDS]
-        if bad:
-            raise LabValueError(f"kinds: {bad[0]!r} is not a kind; the kinds are {', '.join(KINDS)}")
-        if not value:
-            raise LabValueError("kinds: keep at least one kind in the race")
-        return [k for k in KINDS if k in value]
+        if value == "auto":
+            return value
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise LabTypeError(f"channel must be 'auto' or a channel number (got {type(value).__name__} {value!r})")
+        if not 0 <= value <= 999:
+            raise LabValueError(f"channel must be 'auto' or a channel number from 0 (got {value})")
+        return int(value)
+
+    @t.validate("stage")
+    def _check_stage(self, proposal):
+        return _choose("stage", proposal["value"], STAGES)
+
+    @t.validate("momentum")
+    def _check_momentum(self, proposal):
+        return _one_of("momentum", proposal["value"], MOMENTA)
+
+    @t.validate("momenta")
+    def _check_momenta(self, proposal):
+        value = proposal["value"]
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise LabTypeError(f"momenta must be a list of momenta from {', '.join(map(str, MOMENTA))}")
+        picked = {_one_of("momenta", v, MOMENTA) for v in value}
+        if not picked:
+            raise LabValueError("momenta: train at least one momentum")
+        return [float(m) for m in MOMENTA if float(m) in picked]
 
     @t.validate("axis")
     def _check_axis(self, proposal):
@@ -212,11 +285,7 @@ class Lab(anywidget.AnyWidget):
 
     @t.validate("lr")
     def _check_lr(self, proposal):
-        value = _number("lr", proposal["value"])
-        for v in LR_CHOICES:
-            if math.isclose(value, v, rel_tol=1e-9):
-                return float(v)
-        raise LabValueError(f"lr: choose one of {', '.join(str(v) for v in LR_CHOICES)} (got {value:g})")
+        return _one_of("lr", proposal["value"], LR_CHOICES)
 
     def _panel(self, experiment, verb):
         if experiment is None:

@@ -70,7 +70,7 @@ LAB_CELLS = [
     # 2: a choice made in the page.
     'print("task", lab.task)',
     # 3: a short race from Python.
-    'lab.task = "what"\nlab.steps = 3\nlab.kinds = ["batch", "instance"]\nlab.run()',
+    'lab.task = "what"\nlab.steps = 3\nlab.kinds = ["batch", "instance"]\nlab.momenta = [0.5, 1]\nlab.run()',
     # 4: its numbers, against the same runs trained by the kernel.
     'import numpy as np\n'
     'set_ = lab.results["race-what"]\n'
@@ -350,6 +350,8 @@ def test_the_lab_shows_recorded_runs_and_trains_in_jupyterlab(lab, page):
     print(f"3-step race of 2 kinds in the notebook: {trained:.1f} s; longest frame gap {gap:.0f} ms")
     assert gap < 1500, f"the page froze for {gap:.0f} ms"
     assert view.locator("#race-steps").input_value() == "3"
+    # A setting of a panel not shown reaches the element too.
+    assert view.evaluate("(el) => el.settings.momenta") == [0.5, 1]
     assert view.locator("tbody tr").count() == 2
     shown = {row.locator("th").inner_text(): row.locator("td").first.inner_text() for row in view.locator("tbody tr").all()}
     view.screenshot(path=str(artifacts / "lab-trained.png"))

@@ -28,9 +28,10 @@ def lab_modules():
     script = f"""
 const c = await import({json.dumps((ROOT / 'www/js/lab/config.js').as_uri())});
 const s = await import({json.dumps((ROOT / 'www/js/lab/state.js').as_uri())});
-const steps = [0, 1, 2000, 2001].filter((n) => s.parseLabState('lab-steps=' + n).notices.length === 0);
+const taken = (key) => [-1, 0, 1, 2000, 2001].filter((n) => s.parseLabState(`lab-${{key}}=${{n}}`).notices.length === 0);
 console.log(JSON.stringify({{ kinds: c.KIND_NAMES, tasks: Object.keys(c.TASKS), lighting: c.LIGHTING,
-  lr: c.LR_CHOICES, defaults: s.DEFAULT_LAB, steps }}));
+  lr: c.LR_CHOICES, stages: Object.keys(c.POOLED_STAGES), momenta: c.EVAL_MOMENTA, defaults: s.DEFAULT_LAB,
+  steps: taken('steps'), checkpoints: taken('checkpoint') }}));
 """
     done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -42,6 +43,8 @@ def test_the_vocabulary_is_the_labs():
     assert list(labmod.TASKS) == js["tasks"]
     assert labmod.LR_CHOICES == tuple(js["lr"])
     assert list(labmod.STEPS) == js["steps"]  # 1 and 2000 taken, 0 and 2001 refused
+    assert list(labmod.CHECKPOINTS) == [js["checkpoints"][0], js["checkpoints"][-1]] == [0, 2000]
+    assert list(labmod.STAGES) == js["stages"] and list(labmod.MOMENTA) == js["momenta"]
     assert list(labmod.LIGHTING) == list(js["lighting"])
     for axis, (values, trained) in labmod.LIGHTING.items():
         assert list(values) == js["lighting"][axis]["values"] and trained == js["lighting"][axis]["trained"]
@@ -50,6 +53,10 @@ def test_the_vocabulary_is_the_labs():
     axis_values = js["lighting"][d["axis"]]["values"]
     assert (lab.task, lab.steps, lab.kinds, lab.axis, lab.at, lab.lr) == (
         d["task"], d["steps"], d["kinds"], d["axis"], axis_values[d["at"]], d["lr"])
+    assert (lab.compare, lab.checkpoint, lab.channel, lab.stage, lab.momentum, lab.momenta) == (
+        d["compare"], d["checkpoint"], d["channel"], d["stage"], d["momentum"], d["momenta"])
+    # Every setting of the lab is a trait.
+    assert set(labmod.SETTINGS) == set(d)
 
 
 def test_the_experiments_are_read_from_the_element():
@@ -86,6 +93,10 @@ def test_settings_are_checked_and_kept_in_the_labs_order():
     lab.axis = "contrast"
     assert lab.at == 0.5
     assert normscope.Lab(experiment=None).experiment == ""
+    other = normscope.Lab(compare=("group", "batch"), checkpoint=0, channel=3, stage="features", momentum=1,
+                          momenta=[1, 0.01])
+    assert (other.compare, other.checkpoint, other.channel, other.stage, other.momentum, other.momenta) == (
+        ["batch", "group"], 0, 3, "features", 1.0, [0.01, 1.0])
 
 
 @pytest.mark.parametrize("setting,value,error,words", [
@@ -104,6 +115,17 @@ def test_settings_are_checked_and_kept_in_the_labs_order():
     ("at", "0.5", TypeError, "must be a number"),
     ("lr", 0.1, ValueError, "choose one of 0.05, 0.2, 0.5, 1, 2"),
     ("lr", float("nan"), ValueError, "choose one of"),
+    ("compare", ["bn"], ValueError, "compare: 'bn' is not a kind"),
+    ("compare", [], ValueError, "compare at least one kind"),
+    ("checkpoint", 2001, ValueError, "a training step, a whole number from 0 to 2000"),
+    ("checkpoint", "200", TypeError, "whole number"),
+    ("channel", -1, ValueError, "'auto' or a channel number from 0"),
+    ("channel", "heaviest", TypeError, "'auto' or a channel number"),
+    ("stage", "pool", ValueError, "choose norm, relu, features"),
+    ("momentum", 0.2, ValueError, "choose one of 0.01, 0.1, 0.5, 1"),
+    ("momenta", [0.2], ValueError, "choose one of 0.01, 0.1, 0.5, 1"),
+    ("momenta", [], ValueError, "at least one momentum"),
+    ("momenta", 0.1, TypeError, "a list of momenta"),
 ])
 def test_bad_settings_are_refused_by_name(setting, value, error, words):
     with pytest.raises(error) as caught:
