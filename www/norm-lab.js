@@ -19,8 +19,19 @@
 //
 // It first shows runs recorded with `normscope train` (www/lab/recorded/);
 // "Run it here" trains the same configs in module workers (js/lab/pool.js).
+//
+// Once started (data-ready="true"), a script (the notebook widget) may use:
+//   lab.settings              the settings now: { task, steps, kinds, axis, at, lr, … }
+//                             (state.js's, one per lab-* parameter)
+//   lab.applySettings(patch)  change them as the controls do: validated like
+//                             the attributes (a bad value keeps its setting and
+//                             gets a notice); the panels are redrawn
+//   lab.shown                 [{ experiment, keys }]: each panel's runs in lab.store
+//   lab.store                 the runs (js/lab/store.js; 'change' events)
+//   'normlab-change' event    the settings changed (detail: the settings)
 import { LabStore } from './js/lab/store.js';
 import { parseLabState, writeLabState } from './js/lab/state.js';
+import { LIGHTING } from './js/lab/config.js';
 import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
@@ -106,19 +117,76 @@ export class NormLabElement extends HTMLElement {
           if (reload) p.show();
           p.render();
         }
+        this.dispatchEvent(new CustomEvent('normlab-change', { detail: this.settings }));
       },
     };
-    const panels = names.map((name) => PANELS[name](store, lab));
     const notice = h('div', { class: 'lab-notice', role: 'status', hidden: notices.length === 0 }, notices.map((n) => h('p', { text: n })));
-    root.append(h('div', { class: 'lab', part: 'body' }, notice, panels.map((p) => p.element)));
+    const body = h('div', { class: 'lab', part: 'body' });
+    let panels = [];
+    // (Re)build the panels from lab.state: their controls show its values.
+    this.build = () => {
+      panels = names.map((name) => Object.assign(PANELS[name](store, lab), { name }));
+      body.replaceChildren(notice, ...panels.map((p) => p.element));
+      for (const p of panels) {
+        p.render();
+        p.show();
+      }
+    };
+    this.say = (lines) => {
+      notice.replaceChildren(...lines.map((n) => h('p', { text: n })));
+      notice.hidden = lines.length === 0;
+    };
+    this.lab = lab;
+    this.store = store;
+    this.panelList = () => panels;
+    root.append(body);
     store.addEventListener('change', ({ detail }) => {
       for (const p of panels) if (p.keys().includes(detail.key)) p.render();
     });
-    for (const p of panels) {
-      p.render();
-      p.show();
-    }
+    this.build();
     this.dataset.ready = 'true';
+  }
+
+  /** The settings now (a copy), or null before the lab has started. */
+  get settings() {
+    return this.lab ? structuredClone(this.lab.state) : null;
+  }
+
+  /**
+   * Change settings as the controls would, checked as the attributes are:
+   * a bad value keeps its setting and is named in the notice line. Returns
+   * the notices ([] when all were taken).
+   */
+  applySettings(patch) {
+    if (!this.lab) return ['the lab has not started yet'];
+    const now = this.lab.state;
+    // Every setting as its attribute spells it, then the patch's over them.
+    const params = new URLSearchParams({
+      'lab-task': now.task, 'lab-steps': String(now.steps), 'lab-kinds': now.kinds.join(','),
+      'lab-axis': now.axis, 'lab-at': String(LIGHTING[now.axis].values[now.at]), 'lab-lr': String(now.lr),
+    });
+    if ('axis' in patch && !('at' in patch)) params.delete('lab-at');
+    for (const key of ATTRIBUTES) {
+      if (key in patch) params.set(`lab-${key}`, Array.isArray(patch[key]) ? patch[key].join(',') : String(patch[key]));
+    }
+    const { state, notices } = parseLabState(params);
+    const refused = (key) => notices.some((n) => n.startsWith(`Ignored lab-${key}=`));
+    // Only what the patch names changes (and `at` with its axis): any other
+    // setting, one a panel keeps that has no attribute too, stays as it is.
+    const next = { ...now };
+    for (const key of ATTRIBUTES) if (key in patch && key !== 'at' && !refused(key)) next[key] = state[key];
+    if ('axis' in patch ? !refused('axis') : 'at' in patch && !refused('at')) next.at = state.at;
+    this.say(notices.map((n) => n.replace('Ignored lab-', 'Ignored ')));
+    if (JSON.stringify(next) !== JSON.stringify(now)) {
+      this.lab.update(next);
+      this.build();
+    }
+    return notices;
+  }
+
+  /** What each panel shows: [{ experiment, keys }] (keys of lab.store's sets). */
+  get shown() {
+    return this.panelList ? this.panelList().map((p) => ({ experiment: p.name, keys: p.keys() })) : [];
   }
 }
 

@@ -11,7 +11,9 @@
 //   every repaint (normscope-change) -> the sliders, probe, kinds, diff and
 //                                       the readout back into the traits
 //   the element's message line      -> status
+// Keys pressed in it stay in it (keys.js): JupyterLab would take the arrows.
 import './norm-scope.js';
+import { keepKeys } from './keys.js';
 
 const ADJUSTMENT = ['contrast', 'brightness', 'gamma', 'clip'];
 const SESSION = ['groups', 'rho', 'eps', 'bn', 'features'];
@@ -54,6 +56,7 @@ function createView(model) {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 export function render({ model, el }) {
+  const releaseKeys = keepKeys(el);
   let view = null;
   let started = false;
   let statusObserver = null;
@@ -188,5 +191,6 @@ export function render({ model, el }) {
   return () => {
     for (const [event, handler] of handlers) model.off(event, handler);
     if (statusObserver) statusObserver.disconnect();
+    releaseKeys();
   };
 }

@@ -7,7 +7,8 @@ The same Rust core as the `normscope` command-line tool and the web page:
     >>> y.shape, y.dtype
     ((2, 3, 8, 8), dtype('float32'))
 
-and, in a notebook, the page's widget: ``normscope.Scope(images=[...])``.
+and, in a notebook, the page's widget, ``normscope.Scope(images=[...])``, and
+its lab, ``normscope.Lab(experiment="race")``.
 """
 
 import json as _json
@@ -17,7 +18,7 @@ from ._normscope import _train
 from ._normscope import grad as _grad
 from ._normscope import normalize as _normalize
 
-__all__ = ["KINDS", "Scope", "check_image", "grad", "normalize", "train"]
+__all__ = ["KINDS", "Lab", "Scope", "check_image", "grad", "normalize", "train"]
 
 
 def _as_array(x):
@@ -84,4 +85,8 @@ def __getattr__(name):
         from .widget import Scope
 
         return Scope
+    if name == "Lab":
+        from .lab import Lab
+
+        return Lab
     raise AttributeError(f"module 'normscope' has no attribute {name!r}")

@@ -1,13 +1,22 @@
 //! `cargo xtask pybundle`: the notebook widget's front end, for the wheel.
 //!
 //! ```text
-//! pkg/ (built here) + www/js/*.js + www/norm-scope.js + python/js/widget.js
-//!   + www/style.css + www/norm-scope.css
+//! pkg/ (built here) + www/js/**/*.js + www/norm-scope.js + www/norm-lab.js + python/js/*.js
+//!   + www/style.css + www/norm-scope.css + www/norm-lab.css
 //!       -> python/normscope/_static/widget.js   one ES module for anywidget:
 //!                                              the modules as strings, the
 //!                                              wasm as base64, the styles
 //! www/samples/*.jpg, SOURCES.md -> python/normscope/_static/samples/
+//! www/tasks/*.rgb, SOURCES.md    -> python/normscope/_static/tasks/     (the lab's
+//! www/lab/recorded/*.json        -> python/normscope/_static/recorded/   data, sent
+//!                                                                       by `Lab`)
+//! norm-lab.js's PANELS           -> python/normscope/_static/lab.json   (the
+//!                                   experiments `Lab(experiment=…)` accepts)
 //! ```
+//!
+//! One module serves both widgets: the loader imports `widget.js`
+//! (python/js/widget.js, `Scope`) or `lab.js` (python/js/lab.js, `Lab`), as
+//! the model's `_module` names; both use python/js/keys.js.
 //!
 //! The module works as the offline single file of `cargo xtask dist` does:
 //! the sources become blob: URLs that import one another, and
@@ -30,7 +39,7 @@ const SHEETS: &[&str] = &["style.css", "norm-scope.css"];
 /// hands anywidget the widget module's `render`.
 const LOADER: &str = r#"
 const resolve = (from, spec) => new URL(spec, `http://x/${from}`).pathname.slice(1);
-function load() {
+function load(entry) {
   const cache = (globalThis.__normscopeWidget ??= {});
   if (!cache[BUNDLE]) {
     const urls = {};
@@ -44,15 +53,26 @@ function load() {
       return urls[path];
     };
     const wasm = Uint8Array.from(atob(WASM), (c) => c.charCodeAt(0));
-    // Read by js/engine.js and norm-scope.js when they are first evaluated.
-    globalThis.NORMSCOPE_OFFLINE = { wasm, samples: {}, css: CSS };
-    cache[BUNDLE] = import(link('widget.js'));
+    // Read by js/engine.js, norm-scope.js, norm-lab.js and js/lab/pool.js
+    // when they are first evaluated; the Lab adds its data (tasks, lab).
+    const offline = (globalThis.NORMSCOPE_OFFLINE ??= {});
+    // The lab trains in js/lab/worker.js, linked like the rest (pool.js
+    // falls back to the page's thread if it cannot start).
+    Object.assign(offline, {
+      wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS,
+      workerUrl: () => link('js/lab/worker.js'), noWorkers: 'the training worker could not start here',
+    });
+    cache[BUNDLE] = { link, modules: {} };
   }
-  return cache[BUNDLE];
+  const { link, modules } = cache[BUNDLE];
+  modules[entry] ??= import(link(entry));
+  return modules[entry];
 }
 export default {
   async render(context) {
-    const widget = await load();
+    const entry = context.model.get('_module') || 'widget.js';
+    if (entry !== 'widget.js' && entry !== 'lab.js') throw new Error(`normscope widget: no front end ${entry}`);
+    const widget = await load(entry);
     return widget.render(context);
   },
 };
@@ -86,26 +106,88 @@ pub fn write() -> Result<()> {
     )?;
     let file = out.join("widget.js");
     fs::write(&file, &module).map_err(|e| format!("cannot write {} ({e})", file.display()))?;
-    let mut photos = 0;
-    for entry in
-        fs::read_dir(www.join("samples")).map_err(|e| format!("cannot list www/samples ({e})"))?
-    {
-        let path = entry
-            .map_err(|e| format!("cannot list www/samples ({e})"))?
-            .path();
-        let keep = path.extension().is_some_and(|x| x == "jpg" || x == "md");
-        if let (true, Some(name)) = (keep, path.file_name()) {
-            fs::copy(&path, samples.join(name))
-                .map_err(|e| format!("cannot copy {} ({e})", path.display()))?;
-            photos += usize::from(path.extension().is_some_and(|x| x == "jpg"));
-        }
-    }
+    let photos = copy_files(&www.join("samples"), &samples, &["jpg", "md"])?;
+    let tasks = copy_files(&www.join("tasks"), &out.join("tasks"), &["rgb", "md"])?;
+    let runs = copy_files(
+        &www.join("lab").join("recorded"),
+        &out.join("recorded"),
+        &["json"],
+    )?;
+    let experiments = experiments(&read(&www.join("norm-lab.js"))?)?;
+    let quoted: Vec<String> = experiments.iter().map(|e| json_string(e)).collect();
+    let manifest = out.join("lab.json");
+    fs::write(
+        &manifest,
+        format!("{{\"experiments\": [{}]}}\n", quoted.join(", ")),
+    )
+    .map_err(|e| format!("cannot write {} ({e})", manifest.display()))?;
     println!(
-        "Wrote {} ({}) and {photos} sample photos for the notebook widget.",
+        "Wrote {} ({}), {} sample files, {} task files, {runs} recorded-run files and the lab's \
+         experiments ({}) for the notebook widgets.",
         util::relative(&file),
-        util::kib(module.len() as u64)
+        util::kib(module.len() as u64),
+        photos,
+        tasks,
+        experiments.join(", ")
     );
     Ok(())
+}
+
+/// Copy the files of `from` whose extension is one of `extensions` into
+/// `to` (made if missing; files no longer in `from` are removed); returns
+/// how many.
+fn copy_files(from: &Path, to: &Path, extensions: &[&str]) -> Result<usize> {
+    if to.exists() {
+        fs::remove_dir_all(to).map_err(|e| format!("cannot clear {} ({e})", to.display()))?;
+    }
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {} ({e})", to.display()))?;
+    let mut count = 0;
+    let entries =
+        fs::read_dir(from).map_err(|e| format!("cannot list {} ({e})", from.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {} ({e})", from.display()))?
+            .path();
+        let keep = path
+            .extension()
+            .is_some_and(|x| extensions.iter().any(|e| x == *e));
+        if let (true, Some(name)) = (keep, path.file_name()) {
+            fs::copy(&path, to.join(name))
+                .map_err(|e| format!("cannot copy {} ({e})", path.display()))?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The experiments `<norm-lab experiment=…>` accepts: the keys of its
+/// `const PANELS = { name: panel, … };` (so a panel added there reaches
+/// Python's `Lab` with no second list to keep).
+///
+/// # Errors
+/// When norm-lab.js no longer declares PANELS in that shape.
+pub fn experiments(source: &str) -> Result<Vec<String>> {
+    let shape = "www/norm-lab.js no longer declares `const PANELS = { name: panel, … };`: \
+                 update experiments() in xtask/src/pybundle.rs to match";
+    let start = source.find("const PANELS = {").ok_or(shape)? + "const PANELS = {".len();
+    let body = source[start..].split('}').next().ok_or(shape)?;
+    let mut names = Vec::new();
+    for pair in body.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let key = pair.split(':').next().unwrap_or_default().trim();
+        let key = key.trim_matches(|c| c == '\'' || c == '"');
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(shape.into());
+        }
+        names.push(key.to_string());
+    }
+    if names.is_empty() {
+        return Err(shape.into());
+    }
+    Ok(names)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -129,7 +211,15 @@ pub fn bundle(www: &Path, pkg: &Path, widget: &Path) -> Result<String> {
         "norm-scope.js".to_string(),
         read(&www.join("norm-scope.js"))?,
     ));
+    // The lab's worker (the single file leaves it out: no worker starts from file://).
+    sources.push((
+        "js/lab/worker.js".to_string(),
+        read(&www.join("js").join("lab").join("worker.js"))?,
+    ));
     sources.push(("widget.js".to_string(), read(widget)?));
+    for name in ["lab.js", "keys.js"] {
+        sources.push((name.to_string(), read(&widget.with_file_name(name))?));
+    }
     let mut text = String::from(
         "// normscope's notebook widget, made by `cargo xtask pybundle` from www/, pkg/ and python/js/widget.js: do not edit.\nconst SOURCES = {\n",
     );
@@ -148,7 +238,10 @@ pub fn bundle(www: &Path, pkg: &Path, widget: &Path) -> Result<String> {
             json_string(&read(&www.join(sheet))?)
         ));
     }
-    text.push_str("};\n");
+    text.push_str(&format!(
+        "}};\nconst LAB_CSS = {};\n",
+        json_string(&read(&www.join("norm-lab.css"))?)
+    ));
     let wasm = fs::read(pkg.join("normscope_bg.wasm"))
         .map_err(|e| format!("cannot read pkg/normscope_bg.wasm ({e})"))?;
     text.push_str(&format!("const WASM = \"{}\";\n", base64(&wasm)));
@@ -167,6 +260,27 @@ mod tests {
         assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(fnv1a("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn the_experiments_are_the_keys_of_panels() {
+        let ok = experiments(
+            "x;\nconst PANELS = { race: racePanel, 'lr': lrPanel, both: bothPanel };\n",
+        );
+        assert_eq!(
+            ok.as_deref(),
+            Ok(&["race".to_string(), "lr".into(), "both".into()][..])
+        );
+        assert!(experiments("const PANELS = {};").is_err());
+        assert!(experiments("const OTHER = { a: b };").is_err());
+        assert!(experiments("const PANELS = { [name]: x };").is_err());
+        let real =
+            experiments(&read(&util::root().join("www").join("norm-lab.js")).unwrap_or_default());
+        assert!(
+            real.as_ref()
+                .is_ok_and(|names| names.iter().any(|n| n == "race")),
+            "{real:?}"
+        );
     }
 
     #[test]
@@ -191,6 +305,9 @@ mod tests {
             "\"norm-scope.js\"",
             "\"widget.js\"",
             "\"pkg/normscope.js\"",
+            "\"lab.js\"",
+            "\"norm-lab.js\"",
+            "\"js/lab/pool.js\"",
         ] {
             assert!(text.contains(name), "{name} is not in the bundle");
         }

@@ -10,11 +10,20 @@ import { Trainer } from '../../pkg/normscope.js';
 import { workerCount } from './config.js';
 import { runTraining } from './trainloop.js';
 
-// The offline single file's modules are blob: URLs, from which no worker
-// can start: there the runs go on the page's thread, in slices.
-const IN_PAGE = Boolean(globalThis.NORMSCOPE_OFFLINE);
+// The offline single file's modules are blob: URLs, from which worker.js
+// cannot start: there the runs go on the page's thread, in slices. A host
+// that bundles worker.js itself (the notebook widget) names it with
+// NORMSCOPE_OFFLINE.workerUrl() and hands it the wasm bytes; should that
+// worker fail to start, the runs go on the page's thread too.
+const OFFLINE = globalThis.NORMSCOPE_OFFLINE ?? null;
+const BUNDLED = OFFLINE?.workerUrl ?? null;
+let inPage = Boolean(OFFLINE) && !BUNDLED;
+
+/** Where the runs train now: on the page's thread (true) or in workers. */
+export const trainsInPage = () => inPage;
 
 function workerUrl() {
+  if (BUNDLED) return BUNDLED();
   const url = new URL('./worker.js', import.meta.url);
   // A worker must come from the page's origin: from elsewhere (an embedding
   // page), start a same-origin blob worker that imports the real one.
@@ -54,8 +63,9 @@ class PageWorker {
 }
 
 function startSlot() {
-  const slot = { worker: IN_PAGE ? new PageWorker() : new Worker(workerUrl(), { type: 'module' }), job: null };
+  const slot = { worker: inPage ? new PageWorker() : new Worker(workerUrl(), { type: 'module' }), job: null, answered: false };
   slot.worker.onmessage = ({ data }) => {
+    slot.answered = true;
     const job = slot.job;
     if (!job || job.id !== data.id) return;
     if (data.type === 'progress') {
@@ -74,6 +84,22 @@ function startSlot() {
     const job = slot.job;
     slot.job = null;
     slot.worker.terminate();
+    if (BUNDLED && !slot.answered && !inPage) {
+      // The bundled worker could not start here: every run, waiting or
+      // handed to a worker, trains on the page's thread instead.
+      inPage = true;
+      const handed = job ? [job] : [];
+      for (const other of slots) {
+        other.worker.onerror = null;
+        other.worker.terminate();
+        if (other.job) handed.push(other.job);
+        other.job = null;
+      }
+      slots = null;
+      waiting.unshift(...handed);
+      pump();
+      return;
+    }
     slots[slots.indexOf(slot)] = startSlot();
     job?.reject(new Error(`the training worker stopped (${event.message ?? 'no message'}): reload the page`));
     pump();
@@ -82,7 +108,7 @@ function startSlot() {
 }
 
 function pump() {
-  slots ??= Array.from({ length: IN_PAGE ? 1 : workerCount() }, startSlot);
+  slots ??= Array.from({ length: inPage ? 1 : workerCount() }, startSlot);
   for (const slot of slots) {
     if (slot.job || waiting.length === 0) continue;
     const job = waiting.shift();
@@ -90,7 +116,8 @@ function pump() {
     job.onAbort = () => slot.worker.postMessage({ type: 'stop', id: job.id });
     job.signal?.addEventListener('abort', job.onAbort, { once: true });
     job.onStart?.();
-    slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, probes: job.probes, photos: job.photos });
+    const wasm = BUNDLED && !inPage ? OFFLINE.wasm : undefined;
+    slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, probes: job.probes, photos: job.photos, wasm });
   }
 }
 

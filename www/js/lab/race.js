@@ -6,6 +6,7 @@ import { h, legend, figure, select, seconds } from './dom.js';
 import { LineChart } from './chart.js';
 import { raceConclusion, pct } from './conclusions.js';
 import { RACE_FILE } from './store.js';
+import { trainsInPage } from './pool.js';
 
 export const raceKey = (task) => `race-${task}`;
 
@@ -25,7 +26,9 @@ export function progressText(set, what) {
   const ended = runs.filter((r) => !['waiting', 'running'].includes(r.status)).length;
   const now = runs.filter((r) => r.status === 'running').map((r) => `${kindStyle(r.kind).label} ${r.loss.length}/${r.steps}`);
   const workers = workerCount();
-  const where = globalThis.NORMSCOPE_OFFLINE ? 'on this page\'s thread: the offline file cannot start workers' : `${workers} worker${workers === 1 ? '' : 's'}`;
+  const where = trainsInPage()
+    ? `on this page's thread: ${globalThis.NORMSCOPE_OFFLINE?.noWorkers ?? 'the offline file cannot start workers'}`
+    : `${workers} worker${workers === 1 ? '' : 's'}`;
   return `Training in this browser (${where}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
 }
 

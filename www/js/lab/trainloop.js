@@ -63,7 +63,13 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
     const sweep = {};
     if (!diverged) {
       for (const [axis, values] of Object.entries(lighting ?? {})) {
-        sweep[axis] = values.map((value) => ({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) }));
+        sweep[axis] = [];
+        for (const value of values) {
+          sweep[axis].push({ value, accuracy: trainer.shiftAccuracy(...shiftOf(axis, value)) });
+          // One test pass per point: on the page's thread (the offline
+          // file) the page gets its turn between them.
+          await pause();
+        }
       }
     }
     const after = diverged ? {} : measure(trainer, probes?.after);

@@ -1,11 +1,13 @@
 // The lab's training worker: trains one network at a time with the wasm
 // engine (trainloop.js), so the page never waits on a step. Started by pool.js.
 //
-// In:  { type: 'run', id, config, lighting, photos, probes }
+// In:  { type: 'run', id, config, lighting, photos, probes, wasm }
 //        config:   RunRecord config fields (missing ones: engine defaults)
 //        lighting: { axis: [values] } measured after training (may be {})
 //        photos:   the task photos from tasks.js
 //        probes:   what else to measure (probes.js; may be absent)
+//        wasm:     the engine's bytes, from a host that bundles this worker
+//                  (the notebook widget); absent: pkg/normscope_bg.wasm
 //      { type: 'stop', id }             stop that run between two slices
 // Out: { type: 'progress', id, step, steps, loss: [new losses], curve }
 //      { type: 'done', id, record, lighting, probes, ms }   (a diverged run too:
@@ -15,7 +17,7 @@
 import init, { Trainer } from '../../pkg/normscope.js';
 import { runTraining } from './trainloop.js';
 
-const ready = init();
+let ready = null;
 const stopped = new Set();
 let queue = Promise.resolve();
 
@@ -30,6 +32,7 @@ function pause() {
 
 async function run(job) {
   try {
+    ready ??= init(job.wasm ? { module_or_path: job.wasm } : undefined);
     await ready;
   } catch (error) {
     self.postMessage({ type: 'error', id: job.id, message: `the training engine could not start (${error.message}): reload the page` });
