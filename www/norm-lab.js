@@ -112,8 +112,17 @@ export class NormLabElement extends HTMLElement {
         const before = { ...lab.state };
         Object.assign(lab.state, patch);
         if (useUrl) writeLabState(lab.state);
-        const reload = ['task', 'steps', 'kinds', 'lr', 'compare'].some((k) => String(before[k]) !== String(lab.state[k]));
+        const changed = Object.keys(lab.state).filter((k) => String(before[k]) !== String(lab.state[k]));
+        const reload = ['task', 'steps', 'kinds', 'lr', 'compare'].some((k) => changed.includes(k));
+        // A setting shown by more than one panel (the task, the lighting axis,
+        // the checkpoint): every control showing it follows.
+        for (const key of changed) {
+          for (const control of body.querySelectorAll(`[data-setting="${key}"]`)) control.value = String(lab.state[key]);
+        }
+        // Only the panels that read a changed setting: a slider in one panel
+        // must not redraw all eight (a panel that lists none is always redrawn).
         for (const p of panels) {
+          if (p.settings && !p.settings.some((k) => changed.includes(k))) continue;
           if (reload) p.show();
           p.render();
         }

@@ -149,6 +149,45 @@ test('settings go into the link and come back from it', async ({ page }) => {
   await expect(panel(page, 'race').locator('.lab-conclusion')).toContainText('day or night');
 });
 
+test('a setting changed in one panel reaches every panel that reads it, and only those redraw', async ({ page }) => {
+  await open(page);
+  const lightingSays = panel(page, 'lighting').locator('.lab-conclusion');
+  await expect(lightingSays).not.toBeEmpty();
+  const before = await lightingSays.textContent();
+  // Count canvas redraws per panel from here on.
+  await lab(page).evaluate((el) => {
+    el.redraws = {};
+    for (const section of el.shadowRoot.querySelectorAll('[data-experiment]')) {
+      for (const canvas of section.querySelectorAll('canvas')) {
+        const ctx = canvas.getContext('2d');
+        const clear = ctx.clearRect.bind(ctx);
+        ctx.clearRect = (...a) => {
+          el.redraws[section.dataset.experiment] = (el.redraws[section.dataset.experiment] ?? 0) + 1;
+          return clear(...a);
+        };
+      }
+    }
+  });
+  const slider = panel(page, 'lighting').locator('input[type="range"]');
+  await slider.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(() => lab(page).evaluate((el) => el.redraws.lighting ?? 0)).toBeGreaterThan(0);
+  const others = await lab(page).evaluate((el) => Object.keys(el.redraws).filter((k) => k !== 'lighting'));
+  expect(others).toEqual([]);
+  // The task, changed in the race, is the lighting panel's task too.
+  await panel(page, 'race').getByLabel('Task').selectOption('day-night');
+  await expect(panel(page, 'lighting').getByLabel('Task')).toHaveValue('day-night');
+  await expect(lightingSays).not.toHaveText(before);
+  await expect(lightingSays).not.toBeEmpty();
+  // The axis, changed in experiment 7, moves the lighting panel's axis and slider.
+  await panel(page, 'both').getByLabel('Change').selectOption('gamma');
+  await expect(panel(page, 'lighting').getByLabel('Change')).toHaveValue('gamma');
+  await expect(slider).toHaveValue('3');
+  // The checkpoint is shared by experiments 5 and 7.
+  await panel(page, 'both').locator('input[type="range"]').fill('100');
+  await expect(panel(page, 'neighbours').locator('input[type="range"]')).toHaveValue('100');
+});
+
 test('one experiment embeds on its own', async ({ page }) => {
   await page.goto('/embed.html');
   await page.evaluate(async () => {

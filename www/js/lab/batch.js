@@ -58,5 +58,7 @@ export function batchPanel(store) {
     store.showRecorded(KEY, FILE, wanted());
   }
 
-  return { element, render, show, keys: () => [KEY] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: [], keys: () => [KEY] };
 }

@@ -38,7 +38,7 @@ export function bothPanel(store, lab) {
   const source = h('p', { class: 'lab-source' });
   const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, bothWanted(lab.state), { probes: BOTH_PROBES(lab.state.steps), lighting: {} }) }, 'Run it here');
   const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
-  const slider = h('input', { id: 'both-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint });
+  const slider = h('input', { id: 'both-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint, 'data-setting': 'checkpoint' });
   const out = h('output', { id: 'both-step-value', for: 'both-step' });
   slider.addEventListener('input', () => lab.update({ checkpoint: Number(slider.value) }));
   const histFigs = TASK_NAMES.map((task) => figure(`both-hist-${task}`, `ρ per channel on ${TASKS[task].short}`, ''));
@@ -77,8 +77,8 @@ export function bothPanel(store, lab) {
     h('h4', { text: 'IBN-Net\'s trade: accuracy against robustness to lighting' }),
     h('p', { class: 'lab-intro', text: 'IBN-Net (Pan et al. 2018) puts instance norm on half the channels of the first block only and batch norm everywhere else, and reports better accuracy and better robustness to appearance changes together. The race\'s networks, tested under the lighting sweep of the experiment above (batch norm in evaluation mode).' }),
     h('div', { class: 'lab-controls' },
-      select('both-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task })),
-      select('both-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) })),
+      select('both-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
+      select('both-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) }), 'axis'),
       raceRun, raceStop),
     raceStatus,
     tradeLegend,
@@ -172,7 +172,9 @@ export function bothPanel(store, lab) {
     store.showRecorded(raceKey(lab.state.task), RACE_FILE(lab.state.task), raceWanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [KEY, raceKey(lab.state.task)] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['axis', 'checkpoint', 'steps', 'task'], keys: () => [KEY, raceKey(lab.state.task)] };
 }
 
 function swatch(color) {

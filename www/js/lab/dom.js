@@ -37,8 +37,12 @@ export function figure(id, caption, alt) {
   return { canvas, element: h('figure', { class: 'lab-figure' }, canvas, h('figcaption', { text: caption })) };
 }
 
-export function select(id, label, options, value, onchange) {
-  const el = h('select', { id, onchange: () => onchange(el.value) },
+/**
+ * A labelled select. `setting`: the lab.state key it shows, when other
+ * panels show the same one (norm-lab.js keeps them all in step).
+ */
+export function select(id, label, options, value, onchange, setting = null) {
+  const el = h('select', { id, 'data-setting': setting, onchange: () => onchange(el.value) },
     options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text)));
   return h('div', { class: 'lab-control' }, h('label', { for: id, text: label }), el);
 }

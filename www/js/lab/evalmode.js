@@ -120,5 +120,7 @@ export function evalmodePanel(store, lab) {
     store.showRecorded(KEY, FILE, EVAL_MOMENTA.map((m) => evalmodeConfig(m, lab.state.steps)));
   }
 
-  return { element, render, show, keys: () => [KEY] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['momenta', 'momentum', 'steps'], keys: () => [KEY] };
 }

@@ -14,7 +14,7 @@ const AXIS_NAMES = { contrast: 'Contrast', brightness: 'Brightness', gamma: 'Gam
 export function lightingPanel(store, lab) {
   const fig = figure('lighting-chart', 'Test accuracy against the test photos\' lighting (training lighting marked)', 'Test accuracy against the lighting of the test images, one line per kind of normalization; the table below gives the numbers at the chosen lighting');
   const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
-  const slider = h('input', { id: 'lighting-at', type: 'range', min: 0, max: 6, step: 1, value: lab.state.at });
+  const slider = h('input', { id: 'lighting-at', type: 'range', min: 0, max: 6, step: 1, value: lab.state.at, 'data-setting': 'at' });
   const out = h('output', { id: 'lighting-at-value', for: 'lighting-at' });
   const tbody = h('tbody');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
@@ -26,8 +26,8 @@ export function lightingPanel(store, lab) {
     h('h3', { id: 'lighting-title', text: 'Which networks still work when the test photos are lit differently?' }),
     h('p', { class: 'lab-intro', text: 'The networks from the race, tested on their held-out patches after a change of lighting (x ← x^γ, then a·(x − 0.5) + 0.5 + b, not clipped). Batch norm runs in evaluation mode: it uses the running statistics it kept during training.' }),
     h('div', { class: 'lab-controls' },
-      select('lighting-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task })),
-      select('lighting-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) })),
+      select('lighting-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
+      select('lighting-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) }), 'axis'),
       h('div', { class: 'lab-control' }, h('label', { for: 'lighting-at', text: 'Test lighting' }), slider, out),
       run, stop),
     status,
@@ -75,5 +75,7 @@ export function lightingPanel(store, lab) {
     store.showRecorded(raceKey(lab.state.task), RACE_FILE(lab.state.task), raceWanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [raceKey(lab.state.task)] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['at', 'axis', 'kinds', 'task'], keys: () => [raceKey(lab.state.task)] };
 }

@@ -57,5 +57,7 @@ export function lrPanel(store, lab) {
     store.showRecorded(KEY, LR_FILE, wanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [KEY] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['lr'], keys: () => [KEY] };
 }

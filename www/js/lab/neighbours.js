@@ -33,7 +33,7 @@ export function neighboursPanel(store, lab) {
   const source = h('p', { class: 'lab-source' });
   const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, neighboursWanted(lab.state), { probes: NEIGHBOUR_PROBES(lab.state.steps), lighting: {} }) }, 'Run it here');
   const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
-  const slider = h('input', { id: 'neighbours-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint });
+  const slider = h('input', { id: 'neighbours-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint, 'data-setting': 'checkpoint' });
   const out = h('output', { id: 'neighbours-step-value', for: 'neighbours-step' });
   slider.addEventListener('input', () => lab.update({ checkpoint: Number(slider.value) }));
   const kindBoxes = KINDS.map((k) => h('label', {},
@@ -172,7 +172,9 @@ export function neighboursPanel(store, lab) {
     store.showRecorded(KEY, FILE, neighboursWanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [KEY] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['checkpoint', 'compare', 'steps'], keys: () => [KEY] };
 }
 
 export function argmax(p) {

@@ -113,5 +113,7 @@ export function pooledPanel(store, lab) {
     store.showRecorded(KEY, FILE, wanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [KEY] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['channel', 'stage', 'steps'], keys: () => [KEY] };
 }

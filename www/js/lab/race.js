@@ -54,7 +54,7 @@ export function racePanel(store, lab) {
     h('h3', { id: 'race-title', text: 'Which normalization trains the best classifier on these photos?' }),
     h('p', { class: 'lab-intro', text: 'The same small network (three 3×3 convolution blocks, each followed by the normalization, ReLU and 2×2 max-pooling; global average pooling; a linear layer) learns to classify 32×32 patches cut from six photos. Every kind starts from the same weights and sees the same batches in the same order.' }),
     h('div', { class: 'lab-controls' },
-      select('race-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task })),
+      select('race-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
       select('race-steps', 'Steps', [...new Set([...STEP_CHOICES, lab.state.steps])].sort((a, b) => a - b).map((s) => [s, String(s)]), lab.state.steps, (s) => lab.update({ steps: Number(s) })),
       run, stop),
     h('fieldset', { class: 'lab-kinds' }, h('legend', { text: 'Kinds in the race' }), kindBoxes),
@@ -110,7 +110,9 @@ export function racePanel(store, lab) {
     store.showRecorded(raceKey(lab.state.task), RACE_FILE(lab.state.task), raceWanted(lab.state));
   }
 
-  return { element, render, show, keys: () => [raceKey(lab.state.task)] };
+  // settings: the lab.state keys this panel reads (norm-lab.js redraws it
+  // when one of them changes).
+  return { element, render, show, settings: ['kinds', 'steps', 'task'], keys: () => [raceKey(lab.state.task)] };
 }
 
 /** A moving average over 5 steps, so batch-to-batch noise does not hide the trend. */
