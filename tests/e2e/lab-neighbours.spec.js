@@ -11,6 +11,7 @@
 import { wcagAxe } from './axe.js';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
+import { openOfflineFile } from './offline-file.js';
 
 const SHORT_NEIGHBOURS = readFileSync(new URL('./files/lab/neighbours.json', import.meta.url));
 const SHORT_BOTH = readFileSync(new URL('./files/lab/both.json', import.meta.url));
@@ -192,18 +193,7 @@ for (const width of [1280, 375]) {
 
 test('the offline single file carries experiments 5 and 7: recorded maps and ρ, and training on the page thread', async ({ page }) => {
   test.setTimeout(60_000);
-  const { existsSync } = await import('node:fs');
-  const { resolve } = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const file = resolve('dist/normscope.html');
-  test.skip(!existsSync(file), 'run `cargo xtask dist` first (cargo xtask test does)');
-  const network = [];
-  await page.route('**', (route) => {
-    if (route.request().url().startsWith('file:')) return route.continue();
-    network.push(route.request().url());
-    return route.abort();
-  });
-  await page.goto(`${pathToFileURL(file).href}?lab-compare=batch,instance#lab`);
+  const network = await openOfflineFile(page, '?lab-compare=batch,instance#lab');
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   const p = panel(page, 'neighbours');
   await expect(p.locator('canvas.lab-heat')).toHaveCount(2);

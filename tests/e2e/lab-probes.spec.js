@@ -12,6 +12,7 @@
 import { wcagAxe } from './axe.js';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
+import { openOfflineFile } from './offline-file.js';
 
 const short = (name) => readFileSync(new URL(`./files/lab/${name}`, import.meta.url));
 const SHORT_POOLED = short('pooled.json');
@@ -220,18 +221,7 @@ test('one probe experiment embeds on its own', async ({ page }) => {
 });
 
 test('the offline single file carries the probe experiments', async ({ page }) => {
-  const { existsSync } = await import('node:fs');
-  const { resolve } = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const file = resolve('dist/normscope.html');
-  test.skip(!existsSync(file), 'run `cargo xtask dist` first (cargo xtask test does)');
-  const network = [];
-  await page.route('**', (route) => {
-    if (route.request().url().startsWith('file:')) return route.continue();
-    network.push(route.request().url());
-    return route.abort();
-  });
-  await page.goto(`${pathToFileURL(file).href}#lab`);
+  const network = await openOfflineFile(page, '#lab');
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   await expect(panel(page, 'pooled').locator('.lab-match').first()).toHaveText('recorded');
   await expect(panel(page, 'pooled').locator('.lab-conclusion')).toContainText('In this run, instance norm\'s channel');

@@ -9,6 +9,7 @@
 import { wcagAxe } from './axe.js';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
+import { openOfflineFile } from './offline-file.js';
 
 const KINDS = ['no norm', 'batch', 'instance', 'layer', 'group', 'batch-instance', 'IBN'];
 const COLORS = ['#555555', '#0072b2', '#d55e00', '#009e73', '#a8437f', '#b07800', '#3a8fc4'];
@@ -211,18 +212,7 @@ for (const width of [1280, 375]) {
 }
 
 test('the offline single file carries the lab: recorded runs, and training on the page thread', async ({ page }) => {
-  const { existsSync } = await import('node:fs');
-  const { resolve } = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const file = resolve('dist/normscope.html');
-  test.skip(!existsSync(file), 'run `cargo xtask dist` first (cargo xtask test does)');
-  const network = [];
-  await page.route('**', (route) => {
-    if (route.request().url().startsWith('file:')) return route.continue();
-    network.push(route.request().url());
-    return route.abort();
-  });
-  await page.goto(`${pathToFileURL(file).href}?lab-kinds=batch,instance#lab`);
+  const network = await openOfflineFile(page, '?lab-kinds=batch,instance#lab');
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   const race = panel(page, 'race');
   await expect(race.locator('tbody tr')).toHaveCount(2);
