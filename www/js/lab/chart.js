@@ -5,6 +5,7 @@
 //
 //   const chart = new LineChart(canvas, { x: { label, min, max }, y: { label, min, max, percent } });
 //   chart.draw(series)   // [{ color, dash, width?, points: [[x, y]], end?: { text }, pointLabel? }]
+import { fitCanvas } from './dom.js';
 
 const FONT = '12px system-ui, sans-serif';
 const PAD = { left: 58, right: 12, top: 10, bottom: 38 };
@@ -47,20 +48,9 @@ export class LineChart {
   }
 
   redraw() {
-    const canvas = this.canvas;
-    const cssW = canvas.clientWidth;
-    const cssH = canvas.clientHeight;
-    if (cssW === 0 || cssH === 0) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.round(cssW * dpr);
-    const h = Math.round(cssH * dpr);
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, cssW, cssH);
+    const fitted = fitCanvas(this.canvas);
+    if (!fitted) return;
+    const { ctx, w: cssW, h: cssH } = fitted;
     const { x: ax, y: ay } = this.axes;
     const x0 = PAD.left;
     const x1 = cssW - PAD.right;

@@ -41,6 +41,26 @@ export function figure(id, caption, alt) {
  * A labelled select. `setting`: the lab.state key it shows, when other
  * panels show the same one (norm-lab.js keeps them all in step).
  */
+/**
+ * Size `canvas` to its displayed size × devicePixelRatio and clear it:
+ * { ctx (drawing in CSS pixels), w, h }, or null while it is not displayed.
+ */
+export function fitCanvas(canvas) {
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (w === 0 || h === 0) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const [pw, ph] = [Math.round(w * dpr), Math.round(h * dpr)];
+  if (canvas.width !== pw || canvas.height !== ph) {
+    canvas.width = pw;
+    canvas.height = ph;
+  }
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
 export function select(id, label, options, value, onchange, setting = null) {
   const el = h('select', { id, 'data-setting': setting, onchange: () => onchange(el.value) },
     options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value) }, text)));

@@ -4,6 +4,8 @@
 // ratio and redrawn on resize, like chart.js; each canvas is an image with
 // a text alternative, and every panel gives the numbers in a table too.
 
+import { fitCanvas } from './dom.js';
+
 const FONT = '12px system-ui, sans-serif';
 
 /** Light (0) to dark blue (1), ColorBrewer "Blues"; exactly 0 is drawn white. */
@@ -18,21 +20,11 @@ export function shade(t) {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
-/** Size the canvas to its displayed size × dpr; returns the 2D context (CSS px units) or null. */
+/** The canvas fitted (dom.js) with the grids' font set; null while not displayed. */
 function prepare(canvas) {
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  if (w === 0 || h === 0) return null;
-  const dpr = window.devicePixelRatio || 1;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  ctx.font = FONT;
-  return { ctx, w, h };
+  const c = fitCanvas(canvas);
+  if (c) c.ctx.font = FONT;
+  return c;
 }
 
 /** A canvas that redraws itself (with its last arguments) when resized. */

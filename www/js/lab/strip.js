@@ -6,6 +6,7 @@
 //
 //   const chart = new StripChart(canvas, { label: 'pooled value' });
 //   chart.draw({ classes: ['brick', …], values, labels, color, reference: { y, text } })
+import { fitCanvas } from './dom.js';
 
 const FONT = '12px system-ui, sans-serif';
 const PAD = { left: 58, right: 12, top: 12, bottom: 38 };
@@ -36,19 +37,9 @@ export class StripChart {
   }
 
   redraw() {
-    const canvas = this.canvas;
-    const cssW = canvas.clientWidth;
-    const cssH = canvas.clientHeight;
-    if (cssW === 0 || cssH === 0) return;
-    const dpr = window.devicePixelRatio || 1;
-    const [w, h] = [Math.round(cssW * dpr), Math.round(cssH * dpr)];
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
-    }
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, cssW, cssH);
+    const fitted = fitCanvas(this.canvas);
+    if (!fitted) return;
+    const { ctx, w: cssW, h: cssH } = fitted;
     const d = this.data;
     if (!d || d.values.length === 0) return;
     // The y range: the values (and the reference), padded; a flat set gets ±0.5 around it.
