@@ -23,6 +23,7 @@
 import './norm-lab.js';
 import { LIGHTING } from './js/lab/config.js';
 import { keepKeys } from './keys.js';
+import { same, setTraits } from './traits.js';
 
 const SETTINGS = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 
@@ -93,8 +94,6 @@ function fingerprint(view) {
   })]));
 }
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
 export function render({ model, el }) {
   let view = null;
   let last = '';
@@ -102,16 +101,7 @@ export function render({ model, el }) {
   let detach = () => {};
   const releaseKeys = keepKeys(el);
 
-  const update = (values) => {
-    let changed = false;
-    for (const [name, value] of Object.entries(values)) {
-      if (!same(model.get(name), value)) {
-        model.set(name, value);
-        changed = true;
-      }
-    }
-    if (changed) model.save_changes();
-  };
+  const update = (values) => setTraits(model, values);
 
   const statusText = () => {
     const root = view.shadowRoot;

@@ -14,6 +14,7 @@
 // Keys pressed in it stay in it (keys.js): JupyterLab would take the arrows.
 import './norm-scope.js';
 import { keepKeys } from './keys.js';
+import { setTraits } from './traits.js';
 
 const ADJUSTMENT = ['contrast', 'brightness', 'gamma', 'clip'];
 const SESSION = ['groups', 'rho', 'eps', 'bn', 'features'];
@@ -53,25 +54,13 @@ function createView(model) {
   return view;
 }
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-
 export function render({ model, el }) {
   const releaseKeys = keepKeys(el);
   let view = null;
   let started = false;
   let statusObserver = null;
 
-  /** Set traits that differ, in one message to the kernel. */
-  const update = (values) => {
-    let changed = false;
-    for (const [name, value] of Object.entries(values)) {
-      if (!same(model.get(name), value)) {
-        model.set(name, value);
-        changed = true;
-      }
-    }
-    if (changed) model.save_changes();
-  };
+  const update = (values) => setTraits(model, values);
 
   const say = (text) => {
     if (view) view.say([text], true);

@@ -16,7 +16,7 @@
 //!
 //! One module serves both widgets: the loader imports `widget.js`
 //! (python/js/widget.js, `Scope`) or `lab.js` (python/js/lab.js, `Lab`), as
-//! the model's `_module` names; both use python/js/keys.js.
+//! the model's `_module` names; both use python/js/keys.js and traits.js.
 //!
 //! The module works as the offline single file of `cargo xtask dist` does:
 //! the sources become blob: URLs that import one another, and
