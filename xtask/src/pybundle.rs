@@ -217,8 +217,18 @@ pub fn bundle(www: &Path, pkg: &Path, widget: &Path) -> Result<String> {
         read(&www.join("js").join("lab").join("worker.js"))?,
     ));
     sources.push(("widget.js".to_string(), read(widget)?));
-    for name in ["lab.js", "keys.js"] {
-        sources.push((name.to_string(), read(&widget.with_file_name(name))?));
+    // Every other module beside it (lab.js, keys.js, traits.js, …): a new
+    // one is bundled without a list to keep up to date.
+    let dir = widget.parent().unwrap_or(Path::new("."));
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {} ({e})", dir.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".js") && name != "widget.js")
+        .collect();
+    names.sort();
+    for name in names {
+        let source = read(&dir.join(&name))?;
+        sources.push((name, source));
     }
     let mut text = String::from(
         "// normscope's notebook widget, made by `cargo xtask pybundle` from www/, pkg/ and python/js/widget.js: do not edit.\nconst SOURCES = {\n",
@@ -315,5 +325,21 @@ mod tests {
             text.contains("\"norm-scope.css\""),
             "the widget's styles are not inlined"
         );
+        // Every module the notebook's own front end imports travels too.
+        for entry in fs::read_dir(root.join("python").join("js"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let source = fs::read_to_string(entry.path()).unwrap_or_default();
+            for import in source.split("from './").skip(1) {
+                let name = import.split('\'').next().unwrap_or_default();
+                assert!(
+                    text.contains(&format!("\"{name}\": ")),
+                    "{name} (imported by {:?}) is not in the bundle",
+                    entry.file_name()
+                );
+            }
+        }
     }
 }
