@@ -49,9 +49,14 @@ pub enum Task {
     /// Whether a patch is lit as photographed or darkened; the label is the lighting.
     #[serde(rename = "day-night")]
     DayOrNight,
+    /// Which of the reader's own classes a patch comes from (built by
+    /// [`Dataset::from_classes`], e.g. from `--task-dir`; not a `--task`).
+    #[serde(rename = "photos")]
+    Photos,
 }
 
 impl Task {
+    /// The tasks cut from the bundled photos (what `--task` takes).
     pub const ALL: [Task; 2] = [Task::WhatIsIt, Task::DayOrNight];
 
     /// The name on the command line and in JSON.
@@ -59,6 +64,7 @@ impl Task {
         match self {
             Task::WhatIsIt => "what",
             Task::DayOrNight => "day-night",
+            Task::Photos => "photos",
         }
     }
 }
@@ -76,7 +82,14 @@ impl FromStr for Task {
             .into_iter()
             .find(|t| t.name() == s)
             .ok_or_else(|| {
-                Error::BadInput(format!("unknown task {s:?}; expected what or day-night"))
+                let hint = if s == Task::Photos.name() {
+                    " (a task from your own photos is built from their folders: --task-dir DIR)"
+                } else {
+                    ""
+                };
+                Error::BadInput(format!(
+                    "unknown task {s:?}; expected what or day-night{hint}"
+                ))
             })
     }
 }
@@ -149,7 +162,7 @@ pub struct Dataset {
 }
 
 /// Copy the 32×32 patch at (`top`, `left`) of `photo` into `out` (3×32×32).
-fn cut(photo: &Photo, top: usize, left: usize, out: &mut [f32]) {
+pub(super) fn cut(photo: &Photo, top: usize, left: usize, out: &mut [f32]) {
     let w = photo.width;
     for y in 0..PATCH {
         for x in 0..PATCH {
@@ -180,6 +193,11 @@ impl Dataset {
     /// [`Error::BadInput`] if there are not exactly six photos or one is
     /// not [`PHOTO_SIDE`]² RGB8.
     pub fn build(task: Task, seed: u64, photos: &[Photo]) -> Result<Dataset> {
+        if task == Task::Photos {
+            return Err(Error::BadInput(
+                "the photos task is built from classes of photos (Dataset::from_classes), not from the bundled task photos".into(),
+            ));
+        }
         if photos.len() != TASK_PHOTOS.len() {
             return Err(Error::BadInput(format!(
                 "the tasks need the {} task photos ({}); got {}",
@@ -221,7 +239,7 @@ impl Dataset {
             &mut root.fork(2),
         );
         let classes = match task {
-            Task::WhatIsIt => photos.iter().map(|p| p.name.clone()).collect(),
+            Task::WhatIsIt | Task::Photos => photos.iter().map(|p| p.name.clone()).collect(),
             Task::DayOrNight => vec!["day".to_string(), "night".to_string()],
         };
         Ok(Dataset {
@@ -257,7 +275,7 @@ impl Dataset {
             let out = &mut x[slot * plen..(slot + 1) * plen];
             cut(photo, t, l, out);
             y[slot] = match task {
-                Task::WhatIsIt => p as u8,
+                Task::WhatIsIt | Task::Photos => p as u8,
                 Task::DayOrNight => {
                     let is_night = rng.below(2) == 1;
                     if is_night {

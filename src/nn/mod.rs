@@ -30,9 +30,12 @@
 //! statistics for its second half only); `shift` is filled after the last
 //! step; [`Trainer::evaluate`] returns 0 for images that are not N×3×32×32.
 
+pub mod classes;
 pub mod conv;
 pub mod curves;
 pub mod data;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod folders;
 pub mod gap;
 pub mod grad;
 pub mod layer;
@@ -50,6 +53,7 @@ pub mod rng;
 pub mod schedule;
 pub mod train;
 
+pub use classes::PhotoClass;
 pub use data::{shift, Dataset, Photo, Task};
 pub use norm_layer::NetNorm;
 pub use train::{

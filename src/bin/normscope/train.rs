@@ -4,6 +4,7 @@
 //! ```text
 //! normscope train --norm batch --out run.json
 //! normscope train --task day-night --norm instance --steps 300 --out run.json --svg run.svg
+//! normscope train --task-dir photos/ --norm group --out run.json
 //! ```
 //!
 //! The JSON holds no wall time: the same arguments give the same bytes.
@@ -18,8 +19,10 @@ use std::time::Instant;
 use clap::Args;
 
 use crate::cli::{check_extension, write_atomically, Progress};
+use normscope::file::LoadLimits;
 use normscope::nn::curves::draw_run;
 use normscope::nn::data::bundled_photos;
+use normscope::nn::folders::read_task_dir;
 use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
 use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
 use normscope::{Error, Result};
@@ -29,6 +32,17 @@ pub struct TrainArgs {
     /// The task: what (which photo a patch is from) or day-night (how it is lit).
     #[arg(long, value_name = "TASK", value_parser = parse_task, default_value = "what")]
     task: Task,
+    /// Train on your own photos instead: one folder per class inside DIR,
+    /// named after the class (2-6 classes, up to 50 PNG, JPEG, GIF, BMP or
+    /// WebP photos each, 16 megapixels in all after scaling; other files are
+    /// skipped and listed). A photo whose shorter side passes 383 px is
+    /// shrunk by a whole factor to 192-383 px. Test patches come from the
+    /// last third of a photo's longer side, 8 px past where training
+    /// patches stop, so a photo needs at least 72×32 px (either way round);
+    /// a smaller one is an error naming it. The record's task is "photos"
+    /// and its classes the folder names, sorted.
+    #[arg(long, value_name = "DIR", conflicts_with = "task")]
+    task_dir: Option<PathBuf>,
     /// none, batch, instance, layer, group, batch-instance or ibn.
     #[arg(long, value_name = "KIND", value_parser = parse_norm)]
     norm: NetNorm,
@@ -163,6 +177,19 @@ fn config(args: &TrainArgs) -> Result<TrainConfig> {
     Ok(cfg)
 }
 
+/// The patches of a task folder; files that are not photos are named on stderr.
+fn task_from_folders(dir: &std::path::Path, seed: u64) -> Result<Dataset> {
+    let task = read_task_dir(dir, &LoadLimits::default())?;
+    if !task.skipped.is_empty() {
+        eprintln!(
+            "skipped {} file(s) that are not photos or not in a class folder: {}",
+            task.skipped.len(),
+            task.skipped.join(", ")
+        );
+    }
+    Dataset::from_classes(seed, &task.classes)
+}
+
 pub fn run(args: &TrainArgs) -> Result<()> {
     check_extension(&args.out, &["json"])?;
     if let Some(p) = &args.svg {
@@ -171,9 +198,15 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     if let Some(p) = &args.png {
         check_extension(p, &["png"])?;
     }
-    let cfg = config(args)?;
+    let mut cfg = config(args)?;
     let start = Instant::now();
-    let data = Dataset::build(cfg.task, cfg.seed, &bundled_photos())?;
+    let data = match &args.task_dir {
+        Some(dir) => {
+            cfg.task = Task::Photos;
+            task_from_folders(dir, cfg.seed)?
+        }
+        None => Dataset::build(cfg.task, cfg.seed, &bundled_photos())?,
+    };
     let data_time = start.elapsed();
     let steps = cfg.steps;
     let mut trainer = Trainer::new(cfg, data)?;
