@@ -12,6 +12,7 @@ its lab, ``normscope.Lab(experiment="race")``.
 """
 
 import json as _json
+import os as _os
 
 from ._normscope import KINDS, check_image
 from ._normscope import _train
@@ -62,7 +63,7 @@ def grad(x, dy, norm, *, groups=None, rho=None, eps=1e-5):
 
 
 def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None,
-          eval_every=None):
+          eval_every=None, task_dir=None):
     """Train the small network of the lab and return its run record (a dict).
 
     Exactly ``normscope train --norm NORM [--task T] [--groups G] [--steps N]
@@ -73,9 +74,19 @@ def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, se
     group, batch-instance or ibn; ``task``: what or day-night. Raises
     ValueError for bad arguments and for a run that diverges. Runs without
     the GIL.
+
+    ``task_dir`` (a path; ``--task-dir``) trains on your own photos instead
+    of ``task``: one folder per class inside it, as torchvision's
+    ImageFolder; the record's ``classes`` are the folder names, sorted.
+    Files that are not photos are skipped with a UserWarning naming them.
     """
+    if task_dir is not None:
+        if task != "what":
+            raise ValueError(f"give task or task_dir, not both (got task={task!r})")
+        task_dir = _os.fspath(task_dir)
     return _json.loads(_train(norm, task=task, groups=groups, steps=steps, batch=batch, lr=lr, seed=seed,
-                              widths=None if widths is None else list(widths), eval_every=eval_every))
+                              widths=None if widths is None else list(widths), eval_every=eval_every,
+                              task_dir=task_dir))
 
 
 def __getattr__(name):

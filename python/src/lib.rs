@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 
 use normscope::file::check_file;
 use normscope::nn::data::bundled_photos;
+use normscope::nn::folders::read_task_dir;
 use normscope::nn::grad::normalization_backward;
 use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
 use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
@@ -282,13 +283,13 @@ fn count<T: TryFrom<i64>>(name: &str, value: i64, lo: i64, hi: i64) -> PyResult<
         })
 }
 
-/// _train(norm, task, groups, steps, batch, lr, seed, widths, eval_every) -> str
+/// _train(norm, task, groups, steps, batch, lr, seed, widths, eval_every, task_dir) -> str
 /// --
 ///
 /// Train the small network as `normscope train` does and return its run
 /// record (RUN.json) as JSON text; `normscope.train` parses it.
 #[pyfunction]
-#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None, eval_every=None))]
+#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None, eval_every=None, task_dir=None))]
 #[allow(clippy::too_many_arguments)]
 fn _train(
     py: Python<'_>,
@@ -301,6 +302,7 @@ fn _train(
     seed: Option<u64>,
     widths: Option<Vec<i64>>,
     eval_every: Option<i64>,
+    task_dir: Option<std::path::PathBuf>,
 ) -> PyResult<String> {
     let mut cfg = TrainConfig {
         task: task.parse::<Task>().map_err(py_err)?,
@@ -342,14 +344,39 @@ fn _train(
         cfg.eval_every = count("eval_every", k, 1, i64::from(u32::MAX))?;
     }
     cfg.validate().map_err(py_err)?;
-    py.detach(|| {
-        let data = Dataset::build(cfg.task, cfg.seed, &bundled_photos())?;
-        let mut trainer = Trainer::new(cfg, data)?;
-        trainer.run(|_| {})?;
-        serde_json::to_string(&trainer.record())
-            .map_err(|e| Error::Internal(format!("writing JSON: {e}")))
-    })
-    .map_err(py_err)
+    if task_dir.is_some() {
+        cfg.task = Task::Photos;
+    }
+    let (json, skipped) = py
+        .detach(|| {
+            let (data, skipped) = match &task_dir {
+                Some(dir) => task_from_dir(dir, cfg.seed)?,
+                None => (Dataset::build(cfg.task, cfg.seed, &bundled_photos())?, vec![]),
+            };
+            let mut trainer = Trainer::new(cfg, data)?;
+            trainer.run(|_| {})?;
+            let json = serde_json::to_string(&trainer.record())
+                .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
+            Ok((json, skipped))
+        })
+        .map_err(py_err)?;
+    if !skipped.is_empty() {
+        let message = format!(
+            "skipped {} file(s) that are not photos or not in a class folder: {}",
+            skipped.len(),
+            skipped.join(", ")
+        );
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, &category, &std::ffi::CString::new(message)?, 2)?;
+    }
+    Ok(json)
+}
+
+/// The task of a folder of class folders (`normscope train --task-dir`),
+/// and the files it skipped.
+fn task_from_dir(dir: &std::path::Path, seed: u64) -> normscope::Result<(Dataset, Vec<String>)> {
+    let task = read_task_dir(dir, &LoadLimits::default())?;
+    Ok((Dataset::from_classes(seed, &task.classes)?, task.skipped))
 }
 
 /// check_image(name, data)
