@@ -175,7 +175,9 @@ fn a_class_without_a_usable_photo_is_named() {
 fn corrupt_unsupported_and_too_small_photos_are_named() {
     let work = tempfile::tempdir().unwrap();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let cases: [(&str, Box<dyn Fn(&Path)>, &[&str]); 3] = [
+    // (file name, how to make it, what the message must say)
+    type Case<'a> = (&'a str, Box<dyn Fn(&Path) + 'a>, &'a [&'a str]);
+    let cases: [Case; 3] = [
         (
             "broken.png",
             Box::new(|p| {
