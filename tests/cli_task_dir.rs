@@ -168,7 +168,11 @@ fn a_class_without_a_usable_photo_is_named() {
     fs::create_dir(task.path().join("dog")).unwrap();
     fs::write(task.path().join("dog/notes.txt"), "no photos yet").unwrap();
     let out = train(work.path(), task.path(), &[]);
-    assert_refused(work.path(), &out, &["class \"dog\"", "has no photo"]);
+    assert_refused(
+        work.path(),
+        &out,
+        &["class \"dog\"", "has no photo (not photos: notes.txt)"],
+    );
 }
 
 #[test]

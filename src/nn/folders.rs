@@ -67,19 +67,26 @@ pub fn read_task_dir(dir: &Path, limits: &LoadLimits) -> Result<FolderTask> {
     let mut pixels = 0usize;
     for (name, path) in &folders {
         let mut files = Vec::new();
+        let mut not_photos = Vec::new();
         for (file, file_path) in sorted_entries(path)? {
             if is_photo_name(&file) && !file_path.is_dir() {
                 files.push((file, file_path));
             } else {
-                skipped.push(format!("{name}/{file}"));
+                not_photos.push(file);
             }
         }
         if files.is_empty() {
+            let found = if not_photos.is_empty() {
+                String::from("it is empty")
+            } else {
+                format!("not photos: {}", not_photos.join(", "))
+            };
             return Err(Error::BadInput(format!(
-                "class {name:?} ({}) has no photo: put PNG, JPEG, GIF, BMP or WebP files in it",
+                "class {name:?} ({}) has no photo ({found}): put PNG, JPEG, GIF, BMP or WebP files in it",
                 path.display()
             )));
         }
+        skipped.extend(not_photos.iter().map(|file| format!("{name}/{file}")));
         if files.len() > MAX_PHOTOS_PER_CLASS {
             return Err(Error::TooLarge(format!(
                 "class {name:?} ({}) has {} photos; a class takes up to {MAX_PHOTOS_PER_CLASS}",
