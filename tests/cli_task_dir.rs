@@ -8,8 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use normscope::nn::classes::{scale_factor, scale_for_task};
 use normscope::nn::data::bundled_photos;
-use normscope::nn::{Dataset, PhotoClass, RunRecord, Task};
+use normscope::nn::{Dataset, Photo, PhotoClass, RunRecord, Task};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_normscope"))
@@ -259,4 +260,26 @@ fn more_than_the_limits_is_refused_with_the_limit() {
     }
     let out = train(work.path(), wide.path(), &[]);
     assert_refused(work.path(), &out, &["pano-5.png", "up to 16 megapixels"]);
+}
+
+#[test]
+fn large_photos_shrink_by_whole_block_means_to_the_task_scale() {
+    // A phone photo: 4000×3000 becomes 266×200 (15×15 blocks).
+    assert_eq!(scale_factor(4000, 3000), 15);
+    assert_eq!(scale_factor(383, 1000), 1);
+    // 2×2 blocks: a 1001×385 photo becomes 500×192, its odd last column
+    // and row dropped; each pixel is its block's rounded mean.
+    let (w, h) = (1001, 385);
+    let rgb: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
+    let photo = Photo::from_rgb("wide", w, h, rgb.clone()).unwrap();
+    let small = scale_for_task(&photo);
+    assert_eq!((small.width, small.height), (500, 192));
+    for (x, y, c) in [(0, 0, 0), (17, 5, 1), (499, 191, 2)] {
+        let at = |dx: usize, dy: usize| u32::from(rgb[((2 * y + dy) * w + 2 * x + dx) * 3 + c]);
+        let mean = (at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4;
+        assert_eq!(u32::from(small.rgb[(y * 500 + x) * 3 + c]), mean);
+    }
+    // The bundled photos' size is left alone.
+    let bundled = &bundled_photos()[0];
+    assert_eq!(&scale_for_task(bundled), bundled);
 }

@@ -29,6 +29,11 @@
 //! [`RunningRecord`] the `channels` it covers (ibn's block 1 has running
 //! statistics for its second half only); `shift` is filled after the last
 //! step; [`Trainer::evaluate`] returns 0 for images that are not N×3×32×32.
+//!
+//! The reader's own photos: [`classes`] cuts a task from 2–6 named classes
+//! of photos of any size ([`Dataset::from_classes`], task `photos`) by the
+//! bundled tasks' rule; [`folders`] reads them from one folder per class
+//! (`normscope train --task-dir`, natively).
 
 pub mod classes;
 pub mod conv;
