@@ -68,7 +68,12 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
         say(&one_class),
         say(&alone)
     )];
-    if let Some((c, text)) = compared("mixed batches", "one-class batches", &mixed, &one_class) {
+    if let Some((c, text)) = compared(
+        "mixed-batch accuracy",
+        "one-class accuracy",
+        &mixed,
+        &one_class,
+    ) {
         out.push(text);
         if c.verdict == Verdict::AHigher {
             out.push("A batch of one class costs accuracy: its own mean removes what that class has in common, so what an image's features mean depends on its neighbours.".into());
@@ -214,7 +219,7 @@ mod tests {
         assert!(
             says(
                 &s,
-                "Mixed batches was ahead of one-class batches in 5 of 5 seeds"
+                "Mixed-batch accuracy was ahead of one-class accuracy in 5 of 5 seeds"
             ),
             "{s:?}"
         );

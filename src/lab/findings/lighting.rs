@@ -119,6 +119,10 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
             format!("Gamma bends the tones, which no normalization undoes exactly: instance norm's accuracy moved {i}, batch norm's {b} ({who}).")
         } else {
             match c.verdict {
+                _ if c.n == 1 => format!(
+                    "Batch norm (evaluation mode: fixed running statistics) moved {b} and instance norm {i}{}, but that rests on one seed: the rule needs several to call a difference.",
+                    if big && flat && c.gap > 0.0 { format!(", as expected if instance norm divides each image's {axis} out") } else { String::new() }
+                ),
                 Verdict::AHigher if big && flat => format!(
                     "Instance norm stayed nearly flat ({i}) and batch norm (evaluation mode: fixed running statistics) dropped {b}, more in {} of {}: as expected, instance norm divides each image's {axis} out and batch norm does not.",
                     c.a_ahead,

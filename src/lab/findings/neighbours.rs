@@ -115,11 +115,13 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
         ));
     }
     if let Some((_, f)) = still.first() {
+        let n = still.iter().map(|(_, f)| f.len()).max().unwrap_or(0);
         out.push(format!(
-            "{} {} every one of the {} entries off the diagonal was exactly 0 in every seed: each image is normalized on its own, so its neighbours cannot reach it.",
+            "{} {} every one of the {} off-diagonal entries was exactly 0{}: each image is normalized on its own, so its neighbours cannot reach it.",
             if moved.is_empty() { format!("At step {step}, with") } else { "With".to_string() },
-            list(&still.iter().map(|(k, f)| format!("{} ({})", name(k), seeds(f.len()))).collect::<Vec<_>>()),
-            f.first().map_or(0, |x| x.cells)
+            list(&still.iter().map(|(k, _)| name(k)).collect::<Vec<_>>()),
+            f.first().map_or(0, |x| x.cells),
+            if n == 1 { " (one seed)".to_string() } else { format!(", in every one of {}", seeds(n)) }
         ));
     }
     if !mixed.is_empty() {
@@ -263,7 +265,7 @@ mod tests {
         let s = conclusions("neighbours", &file(runs), &Settings::default()).expect("neighbours");
         assert!(says(&s, "0.050 with batch norm (3 seeds)"), "{s:?}");
         assert!(
-            says(&s, "layer norm (3 seeds) every one of the 2 entries"),
+            says(&s, "With layer norm every one of the 2 off-diagonal entries was exactly 0, in every one of 3 seeds"),
             "{s:?}"
         );
         assert!(says(&s, "in 3 of 3 seeds"), "{s:?}");

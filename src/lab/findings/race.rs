@@ -110,7 +110,7 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
             .unwrap_or_default();
         out.push(if holds_in(near, s.n) {
             format!(
-                "Instance norm stayed near guessing ({}, within 10 points of it in {near} of {}): it divides out each image's own brightness and contrast, and with the replicate padding this network uses, too little is left to tell day from night — although the night transform also bends the tones. With zero padding, PyTorch's default, the issue's author reported an instance-norm network learning this task to 99%: the border then gives away the image's level.{bn_words}",
+                "Instance norm stayed near guessing ({}, within 10 points of it in {near} of {}): it divides out each image's own brightness and contrast, and with the replicate padding this network uses, too little is left to tell day from night — although the night transform also bends the tones. This depends on the padding: with zero padding, PyTorch's default, the border gives away each image's level, and an instance-norm network was reported learning this task to 99%.{bn_words}",
                 accuracy(&s),
                 seeds(s.n)
             )
@@ -147,6 +147,11 @@ fn leader(kinds: &[String], acc: &dyn Fn(&str) -> super::rule::BySeed) -> Option
             name(second),
             c.a_ahead,
             c.n
+        ),
+        _ if c.n == 1 && (c.gap * 100.0).round() == 0.0 => format!(
+            "{} and {} tied at the top, in one seed.",
+            capital(&name(top)),
+            name(second)
         ),
         _ if c.n == 1 => format!(
             "{} did best, {} points ahead of {}, but that rests on one seed.",

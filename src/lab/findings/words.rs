@@ -114,12 +114,14 @@ pub fn compared(
     let both = format!("{a_name} {}, {b_name} {}", accuracy(&c.a), accuracy(&c.b));
     let gap = points(c.gap.abs());
     let text = match c.verdict {
-        _ if c.n == 1 => format!(
-            "{} {} {b_name} by {gap} points ({both}), but that rests on one seed.",
-            capital(if c.gap >= 0.0 { a_name } else { b_name }),
-            if c.gap == 0.0 { "tied with" } else { "was ahead of" },
-        )
-        .replace(&format!("tied with {b_name} by 0 points"), &format!("tied with {b_name}")),
+        _ if c.n == 1 && gap == 0 => format!("{} and {b_name} tied ({both}), in one seed.", capital(a_name)),
+        _ if c.n == 1 => {
+            let (ahead, behind) = if c.gap > 0.0 { (a_name, b_name) } else { (b_name, a_name) };
+            format!(
+                "{} was ahead of {behind} by {gap} points ({both}), but that rests on one seed.",
+                capital(ahead)
+            )
+        }
         Verdict::AHigher => format!(
             "{} was ahead of {b_name} in {} of {} seeds, by {gap} points on average ({both}).",
             capital(a_name),
@@ -163,6 +165,17 @@ mod tests {
         assert_eq!(list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
         assert_eq!(name("none"), "no normalization");
         assert_eq!(capital(&name("batch")), "Batch norm");
+    }
+
+    #[test]
+    fn one_seed_names_the_leader() {
+        let a: BySeed = [(1, 0.7)].into_iter().collect();
+        let b: BySeed = [(1, 0.9)].into_iter().collect();
+        let (_, text) = compared("group norm", "no normalization", &a, &b).expect("paired");
+        assert!(
+            text.starts_with("No normalization was ahead of group norm by 20 points"),
+            "{text}"
+        );
     }
 
     #[test]
