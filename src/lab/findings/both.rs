@@ -112,6 +112,7 @@ fn rho(file: &LabFile, settings: &Settings) -> Vec<String> {
             by_block.join(", ")
         );
         sentence.push_str(match (lean, s.n, task.as_str()) {
+            (_, 1, "what") => ": one seed, so no lean is called (Nam & Kim (2018) report classifiers' ρ leaning toward batch norm).",
             (_, 1, _) => ": one seed, so no lean is called.",
             ("batch", _, "what") => ": it leaned toward batch norm, as Nam & Kim (2018) report for classifiers.",
             ("instance", _, "what") => ": it leaned toward instance norm, against Nam & Kim (2018), who report classifiers' ρ leaning toward batch norm.",

@@ -103,7 +103,7 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
 
     // The momenta, each over its seeds.
     let mut momenta: Vec<f64> = runs.iter().map(|r| momentum(r)).collect();
-    momenta.sort_by(f64::total_cmp);
+    momenta.sort_unstable_by(f64::total_cmp);
     momenta.dedup_by(|a, b| same_f32(*a, *b));
     if momenta.len() > 1 {
         let evals: Vec<(f64, BySeed)> = momenta

@@ -137,7 +137,7 @@ fn leader(kinds: &[String], acc: &dyn Fn(&str) -> super::rule::BySeed) -> Option
     if means.len() < 2 {
         return None;
     }
-    means.sort_by(|a, b| b.1.total_cmp(&a.1));
+    means.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
     let (top, second) = (&means[0].0, &means[1].0);
     let (c, _) = compared(&name(top), &name(second), &acc(top), &acc(second))?;
     Some(match c.verdict {
