@@ -31,7 +31,8 @@ function labRun(r) {
     },
     lighting: r.lighting ?? null,
     probes: r.probes ?? null,
-    train_accuracy: r.train_accuracy ?? null,
+    // The noise experiment's accuracy on the training patches (the store's trainAccuracy; NaN: not measured).
+    train_accuracy: [r.trainAccuracy, r.train_accuracy].find(Number.isFinite) ?? null,
   };
 }
 
@@ -72,7 +73,8 @@ export function noiseConclusion(runs) {
 
 /**
  * Experiment 5 at one checkpoint. items: [{ kind, point: { step, neighbours },
- * classes, seed? }]
+ * classes, seed? }] (without seed, every item counts as seed 1: the counts
+ * stay right, the seed named in the same-image sentence is then 1)
  */
 export function neighboursConclusion(items) {
   if (items.length === 0) return '';
