@@ -10,8 +10,9 @@
 //! `normalize()`), `filecheck.rs` (`checkImage()`), `session.rs` (the
 //! `Session` handle), `canvas.rs` (drawing on a canvas), `names.rs` (the
 //! string enums for rows, columns, kinds and modes), `classify.rs`,
-//! `info.rs` (kinds, limits, memory), `convert.rs` (errors and values) and
-//! `trainer.rs` (the training engine's `Trainer` handle).
+//! `info.rs` (kinds, limits, memory), `convert.rs` (errors and values),
+//! `trainer.rs` (the training engine's `Trainer` handle) and
+//! `conclusions.rs` (the lab's sentences, beside the engine they describe).
 
 mod canvas;
 mod classify;
@@ -29,8 +30,10 @@ pub use names::{BnMode, Column, Kind, Row};
 pub use normalize::normalize;
 pub use session::Session;
 
+mod conclusions;
 mod trainer;
 
+pub use conclusions::lab_conclusions;
 pub use trainer::{matmul, task_photo_files, Trainer};
 
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -12,7 +12,9 @@
 //! group (G)       (C/G, H, W) per sample      same, per group
 //! batch-instance  both of the above           ρ_c·x̂_batch + (1 − ρ_c)·x̂_instance
 //! ibn             first block: instance on channels [0, C/2), batch on the rest;
-//!                 later blocks: batch          (IBN-Net's IBN-a, Pan et al. 2018)
+//!                 later blocks: batch          (adapted from IBN-Net's IBN-a,
+//!                 Pan et al. 2018, which does this in every residual block of
+//!                 its first three stages; this network has three blocks)
 //! y = γ_c·x̂ + β_c
 //! ```
 //!
@@ -110,7 +112,7 @@ pub enum Scope {
     Layer,
     /// One set per (sample, group of C/G channels).
     Group(usize),
-    /// Instance on channels `[0, half)`, batch on `[half, C)` (IBN-a).
+    /// Instance on channels `[0, half)`, batch on `[half, C)` (adapted from IBN-a).
     InstanceBatch(usize),
 }
 

@@ -60,7 +60,7 @@ test('experiment 5 first shows the recorded heat maps, their numbers and a concl
   }
   const conclusion = p.locator('.lab-conclusion');
   await expect(conclusion).toContainText(`by up to ${off} with batch norm`);
-  await expect(conclusion).toContainText('instance norm and group norm every one of the 56 off-diagonal entries was exactly 0');
+  await expect(conclusion).toContainText('With instance norm and group norm every one of the 56 off-diagonal entries was exactly 0');
   // The same image in two batches: the table's numbers are the conclusion's.
   const same = p.locator('table').nth(-1).locator('tbody tr').filter({ hasText: /^batch/ });
   const inA = (await same.locator('td').nth(0).textContent()).match(/^\d+%/)[0];
@@ -128,9 +128,8 @@ test('experiment 7 first shows the recorded ρ on both tasks and the race\'s tra
   await expect(rho.first().locator('td').nth(2)).toHaveText('0.500');
   const whatMean = await rho.first().locator('td').nth(3).textContent();
   const text = p.locator('.lab-conclusion').first();
-  await expect(text).toContainText('In this run, by step 200');
+  await expect(text).toContainText('On what is it, by step 200');
   await expect(text).toContainText('Nam & Kim (2018)');
-  await expect(text).toContainText(`on what is it (`);
   await expect(text).toContainText(`by block ${Number(whatMean).toFixed(2)}`);
   for (const id of ['#both-hist-what', '#both-hist-day-night', '#both-mean', '#both-trade']) expect(await inked(p.locator(id)), id).toBeGreaterThan(300);
   await p.getByRole('slider', { name: 'Training step' }).fill('0');

@@ -64,9 +64,9 @@ test('pooled: the recorded first view shows instance norm flat at β, batch norm
   expect(inorm[2]).toBe('none (flat)');
   expect(bn[2]).toMatch(/^0\.\d\d$/);
   const conclusion = p.locator('.lab-conclusion');
-  await expect(conclusion).toContainText('In this run, instance norm\'s channel');
+  await expect(conclusion).toContainText('Instance norm\'s channel leaves its norm layer at one value, β, for every test image');
   await expect(conclusion).toContainText(`η² = ${bn[2]}`);
-  await expect(conclusion).toContainText(`${bn[6]} against ${inorm[6]}`);
+  await expect(conclusion).toContainText(`batch norm ${bn[6]}, instance norm ${inorm[6]}`);
   await expect(conclusion).toContainText(`for batch norm and ${inorm[5]} for instance norm`);
   await expect(p.locator('figcaption').nth(1)).toContainText('every image the same');
   // Both strip charts are drawn, each in its network's colour.

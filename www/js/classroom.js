@@ -62,7 +62,7 @@ export const STEPS = [
   },
   {
     title: 'What instance norm throws away',
-    text: 'After instance norm, each channel\'s average over an image is its learned β, whatever the image held: how much of a feature the image had is gone, and only the shape of its distribution is left (the Group Norm paper\'s explanation of why instance norm classifies worse). Each dot is one test image: one channel of the last block, in the batch-norm and the instance-norm network, sorted by class.',
+    text: 'After instance norm, each channel\'s average over an image is its learned β, whatever the image held: how much of a feature the image had is gone, and only the shape of its distribution is left (Nam & Kim\'s explanation of why instance norm classifies worse; the Group Norm paper\'s own reason is that instance norm ignores how channels depend on each other). Each dot is one test image: one channel of the last block, in the batch-norm and the instance-norm network, sorted by class.',
     lab: { experiment: 'pooled' },
   },
   {

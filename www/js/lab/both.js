@@ -75,7 +75,7 @@ export function bothPanel(store, lab) {
       rhoBody)),
     rhoText,
     h('h4', { text: 'IBN-Net\'s trade: accuracy against robustness to lighting' }),
-    h('p', { class: 'lab-intro', text: 'IBN-Net (Pan et al. 2018) puts instance norm on half the channels of the first block only and batch norm everywhere else, and reports better accuracy and better robustness to appearance changes together. The race\'s networks, tested under the lighting sweep of the experiment above (batch norm in evaluation mode).' }),
+    h('p', { class: 'lab-intro', text: 'IBN-Net (Pan et al. 2018, IBN-a) puts instance norm on half the channels in every residual block of its first three stages and batch norm everywhere else, and reports better accuracy and better robustness to appearance changes together. The lab\'s IBN is adapted from IBN-a for a three-block network: instance norm on half the channels of the first block only. The race\'s networks, tested under the lighting sweep of the experiment above (batch norm in evaluation mode).' }),
     h('div', { class: 'lab-controls' },
       select('both-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
       select('both-axis', 'Change', Object.entries(AXIS_NAMES), lab.state.axis, (axis) => lab.update({ axis, at: LIGHTING[axis].values.indexOf(LIGHTING[axis].trained) }), 'axis'),
