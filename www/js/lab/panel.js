@@ -7,13 +7,17 @@
 //   … h('div', { class: 'lab-controls' }, …own controls, ...head.controls), head.status …
 //   render(): const set = head.update();   // the set of runs, status and buttons brought up to date
 import { h, select } from './dom.js';
-import { kindStyle, workerCount } from './config.js';
+import * as config from './config.js';
 import { seedList } from './store.js';
 import { trainsInPage } from './pool.js';
 
-/** Seeds "Run it here" trains when the lab's state names none (the issue's "at least 3"). */
-export const DEFAULT_SEEDS = 3;
-export const seedsOf = (state) => seedList(state.seeds ?? DEFAULT_SEEDS).length;
+const { kindStyle, workerCount } = config;
+/**
+ * Seeds "Run it here" offers and trains by default: the vocabulary's
+ * `seeds` (min 1, max 10, default 3) once config.js carries it, else those.
+ */
+const SEEDS = config.SEEDS ?? { max: 10, default: 3 };
+export const seedsOf = (state) => seedList(state.seeds ?? SEEDS.default).length;
 
 export const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—');
 
@@ -25,7 +29,7 @@ export const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—
  */
 export function panelHeader(store, lab, { key, wanted, options = () => ({}), what, runLabel = 'Run it here', stopLabel = 'Stop', id }) {
   const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
-  const seeds = select(`${id}-seeds`, 'Seeds', seedList(10).map((n) => [n, String(n)]), seedsOf(lab.state), (n) => lab.update({ seeds: Number(n) }), 'seeds');
+  const seeds = select(`${id}-seeds`, 'Seeds', seedList(SEEDS.max).map((n) => [n, String(n)]), seedsOf(lab.state), (n) => lab.update({ seeds: Number(n) }), 'seeds');
   const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(key(), wanted(), { ...options(), seeds: seedsOf(lab.state) }) }, runLabel);
   const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(key()) }, stopLabel);
   return {
@@ -71,7 +75,10 @@ export function progressText(set, what) {
   const seedWords = `${n} seed${n === 1 ? '' : 's'}`;
   if (!set.running) {
     if (runs.length === 0) return `No recorded runs for these settings: press Run it here to train ${what} in this browser.`;
-    if (runs[0].source === 'recorded') return `Showing runs recorded with normscope train over ${seedWords} (each seed faint, their mean bold). Run it here repeats them in this browser, seed by seed.`;
+    if (runs[0].source === 'recorded') {
+      const drawn = n > 1 ? ` over ${seedWords} (each seed faint, their mean bold)` : ' with 1 seed';
+      return `Showing runs recorded with normscope train${drawn}. Run it here repeats them in this browser, seed by seed.`;
+    }
     const stopped = runs.filter((r) => r.status === 'stopped').length;
     return stopped ? `Stopped: ${runs.length - stopped} of ${runs.length} networks finished.` : `Trained in this browser: ${runs.length} networks (${seedWords}).`;
   }

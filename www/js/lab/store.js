@@ -48,7 +48,7 @@ function fromRecorded(run) {
   };
 }
 
-/** The seeds 1..n a re-run trains (n is clamped to the lab's 1–10). */
+/** The seeds 1..n a re-run trains (n is clamped to 1–10, the vocabulary's range). */
 export const seedList = (n) => Array.from({ length: Math.min(10, Math.max(1, Math.trunc(n) || 1)) }, (_, i) => i + 1);
 
 /** Where a re-run first differs from the recorded run (null: nowhere, bit for bit). */
