@@ -2,10 +2,11 @@
 // the mean; every seed's value is one keyboard press away; a re-run with 2
 // seeds is compared with the recording seed by seed, bit for bit.
 //
-// The recording is tests/e2e/files/lab/seeds/race-what.json (every kind,
-// seeds 1 and 2, a few steps), made by
-// `normscope lab race --task what --seeds 2 --steps 3 --out tests/e2e/files/lab/seeds`
-// and served in place of www/lab/recorded/race-what.json.
+// The recording is tests/e2e/files/lab/seeds/race-what.json, served in
+// place of www/lab/recorded/race-what.json: the lab file's shape (runs with
+// kind and seed, a summary) around the RUN.json of
+// `normscope train --task what --norm KIND --steps 3 --seed S` for KIND =
+// none, batch, instance, layer and S = 1, 2 (its `made_by` says so).
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
 

@@ -11,6 +11,8 @@ import { LineChart } from './chart.js';
 import * as conclusions from './conclusions.js';
 import { seedValue } from './race.js';
 import { panelHeader, arms, spreadOf, spreadText, dotSeries, perSeedBox, statusWord, pct } from './panel.js';
+import { engineMeasures } from './probes.js';
+import { Trainer } from '../../pkg/normscope.js';
 
 const { batchConfig, kindStyle } = config;
 const KEY = 'noise';
@@ -19,7 +21,10 @@ const FILE = 'noise.json';
 // them (interface 2: `noise.kinds`, `noise.sizes`); until then its values.
 const KINDS = config.NOISE_KINDS ?? ['batch', 'group', 'none'];
 const SIZES = config.NOISE_SIZES ?? [4, 8, 32];
-const PROBES = { after: ['train_accuracy'] };
+// A re-run measures train accuracy when this engine build can (the recorded
+// runs always carry it); otherwise its table says so.
+const MEASURES_TRAIN = engineMeasures(Trainer, 'train_accuracy');
+const PROBES = MEASURES_TRAIN ? { after: ['train_accuracy'] } : null;
 const wanted = () => KINDS.flatMap((kind) => SIZES.map((b) => batchConfig(kind, b)));
 const axis = { label: 'images per step (batch)', min: 1.5, max: 5.5, ticks: SIZES.map(Math.log2), tickLabel: (t) => String(2 ** t) };
 const gapOf = (r) => r.trainAccuracy - r.accuracy;
@@ -79,7 +84,7 @@ export function noisePanel(store, lab) {
       return h('tr', {},
         h('th', { scope: 'row', text: kindStyle(kind).label }),
         h('td', { text: String(b) }),
-        h('td', { text: m.length ? spreadText(spreadOf(m.map((r) => r.trainAccuracy))) : done.length ? 'not measured' : waiting }),
+        h('td', { text: m.length ? spreadText(spreadOf(m.map((r) => r.trainAccuracy))) : done.length ? 'not measured by this browser\'s engine' : waiting }),
         h('td', { text: done.length ? spreadText(spreadOf(done.map((r) => r.accuracy))) : waiting }),
         h('td', { text: m.length ? gapText(spreadOf(m.map(gapOf))) : '—' }));
     })));

@@ -85,7 +85,7 @@ export function racePanel(store, lab) {
       return h('tr', {},
         h('th', { scope: 'row', text: kindStyle(kind).label }),
         h('td', { text: done.length ? spreadText(spreadOf(done.map((r) => r.accuracy))) + (other ? `; ${statusWord(other)}` : '') : statusWord(other) }),
-        h('td', { text: rs.length === 1 ? `${rs[0].loss.length} / ${rs[0].steps}` : `${Math.min(...rs.map((r) => r.loss.length))}–${Math.max(...rs.map((r) => r.loss.length))} / ${rs[0].steps}` }),
+        h('td', { text: stepsText(rs) }),
         h('td', { text: time ? `${seconds(time.mean)}${rs[0].source === 'recorded' ? ' (native)' : ''}` : '—' }),
         h('td', { class: 'lab-match', text: matchSummary(rs) }));
     }));
@@ -100,6 +100,13 @@ export function racePanel(store, lab) {
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
   return { element, render, show, settings: ['kinds', 'steps', 'task'], keys: () => [raceKey(lab.state.task)] };
+}
+
+/** Steps run of the seeds' steps: "200 / 200", or "40–200 / 200" while they differ. */
+function stepsText(rs) {
+  const lo = Math.min(...rs.map((r) => r.loss.length));
+  const hi = Math.max(...rs.map((r) => r.loss.length));
+  return `${lo === hi ? lo : `${lo}–${hi}`} / ${rs[0].steps}`;
 }
 
 /** A moving average over 5 steps, so batch-to-batch noise does not hide the trend. */

@@ -67,6 +67,7 @@ export function firstDifference(here, recorded) {
     const b = recorded.lighting[axis];
     if (a.length !== b.length || a.some((p, i) => f(p.accuracy) !== f(b[i].accuracy))) return `accuracy under changed ${axis}`;
   }
+  if (Number.isFinite(recorded.trainAccuracy) && Number.isFinite(here.trainAccuracy) && f(here.trainAccuracy) !== f(recorded.trainAccuracy)) return 'train accuracy';
   if (recorded.probes) {
     const where = differsAt(here.probes, recorded.probes, 'probes');
     if (where) return `${where} differs`;
