@@ -15,8 +15,12 @@
 // This is the lab's one chart module: every lab chart (the line charts
 // here, strip.js's strips, grids.js's heat map, scale and bars) is a
 // `Drawing` on a canvas with this module's font, ticks, grid and frame.
-// (Measured against drawing them with plotters through the page's canvas
-// backend: README, "One chart technique in the lab".)
+// Chosen over plotters through the page's canvas backend by measurement
+// (headless Chromium on a shared 2-core machine): a plotters export that
+// draws one run's loss and accuracy (src/nn/curves.rs) added 21.8 KiB gzip
+// to pkg/ (232.5 → 254.3 KiB, over its budget) against 2.7 KB gzip for this
+// file, and redrew one run's two charts in 3.6 ms (median) against under
+// 1 ms here; all seven kinds: 24.6 ms against 0.3 ms.
 import { fitCanvas } from './dom.js';
 
 export const FONT = '12px system-ui, sans-serif';
