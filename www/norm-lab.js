@@ -6,7 +6,7 @@
 //
 // Attributes (all optional):
 //   experiment   one experiment only: race, lighting, pooled, batch, neighbours,
-//                evalmode, both or lr (default: all, in that order)
+//                evalmode, both, lr or noise (default: all, in that order)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
 //   task, steps, kinds, axis, at, lr, compare, checkpoint   starting settings,
@@ -40,13 +40,14 @@ import { pooledPanel } from './js/lab/pooled.js';
 import { evalmodePanel } from './js/lab/evalmode.js';
 import { neighboursPanel } from './js/lab/neighbours.js';
 import { bothPanel } from './js/lab/both.js';
+import { noisePanel } from './js/lab/noise.js';
 import { h } from './js/lab/dom.js';
 
-// In the issue's order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
-// 6 evalmode, 7 both, 8 lr.
+// In the issues' order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
+// 6 evalmode, 7 both, 8 lr, 9 noise.
 const PANELS = {
   race: racePanel, lighting: lightingPanel, pooled: pooledPanel, batch: batchPanel,
-  neighbours: neighboursPanel, evalmode: evalmodePanel, both: bothPanel, lr: lrPanel,
+  neighbours: neighboursPanel, evalmode: evalmodePanel, both: bothPanel, lr: lrPanel, noise: noisePanel,
 };
 const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 

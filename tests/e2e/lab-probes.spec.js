@@ -64,10 +64,12 @@ test('pooled: the recorded first view shows instance norm flat at β, batch norm
   expect(inorm[2]).toBe('none (flat)');
   expect(bn[2]).toMatch(/^0\.\d\d$/);
   const conclusion = p.locator('.lab-conclusion');
+  // Cells over seeds read "mean …, n = …": the conclusion quotes the means.
+  const mean = (cell) => cell.match(/^[\d.]+%?/)[0];
   await expect(conclusion).toContainText('Instance norm\'s channel leaves its norm layer at one value, β, for every test image');
   await expect(conclusion).toContainText(`η² = ${bn[2]}`);
-  await expect(conclusion).toContainText(`batch norm ${bn[6]}, instance norm ${inorm[6]}`);
-  await expect(conclusion).toContainText(`for batch norm and ${inorm[5]} for instance norm`);
+  await expect(conclusion).toContainText(`batch norm ${mean(bn[6])}, instance norm ${mean(inorm[6])}`);
+  await expect(conclusion).toContainText(`for batch norm and ${mean(inorm[5])} for instance norm`);
   await expect(p.locator('figcaption').nth(1)).toContainText('every image the same');
   // Both strip charts are drawn, each in its network's colour.
   expect(await colourCount(page, 'pooled', 0, BATCH)).toBeGreaterThan(200);
@@ -100,23 +102,25 @@ test('evalmode: the recorded first view shows both modes, every momentum, and a 
   await expect(p.locator('table').nth(1).locator('tbody tr')).toHaveCount(4);
   const sizes = await table(page, 'evalmode', 0);
   const [mixed, one, evalRow] = sizes;
-  const evalAcc = evalRow[1].split(' ')[0];
+  const evalAcc = evalRow[1].split(',')[0];
   const conclusion = p.locator('.lab-conclusion');
   await expect(conclusion).toContainText(`reached ${evalAcc}`);
-  await expect(conclusion).toContainText(`${mixed[6]} in mixed batches of 32`);
-  await expect(conclusion).toContainText(`${one[6]} in batches of 32 images of one class`);
-  await expect(conclusion).toContainText(`${mixed[1]} with a batch of one image`);
+  // Cells over seeds read "mean …, n = …": the conclusion quotes the means.
+  const mean = (cell) => cell.split(',')[0];
+  await expect(conclusion).toContainText(`${mean(mixed[6])} in mixed batches of 32`);
+  await expect(conclusion).toContainText(`${mean(one[6])} in batches of 32 images of one class`);
+  await expect(conclusion).toContainText(`${mean(mixed[1])} with a batch of one image`);
   await expect(conclusion).toContainText('Ioffe & Szegedy (2015)');
   // A batch of one has no neighbours: mixed and one-class agree there.
   expect(mixed[1]).toBe(one[1]);
   const momenta = await table(page, 'evalmode', 1);
-  for (const row of momenta) await expect(conclusion).toContainText(`${row[1]} at ${row[0]}`);
+  for (const row of momenta) await expect(conclusion).toContainText(`${mean(row[1])} at ${row[0]}`);
   expect(await colourCount(page, 'evalmode', 0, BATCH)).toBeGreaterThan(100);
   expect(await colourCount(page, 'evalmode', 0, INSTANCE)).toBeGreaterThan(100);
   expect(await colourCount(page, 'evalmode', 1, BATCH)).toBeGreaterThan(50);
   // The evaluation-mode line follows the momentum chosen.
   await p.getByLabel('Evaluation-mode line: momentum').selectOption('1');
-  await expect(p.locator('table').first().locator('caption')).toHaveText('Test accuracy, batch norm with momentum 1');
+  await expect(p.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 1: .*, n = 1$/);
   await expect(page).toHaveURL(/lab-momentum=1/);
   await p.getByLabel('Evaluation-mode line: momentum').selectOption('0.1');
   for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
@@ -133,11 +137,15 @@ test('short re-runs in the page equal their recordings bit for bit, probes inclu
   const evalmode = panel(page, 'evalmode');
   await expect(pooled.locator('.lab-match').first()).toHaveText('recorded');
   await expect(evalmode.locator('.lab-match').first()).toHaveText('recorded');
+  // The short recordings hold seed 1: train that one seed here (the
+  // setting is shared, so the evaluation-mode panel follows).
+  await pooled.getByLabel('Seeds').selectOption('1');
+  await expect(evalmode.getByLabel('Seeds')).toHaveValue('1');
   await pooled.getByRole('button', { name: 'Run it here' }).click();
   await evalmode.getByRole('button', { name: 'Run it here' }).click();
-  for (let k = 0; k < 2; k++) await expect(pooled.locator('.lab-match').nth(k)).toHaveText('yes, bit for bit', { timeout: 150_000 });
+  for (let k = 0; k < 2; k++) await expect(pooled.locator('.lab-match').nth(k)).toHaveText('yes, bit for bit (1 of 1 seeds)', { timeout: 150_000 });
   await expect(evalmode.locator('table').nth(1).locator('tbody tr')).toHaveCount(2);
-  for (let k = 0; k < 2; k++) await expect(evalmode.locator('.lab-match').nth(k)).toHaveText('yes, bit for bit', { timeout: 150_000 });
+  for (let k = 0; k < 2; k++) await expect(evalmode.locator('.lab-match').nth(k)).toHaveText('yes, bit for bit (1 of 1 seeds)', { timeout: 150_000 });
   await expect(pooled.locator('.lab-status')).toContainText('Trained in this browser: 2 networks');
   await expect(pooled.locator('.lab-conclusion')).toContainText('In this run');
   await expect(evalmode.locator('.lab-conclusion')).toContainText('Momentum: evaluation-mode accuracy was');
@@ -216,7 +224,7 @@ test('one probe experiment embeds on its own', async ({ page }) => {
   const one = page.locator('#one');
   await expect(one).toHaveAttribute('data-ready', 'true');
   await expect(one.locator('[data-experiment]')).toHaveCount(1);
-  await expect(one.locator('table').first().locator('caption')).toHaveText('Test accuracy, batch norm with momentum 0.5');
+  await expect(one.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 0\.5: .*, n = 1$/);
   await expect(one.locator('.lab-conclusion')).toContainText('momentum 0.5');
 });
 

@@ -7,8 +7,8 @@
 import { EVAL_MOMENTA, TEST_BATCH_SIZES, evalmodeConfig } from './config.js';
 import { h, legend, figure, select } from './dom.js';
 import { LineChart } from './chart.js';
-import { batchStatsOf, evalmodeConclusion, pct } from './conclusions.js';
-import { progressText, statusWord, matchText } from './race.js';
+import { batchStatsOf, evalmodeConclusion } from './conclusions.js';
+import { panelHeader, arms, spreadOf, spreadText, seedSeries, dotSeries, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
 
 const KEY = 'evalmode';
 const FILE = 'evalmode.json';
@@ -25,7 +25,6 @@ const log2 = Math.log2;
 export function evalmodePanel(store, lab) {
   const sizes = figure('evalmode-sizes', 'Test accuracy against the number of test images normalized together', 'Test accuracy against test batch size with batch statistics, for mixed and one-class batches, and the evaluation-mode accuracy as a dashed line; the table below gives the numbers');
   const momenta = figure('evalmode-momentum', 'Evaluation-mode accuracy against the running statistics\' momentum', 'Evaluation-mode test accuracy for each momentum of the running statistics, beside the accuracy with batch statistics of 32 mixed test images; the table below gives the numbers');
-  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
   const source = h('p', { class: 'lab-source' });
   const sizeHead = h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'test batch' }), TEST_BATCH_SIZES.map((b) => h('th', { scope: 'col', text: String(b) }))));
   const sizeBody = h('tbody');
@@ -33,8 +32,9 @@ export function evalmodePanel(store, lab) {
   const momBody = h('tbody');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
   const wanted = () => lab.state.momenta.map((m) => evalmodeConfig(m, lab.state.steps));
-  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, wanted(), { probes: PROBES }) }, 'Run it here');
-  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
+  const head = panelHeader(store, lab, { id: 'evalmode', key: () => KEY, wanted, options: () => ({ probes: PROBES }), what: 'the batch-norm networks' });
+  const { status } = head;
+  const seedBox = perSeedBox('Evaluation-mode accuracy');
   const boxes = EVAL_MOMENTA.map((m) => h('label', {},
     h('input', { type: 'checkbox', value: String(m), checked: lab.state.momenta.includes(m), onchange: () => {
       const picked = EVAL_MOMENTA.filter((v) => boxes.some((l) => l.firstChild.value === String(v) && l.firstChild.checked));
@@ -49,7 +49,7 @@ export function evalmodePanel(store, lab) {
     h('p', { class: 'lab-intro', text: 'The race\'s batch-norm network on "what is it?". In training, each channel is standardized with the mean and variance of the batch; the layer also keeps running averages of them, and evaluation mode uses those instead, so an image\'s answer does not depend on the other images (Ioffe & Szegedy 2015 normalize with population statistics at inference for this reason). Here the trained network is also tested with the test batch\'s own statistics: batches of 1 to 32 test images, of mixed classes or of one class only. The running averages follow PyTorch\'s rule r ← (1 − m)·r + m·(batch statistic), with momentum m = 0.1 by default and the unbiased batch variance (PyTorch BatchNorm2d documentation); the networks below differ only in m.' }),
     h('div', { class: 'lab-controls' },
       select('evalmode-momentum-pick', 'Evaluation-mode line: momentum', EVAL_MOMENTA.map((m) => [m, String(m)]), lab.state.momentum, (v) => lab.update({ momentum: Number(v) })),
-      run, stop),
+      ...head.controls),
     h('fieldset', { class: 'lab-kinds' }, h('legend', { text: 'Momenta that Run it here trains (fewer: sooner)' }), boxes),
     status, source,
     legend(Object.keys(LINES), style),
@@ -60,6 +60,7 @@ export function evalmodePanel(store, lab) {
       h('table', { class: 'lab-table' }, h('caption', { text: 'Each momentum: evaluation mode against batch statistics' }),
         h('thead', {}, h('tr', {}, ['momentum', 'evaluation mode', 'batch statistics, 32 mixed', 'starting values left', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
         momBody)),
+    seedBox.element,
     conclusion);
   const sizeChart = new LineChart(sizes.canvas, {
     x: { label: 'test images per batch', min: 0, max: log2(Math.max(...TEST_BATCH_SIZES)), ticks: TEST_BATCH_SIZES.map(log2), tickLabel: (t) => String(2 ** t) },
@@ -71,47 +72,55 @@ export function evalmodePanel(store, lab) {
   });
 
   function render() {
-    const set = store.runs(KEY);
-    status.textContent = progressText(set, 'the batch-norm networks');
-    run.disabled = set.running;
-    stop.disabled = !set.running;
+    const set = head.update();
     const recorded = set.runs.find((r) => r.source === 'recorded');
+    const byMomentum = arms(set.runs, (r) => String(Math.fround(r.config.bn_momentum)));
     source.replaceChildren();
     if (recorded) {
       source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--bn-momentum \S+ /, '') }), ' plus ', h('code', { text: '--bn-momentum M' }),
-        ` for M = ${set.runs.map((r) => r.config.bn_momentum).filter((m) => m !== 0.1 && Math.fround(m) !== Math.fround(0.1)).join(', ')} (the test-batch accuracies by `, h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded evalmode' }), ').');
+        ` for M = ${[...byMomentum.values()].map((rs) => rs[0].config.bn_momentum).filter((m) => Math.fround(m) !== Math.fround(0.1)).join(', ')} (the test-batch accuracies by `, h('code', { text: 'normscope lab evalmode' }), ').');
     }
     const done = set.runs.filter((r) => r.status === 'done' && batchStatsOf(r));
-    const chosen = done.find((r) => Math.fround(r.config.bn_momentum) === Math.fround(lab.state.momentum)) ?? done[0];
-    const s = batchStatsOf(chosen);
-    const m = chosen?.config.bn_momentum;
-    sizeCaption.textContent = s ? `Test accuracy, batch norm with momentum ${Number(m.toPrecision(3))}` : 'Test accuracy (no finished run yet)';
-    const xs = TEST_BATCH_SIZES.map(log2);
-    sizeChart.draw(s ? [
-      { ...LINES.mixed, dots: true, points: TEST_BATCH_SIZES.map((b, i) => [xs[i], s.mixed[b]]) },
-      { ...LINES.one, dots: true, points: TEST_BATCH_SIZES.map((b, i) => [xs[i], s.one[b]]) },
-      { ...LINES.eval, width: 2, points: [[xs[0], s.eval], [xs[xs.length - 1], s.eval]] },
-    ] : []);
-    sizeBody.replaceChildren(...(s ? [
-      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, mixed' }), TEST_BATCH_SIZES.map((b) => h('td', { text: pct(s.mixed[b]) }))),
-      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, one class' }), TEST_BATCH_SIZES.map((b) => h('td', { text: pct(s.one[b]) }))),
-      h('tr', {}, h('th', { scope: 'row', text: 'evaluation mode' }), h('td', { colspan: TEST_BATCH_SIZES.length, text: `${pct(s.eval)} at any batch size (each image on its own)` })),
-    ] : []));
     const at = (r) => EVAL_MOMENTA.findIndex((v) => Math.fround(v) === Math.fround(r.config.bn_momentum));
+    // The chosen momentum's networks (every seed); another momentum when it has none.
+    const same = (r) => Math.fround(r.config.bn_momentum) === Math.fround(lab.state.momentum);
+    const chosenRuns = done.some(same) ? done.filter(same) : done.filter((r) => at(r) === at(done[0] ?? { config: { bn_momentum: NaN } }));
+    const chosen = chosenRuns[0];
+    const stats = chosenRuns.map(batchStatsOf);
+    const m = chosen?.config.bn_momentum;
+    const n = chosenRuns.length;
+    sizeCaption.textContent = n ? `Test accuracy, batch norm with momentum ${Number(m.toPrecision(3))}: mean ± sd (lowest–highest seed), n = ${n}` : 'Test accuracy (no finished run yet)';
+    const xs = TEST_BATCH_SIZES.map(log2);
+    sizeChart.draw(n ? [
+      ...seedSeries({ ...LINES.mixed }, stats.map((s) => TEST_BATCH_SIZES.map((b, i) => [xs[i], s.mixed[b]])), { dots: true }),
+      ...seedSeries({ ...LINES.one }, stats.map((s) => TEST_BATCH_SIZES.map((b, i) => [xs[i], s.one[b]])), { dots: true }),
+      ...seedSeries({ ...LINES.eval }, stats.map((s) => [[xs[0], s.eval], [xs[xs.length - 1], s.eval]])),
+    ] : []);
+    const over = (f) => spreadText(spreadOf(stats.map(f)));
+    sizeBody.replaceChildren(...(n ? [
+      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, mixed' }), TEST_BATCH_SIZES.map((b) => h('td', { text: over((s) => s.mixed[b]) }))),
+      h('tr', {}, h('th', { scope: 'row', text: 'batch statistics, one class' }), TEST_BATCH_SIZES.map((b) => h('td', { text: over((s) => s.one[b]) }))),
+      h('tr', {}, h('th', { scope: 'row', text: 'evaluation mode' }), h('td', { colspan: TEST_BATCH_SIZES.length, text: `${over((s) => s.eval)} at any batch size (each image on its own)` })),
+    ] : []));
+    const groups = (f) => EVAL_MOMENTA.map((mm, i) => [i, done.filter((r) => at(r) === i).map((r) => f(batchStatsOf(r)))]);
     momChart.draw([
-      { ...LINES.eval, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).eval]).sort((a, b) => a[0] - b[0]) },
-      { ...LINES.mixed, dots: true, points: done.map((r) => [at(r), batchStatsOf(r).mixed[32]]).sort((a, b) => a[0] - b[0]) },
+      ...dotSeries(LINES.eval, groups((b) => b.eval)),
+      ...dotSeries(LINES.mixed, groups((b) => b.mixed[32])),
     ]);
-    momBody.replaceChildren(...set.runs.map((r) => {
-      const b = batchStatsOf(r);
-      const mm = r.config.bn_momentum;
+    momBody.replaceChildren(...[...byMomentum.values()].map((rs) => {
+      const mm = rs[0].config.bn_momentum;
+      const measured = rs.filter((r) => r.status === 'done' && batchStatsOf(r));
+      const waiting = rs.find((r) => !(r.status === 'done' && batchStatsOf(r)));
       return h('tr', {},
         h('th', { scope: 'row', text: String(Number(mm.toPrecision(3))) }),
-        b && r.status === 'done'
-          ? [h('td', { text: pct(b.eval) }), h('td', { text: pct(b.mixed[32]) }), h('td', { text: pct((1 - Math.fround(mm)) ** r.loss.length) })]
-          : [h('td', { colspan: 3, text: r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r) })],
-        h('td', { class: 'lab-match', text: matchText(r) }));
+        measured.length
+          ? [h('td', { text: spreadText(spreadOf(measured.map((r) => batchStatsOf(r).eval))) }), h('td', { text: spreadText(spreadOf(measured.map((r) => batchStatsOf(r).mixed[32]))) }),
+            h('td', { text: pct((1 - Math.fround(mm)) ** measured[0].loss.length) })]
+          : [h('td', { colspan: 3, text: waiting.status === 'running' ? `${waiting.loss.length}/${waiting.steps}` : statusWord(waiting) })],
+        h('td', { class: 'lab-match', text: matchSummary(rs) }));
     }));
+    seedBox.update([...byMomentum.values()].map((rs) => ({ label: `momentum ${Number(rs[0].config.bn_momentum.toPrecision(3))}`, runs: rs })),
+      (r) => (r.status === 'done' && batchStatsOf(r) ? pct(batchStatsOf(r).eval) : r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r)));
     conclusion.textContent = set.running ? '' : evalmodeConclusion(chosen, set.runs);
   }
 

@@ -1,12 +1,10 @@
 // Canvas drawings the line charts do not cover: a heat map of a square
 // matrix (experiment 5), its colour-scale legend, and grouped bars of a
-// histogram (experiment 7). Drawn at the displayed size × the device pixel
-// ratio and redrawn on resize, like chart.js; each canvas is an image with
-// a text alternative, and every panel gives the numbers in a table too.
+// histogram (experiment 7). Each is a Drawing of chart.js (the lab's one
+// chart module); each canvas is an image with a text alternative, and every
+// panel gives the numbers in a table too.
 
-import { fitCanvas } from './dom.js';
-
-const FONT = '12px system-ui, sans-serif';
+import { Drawing, yGrid, xLabels, frame } from './chart.js';
 
 /** Light (0) to dark blue (1), ColorBrewer "Blues"; exactly 0 is drawn white. */
 const STOPS = [[247, 251, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107]];
@@ -18,34 +16,6 @@ export function shade(t) {
   const f = x - i;
   const c = STOPS[i].map((v, k) => Math.round(v + (STOPS[i + 1][k] - v) * f));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
-}
-
-/** The canvas fitted (dom.js) with the grids' font set; null while not displayed. */
-function prepare(canvas) {
-  const c = fitCanvas(canvas);
-  if (c) c.ctx.font = FONT;
-  return c;
-}
-
-/** A canvas that redraws itself (with its last arguments) when resized. */
-class Drawing {
-  constructor(canvas, paint) {
-    this.canvas = canvas;
-    this.paint = paint;
-    this.args = null;
-    new ResizeObserver(() => this.redraw()).observe(canvas);
-  }
-
-  draw(...args) {
-    this.args = args;
-    this.redraw();
-  }
-
-  redraw() {
-    if (!this.args) return;
-    const c = prepare(this.canvas);
-    if (c) this.paint(c, ...this.args);
-  }
 }
 
 /**
@@ -149,19 +119,10 @@ export class Bars extends Drawing {
       const bins = edges.length - 1;
       const top = Math.max(1, ...groups.flatMap((g) => g.values));
       const step = top <= 5 ? 1 : top <= 10 ? 2 : top <= 25 ? 5 : 10;
-      ctx.strokeStyle = '#e3e3e3';
-      ctx.fillStyle = '#333';
-      ctx.textAlign = 'right';
-      ctx.textBaseline = 'middle';
       const ymax = Math.ceil(top / step) * step;
       const py = (v) => y0 - (v / ymax) * (y0 - y1);
-      for (let t = 0; t <= ymax; t += step) {
-        ctx.beginPath();
-        ctx.moveTo(x0, py(t));
-        ctx.lineTo(x1, py(t));
-        ctx.stroke();
-        ctx.fillText(String(t), x0 - 5, py(t));
-      }
+      const box = { x0, x1, y0, y1 };
+      yGrid(ctx, box, Array.from({ length: ymax / step + 1 }, (_, i) => i * step), py);
       const bw = (x1 - x0) / bins;
       const gw = (bw * 0.8) / Math.max(1, groups.length);
       groups.forEach((g, k) => {
@@ -170,27 +131,8 @@ export class Bars extends Drawing {
           if (v > 0) ctx.fillRect(x0 + b * bw + bw * 0.1 + k * gw, py(v), gw - 1, y0 - py(v));
         });
       });
-      ctx.strokeStyle = '#777';
-      ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
-      ctx.fillStyle = '#333';
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'top';
-      let lastRight = -Infinity;
-      edges.forEach((e, b) => {
-        const x = x0 + b * bw;
-        const text = String(e);
-        const tw = ctx.measureText(text).width;
-        if (x - tw / 2 < lastRight + 4) return;
-        ctx.fillText(text, x, y0 + 4);
-        lastRight = x + tw / 2;
-      });
-      ctx.fillText(xLabel, (x0 + x1) / 2, y0 + 20);
-      ctx.save();
-      ctx.translate(10, (y0 + y1) / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textBaseline = 'middle';
-      ctx.fillText(yLabel, 0, 0);
-      ctx.restore();
+      xLabels(ctx, box, edges.map((e, b) => [x0 + b * bw, String(e)]));
+      frame(ctx, box, xLabel, yLabel);
     });
   }
 }

@@ -8,8 +8,8 @@ import { KINDS, kindStyle, raceConfig } from './config.js';
 import { h, legend, figure } from './dom.js';
 import { LineChart } from './chart.js';
 import { HeatMap, ScaleLegend } from './grids.js';
-import { neighboursConclusion, neighbourFigures, pct } from './conclusions.js';
-import { progressText, statusWord, matchText } from './race.js';
+import { neighboursConclusion, neighbourFigures } from './conclusions.js';
+import { panelHeader, slider as rangeInput, arms, seedSeries, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
 
 const KEY = 'neighbours';
 const FILE = 'neighbours.json';
@@ -29,13 +29,14 @@ export function checkpointAt(run, step) {
 }
 
 export function neighboursPanel(store, lab) {
-  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const head = panelHeader(store, lab, {
+    id: 'neighbours', key: () => KEY, wanted: () => neighboursWanted(lab.state),
+    options: () => ({ probes: NEIGHBOUR_PROBES(lab.state.steps), lighting: {} }), what: () => `the ${lab.state.compare.length} networks`,
+  });
+  const { status } = head;
   const source = h('p', { class: 'lab-source' });
-  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, neighboursWanted(lab.state), { probes: NEIGHBOUR_PROBES(lab.state.steps), lighting: {} }) }, 'Run it here');
-  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
-  const slider = h('input', { id: 'neighbours-step', type: 'range', min: 0, max: 200, step: 25, value: lab.state.checkpoint, 'data-setting': 'checkpoint' });
-  const out = h('output', { id: 'neighbours-step-value', for: 'neighbours-step' });
-  slider.addEventListener('input', () => lab.update({ checkpoint: Number(slider.value) }));
+  const stepSlider = rangeInput({ id: 'neighbours-step', label: 'Training step', min: 0, max: 200, step: 25, value: lab.state.checkpoint, setting: 'checkpoint', oninput: (v) => lab.update({ checkpoint: v }) });
+  const seedBox = perSeedBox('Off-diagonal ÷ diagonal at this step');
   const kindBoxes = KINDS.map((k) => h('label', {},
     h('input', { type: 'checkbox', id: `neighbours-kind-${k.kind}`, value: k.kind, checked: lab.state.compare.includes(k.kind), onchange: () => {
       const compare = KINDS.map((x) => x.kind).filter((name) => kindBoxes.some((l) => l.firstChild.value === name && l.firstChild.checked));
@@ -49,27 +50,29 @@ export function neighboursPanel(store, lab) {
   const legendBox = h('div');
   const scaleCanvas = h('canvas', { class: 'lab-scale', role: 'img', 'aria-label': '' });
   const scale = new ScaleLegend(scaleCanvas);
-  const ratioFig = figure('neighbours-ratio', 'Largest effect on another image ÷ mean effect on the darkened image itself, over training', 'The largest off-diagonal entry divided by the mean diagonal entry against training step, one line per kind; the table gives the numbers');
+  const ratioFig = figure('neighbours-ratio', 'Largest effect on another image ÷ mean effect on the darkened image itself, over training (each seed faint, their mean bold)', 'The largest off-diagonal entry divided by the mean diagonal entry against training step, one line per kind; the table gives the numbers');
   const ratioChart = new LineChart(ratioFig.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'off-diagonal ÷ diagonal', min: 0, max: 1 } });
   const tbody = h('tbody');
   const sameBody = h('tbody');
   const sameCaption = h('caption');
+  const mapsCaption = h('caption');
   const details = h('div', { class: 'lab-matrices' });
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'neighbours', 'aria-labelledby': 'neighbours-title' },
     h('h3', { id: 'neighbours-title', text: 'Does one image in a batch change the answer for another?' }),
     h('p', { class: 'lab-intro', text: 'Eight held-out patches (the classes in turn) go through the network together as one batch, in training mode — batch norm uses this batch\'s statistics, as in every training step. Column j: image j alone is darkened (x ← x²); each cell: how far row i\'s class probabilities moved (half the summed absolute change: 0 = not at all, 1 = completely). The networks are the race\'s, on "what is it?", measured every 25 steps on a copy, so training goes on exactly as in the race.' }),
     h('div', { class: 'lab-controls' },
-      h('div', { class: 'lab-control' }, h('label', { for: 'neighbours-step', text: 'Training step' }), slider, out),
-      run, stop),
+      stepSlider.element,
+      ...head.controls),
     h('fieldset', { class: 'lab-kinds' }, h('legend', { text: 'Kinds to compare' }), kindBoxes),
     status, source,
     maps,
     h('figure', { class: 'lab-figure lab-scale-figure' }, scaleCanvas, h('figcaption', { text: 'Colour scale (square root, shared by the maps at this step); white with 0: exactly zero; outlined in orange: the diagonal (an image and itself)' })),
     h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' },
-      h('caption', { text: 'The maps in numbers' }),
+      mapsCaption,
       h('thead', {}, h('tr', {}, ['kind', 'mean diagonal', 'largest off-diagonal', 'off ÷ diagonal', 'off-diagonal cells exactly 0', 'test accuracy', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
+    seedBox.element,
     details,
     legendBox,
     h('div', { class: 'lab-charts one' }, ratioFig.element),
@@ -91,25 +94,25 @@ export function neighboursPanel(store, lab) {
   }
 
   function render() {
-    const set = store.runs(KEY);
-    status.textContent = progressText(set, `the ${lab.state.compare.length} networks`);
-    run.disabled = set.running;
-    stop.disabled = !set.running;
-    const runs = set.runs;
-    const steps = Math.max(lab.state.steps, ...runs.map((r) => r.steps));
-    slider.max = steps;
-    slider.step = every(steps);
+    const set = head.update();
+    const all = set.runs;
+    // The maps and tables show one network per kind (its lowest seed: a
+    // batch's images are the same in every seed, its network is not); the
+    // ratio over training and the per-seed table show every seed.
+    const runs = [...arms(all).values()].map((rs) => [...rs].sort((a, b) => a.seed - b.seed)[0]);
+    const steps = Math.max(lab.state.steps, ...all.map((r) => r.steps));
     const want = Math.min(lab.state.checkpoint, steps);
-    slider.value = want;
     const points = runs.map((r) => ({ run: r, point: checkpointAt(r, want) }));
     const step = points.find((p) => p.point)?.point.step ?? want;
-    out.textContent = `step ${step}`;
-    slider.setAttribute('aria-valuetext', `step ${step} of ${steps}`);
+    stepSlider.set(want, `step ${step}`, { max: steps, step: every(steps) });
+    stepSlider.input.setAttribute('aria-valuetext', `step ${step} of ${steps}`);
+    const shownSeed = runs[0]?.seed;
+    mapsCaption.textContent = shownSeed === undefined ? 'The maps in numbers' : `The maps in numbers (seed ${shownSeed})`;
     const recorded = runs.find((r) => r.source === 'recorded');
     source.replaceChildren();
     if (recorded) {
       source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--norm \S+/, '--norm KIND') }),
-        ` for KIND = ${runs.map((r) => r.kind).join(', ')}; the maps by `, h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded neighbours' }), '.');
+        ` for KIND = ${runs.map((r) => r.kind).join(', ')}; the maps by `, h('code', { text: 'normscope lab neighbours' }), '.');
     }
     const shown = points.filter((p) => p.point);
     const max = Math.max(0, ...shown.flatMap((p) => p.point.neighbours.influence.flat()));
@@ -132,8 +135,12 @@ export function neighboursPanel(store, lab) {
         h('td', { text: f ? (f.diagonal > 0 ? f.ratio.toFixed(3) : '—') : '—' }),
         h('td', { text: f ? `${f.zeros} of ${f.cells}` : '—' }),
         h('td', { text: r.status === 'done' ? pct(r.accuracy) : r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r) }),
-        h('td', { class: 'lab-match', text: matchText(r) }));
+        h('td', { class: 'lab-match', text: matchSummary(all.filter((x) => x.kind === r.kind)) }));
     }));
+    seedBox.update([...arms(all)].map(([kind, rs]) => ({ label: kindStyle(kind).label, runs: rs })), (r) => {
+      const p = checkpointAt(r, want);
+      return p ? neighbourFigures(p.neighbours.influence).ratio.toFixed(3) : r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r);
+    });
     details.replaceChildren(...shown.map(({ run: r, point }) => {
       const labels = rowLabels(point.neighbours.labels, r.classes);
       return h('details', {}, h('summary', { text: `Every cell for ${kindStyle(r.kind).label} at step ${point.step}` }),
@@ -143,10 +150,8 @@ export function neighboursPanel(store, lab) {
           h('tbody', {}, point.neighbours.influence.map((row, i) => h('tr', {}, h('th', { scope: 'row', text: labels[i] }), row.map((v) => h('td', { text: fmt(v) }))))))));
     }));
     legendBox.replaceChildren(legend(runs.map((r) => r.kind), kindStyle));
-    const series = runs.map((r) => ({
-      ...kindStyle(r.kind), dots: true,
-      points: (r.probes?.during ?? []).map((d) => [d.step, neighbourFigures(d.neighbours.influence).ratio]),
-    }));
+    const series = [...arms(all)].flatMap(([kind, rs]) => seedSeries(kindStyle(kind),
+      rs.map((r) => (r.probes?.during ?? []).map((d) => [d.step, neighbourFigures(d.neighbours.influence).ratio])), { dots: true }));
     const top = Math.max(1, ...series.flatMap((s) => s.points.map((pt) => pt[1])));
     ratioChart.setAxes({ x: { max: steps }, y: { max: Math.ceil(top * 4) / 4 } });
     ratioChart.draw(series, [{ x: step, text: `step ${step}` }]);

@@ -7,8 +7,8 @@
 import { POOLED_KINDS, POOLED_STAGES, WHAT_CLASSES, kindStyle, pooledConfig } from './config.js';
 import { h, figure, select } from './dom.js';
 import { StripChart } from './strip.js';
-import { heaviestChannel, meanSeparation, pct, pooledConclusion, separation } from './conclusions.js';
-import { progressText, statusWord, matchText } from './race.js';
+import { heaviestChannel, meanSeparation, pooledConclusion, separation } from './conclusions.js';
+import { panelHeader, arms, spreadOf, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
 
 const KEY = 'pooled';
 const FILE = 'pooled.json';
@@ -18,14 +18,13 @@ const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 export function pooledPanel(store, lab) {
   const figs = Object.fromEntries(POOLED_KINDS.map((kind) => [kind, figure(`pooled-${kind}`, '', '')]));
-  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const head = panelHeader(store, lab, { id: 'pooled', key: () => KEY, wanted: () => wanted(lab.state), options: () => ({ probes: PROBES }), what: 'the batch- and instance-norm networks' });
+  const seedBox = perSeedBox('η² at the classifier input, mean over all channels');
   const source = h('p', { class: 'lab-source' });
   const note = h('p', { class: 'lab-source lab-note' });
   const thead = h('thead');
   const tbody = h('tbody');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
-  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(KEY, wanted(lab.state), { probes: PROBES }) }, 'Run it here');
-  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(KEY) }, 'Stop');
   const channelChoices = [['auto', 'the one the classifier weighs most (per network)'], ...Array.from({ length: 32 }, (_, c) => [c, `channel ${c} in both`])];
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'pooled', 'aria-labelledby': 'pooled-title' },
     h('h3', { id: 'pooled-title', text: 'What does instance norm throw away before the classifier sees it?' }),
@@ -33,18 +32,23 @@ export function pooledPanel(store, lab) {
     h('div', { class: 'lab-controls' },
       select('pooled-channel', 'Channel', channelChoices, lab.state.channel, (v) => lab.update({ channel: v === 'auto' ? 'auto' : Number(v) })),
       select('pooled-stage', 'Pooled at', Object.entries(POOLED_STAGES).map(([k, s]) => [k, s.label]), lab.state.stage, (stage) => lab.update({ stage })),
-      run, stop),
-    status, source, note,
+      ...head.controls),
+    head.status, source, note,
     h('div', { class: 'lab-charts' }, ...POOLED_KINDS.map((kind) => figs[kind].element)),
     h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' },
       h('table', { class: 'lab-table' }, h('caption', { text: 'How well the pooled channel separates the classes (η²)' }), thead, tbody)),
+    seedBox.element,
     conclusion);
   const charts = Object.fromEntries(POOLED_KINDS.map((kind) => [kind, new StripChart(figs[kind].canvas, { label: 'pooled value' })]));
 
-  /** The finished runs with their probe, and the channel shown for each. */
+  /**
+   * The finished runs with their probe, and the channel shown for each: the
+   * strips show one network per kind (its lowest seed; a channel of one
+   * network has no counterpart in another seed's), the table every seed.
+   */
   function rows(set) {
     return POOLED_KINDS.map((kind) => {
-      const r = set.runs.find((x) => x.kind === kind);
+      const r = set.runs.filter((x) => x.kind === kind).sort((a, b) => a.seed - b.seed)[0];
       const pooled = r?.status === 'done' ? r.probes?.after?.pooled : null;
       if (!pooled) return { kind, run: r, pooled: null };
       const c = pooled.weight.length;
@@ -55,15 +59,12 @@ export function pooledPanel(store, lab) {
   }
 
   function render() {
-    const set = store.runs(KEY);
-    status.textContent = progressText(set, 'the batch- and instance-norm networks');
-    run.disabled = set.running;
-    stop.disabled = !set.running;
+    const set = head.update();
     const recorded = set.runs.find((r) => r.source === 'recorded');
     source.replaceChildren();
     if (recorded) {
       source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--norm \S+/, '--norm KIND') }),
-        ' for KIND = batch, instance (the pooled values by ', h('code', { text: 'cargo run --release --example lab_record -- www/lab/recorded pooled' }), ').');
+        ' for KIND = batch, instance (the pooled values by ', h('code', { text: 'normscope lab pooled' }), ').');
     }
     const stage = lab.state.stage;
     const all = rows(set);
@@ -83,7 +84,7 @@ export function pooledPanel(store, lab) {
       const values = row.pooled[stage][row.channel];
       const s = separation(values, row.pooled.labels);
       const beta = row.pooled.beta[row.channel];
-      fig.element.querySelector('figcaption').textContent = `${label} norm, channel ${row.channel}, ${POOLED_STAGES[stage].label}: η² ${s.flat ? 'none (every image the same)' : fixed(s.eta2)}`;
+      fig.element.querySelector('figcaption').textContent = `${label} norm (seed ${row.run.seed}), channel ${row.channel}, ${POOLED_STAGES[stage].label}: η² ${s.flat ? 'none (every image the same)' : fixed(s.eta2)}`;
       fig.canvas.setAttribute('aria-label', `Pooled value of channel ${row.channel} of the ${label}-norm network ${POOLED_STAGES[stage].short}, one dot per test image, grouped by class; ${s.flat ? `every image at ${fixed(s.mean, 3)}` : `η² ${fixed(s.eta2)}`}; the table below gives the numbers`);
       charts[row.kind].draw({
         classes: WHAT_CLASSES,
@@ -93,7 +94,16 @@ export function pooledPanel(store, lab) {
         reference: stage === 'norm' ? { y: beta, text: `β = ${fixed(beta, 3)}` } : null,
       });
     }
-    thead.replaceChildren(h('tr', {}, ['network', 'channel', ...Object.values(POOLED_STAGES).map((s) => `η² ${s.label}`), 'mean η², all channels, classifier input', 'test accuracy', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t }))));
+    const byKind = arms(set.runs.filter((r) => r.status === 'done' && r.probes?.after?.pooled));
+    const overSeeds = (kind, f) => {
+      const s = spreadOf((byKind.get(kind) ?? []).map(f));
+      return !s ? '—' : s.n === 1 ? `${fixed(s.mean)}, n = 1` : `${fixed(s.mean)} ± ${fixed(s.sd)} (${fixed(s.min)}–${fixed(s.max)}), n = ${s.n}`;
+    };
+    const accOverSeeds = (kind) => {
+      const s = spreadOf((byKind.get(kind) ?? []).map((r) => r.accuracy));
+      return !s ? '—' : s.n === 1 ? `${pct(s.mean)}, n = 1` : `${pct(s.mean)} ± ${(s.sd * 100).toFixed(1)} (${pct(s.min)}–${pct(s.max)}), n = ${s.n}`;
+    };
+    thead.replaceChildren(h('tr', {}, ['network', 'channel (shown seed)', ...Object.values(POOLED_STAGES).map((s) => `η² ${s.label} (shown seed)`), 'mean η², all channels, classifier input (every seed)', 'test accuracy (every seed)', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t }))));
     tbody.replaceChildren(...all.map((row) => h('tr', {},
       h('th', { scope: 'row', text: `${kindStyle(row.kind).label} norm` }),
       row.pooled
@@ -102,10 +112,12 @@ export function pooledPanel(store, lab) {
             const s = separation(row.pooled[st][row.channel], row.pooled.labels);
             return h('td', { text: s.flat ? 'none (flat)' : fixed(s.eta2) });
           }),
-          h('td', { text: fixed(meanSeparation(row.pooled, 'features')) }),
-          h('td', { text: pct(row.accuracy) })]
+          h('td', { text: overSeeds(row.kind, (r) => meanSeparation(r.probes.after.pooled, 'features')) }),
+          h('td', { text: accOverSeeds(row.kind) })]
         : [h('td', { colspan: 6, text: row.run ? statusWord(row.run) : '—' })],
-      h('td', { class: 'lab-match', text: row.run ? matchText(row.run) : '' }))));
+      h('td', { class: 'lab-match', text: matchSummary(set.runs.filter((r) => r.kind === row.kind)) }))));
+    seedBox.update(POOLED_KINDS.map((kind) => ({ label: `${kindStyle(kind).label} norm`, runs: set.runs.filter((r) => r.kind === kind) })),
+      (r) => (r.status === 'done' && r.probes?.after?.pooled ? `${fixed(meanSeparation(r.probes.after.pooled, 'features'))} (test ${pct(r.accuracy)})` : statusWord(r)));
     conclusion.textContent = set.running ? '' : pooledConclusion(all.filter((r) => r.pooled));
   }
 

@@ -25,7 +25,13 @@ export const PROBES = {
   // network in the engine (src/nn/neighbours.rs), so the run trains on unchanged.
   neighbours: (trainer) => trainer.neighbours(),
   rho: (trainer) => trainer.rho(),
+  // Experiment 9 (noise.js): accuracy on the training patches, evaluation
+  // mode, after the last step. Asked for only where the engine has it.
+  train_accuracy: (trainer) => trainer.trainAccuracy(),
 };
+
+/** Whether this build of the engine can measure probe `name` (the noise panel's train accuracy is new). */
+export const engineMeasures = (Trainer, name) => name !== 'train_accuracy' || typeof Trainer.prototype.trainAccuracy === 'function';
 
 /** Measure `names` on `trainer`; an unknown name is an error (a bug). */
 export function measure(trainer, names) {

@@ -1,46 +1,27 @@
 // Experiment 1, the race: every kind on the same data, seed, initialisation
 // and schedule; loss and test accuracy drawn as they come in; a table; a
 // conclusion from this run's numbers.
-import { KINDS, KIND_NAMES, TASKS, STEP_CHOICES, kindStyle, raceConfig, workerCount } from './config.js';
+import { KINDS, KIND_NAMES, TASKS, STEP_CHOICES, kindStyle, raceConfig } from './config.js';
 import { h, legend, figure, select, seconds } from './dom.js';
 import { LineChart } from './chart.js';
-import { raceConclusion, pct } from './conclusions.js';
+import { raceConclusion } from './conclusions.js';
 import { RACE_FILE } from './store.js';
-import { trainsInPage } from './pool.js';
+import { panelHeader, arms, spreadOf, spreadText, seedSeries, perSeedBox, matchSummary, matchText, statusWord, pct } from './panel.js';
 
 export const raceKey = (task) => `race-${task}`;
 
 /** The runs the race wants for the current settings. */
 export const raceWanted = (state) => state.kinds.map((kind) => raceConfig(state.task, kind, state.steps));
 
-/** A status line for a set of runs (shared with the other panels). */
-export function progressText(set, what) {
-  const runs = set.runs;
-  if (set.error) return set.error;
-  if (!set.running) {
-    if (runs.length === 0) return `No recorded runs for these settings: press Run it here to train ${what} in this browser.`;
-    if (runs[0].source === 'recorded') return `Showing runs recorded with normscope train (the same seeds as here). Run it here repeats them in this browser.`;
-    const stopped = runs.filter((r) => r.status === 'stopped').length;
-    return stopped ? `Stopped: ${runs.length - stopped} of ${runs.length} networks finished.` : `Trained in this browser: ${runs.length} networks.`;
-  }
-  const ended = runs.filter((r) => !['waiting', 'running'].includes(r.status)).length;
-  const now = runs.filter((r) => r.status === 'running').map((r) => `${kindStyle(r.kind).label} ${r.loss.length}/${r.steps}`);
-  const workers = workerCount();
-  const where = trainsInPage()
-    ? `on this page's thread: ${globalThis.NORMSCOPE_OFFLINE?.noWorkers ?? 'the offline file cannot start workers'}`
-    : `${workers} worker${workers === 1 ? '' : 's'}`;
-  return `Training in this browser (${where}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
-}
-
 export function racePanel(store, lab) {
   const loss = figure('race-loss', 'Training loss per step (softmax cross-entropy, mean of the last 5 steps)', 'Training loss against step, one line per kind of normalization; the table below gives the final numbers');
   const acc = figure('race-acc', 'Test accuracy (held-out patches, evaluation mode)', 'Test accuracy against step, one line per kind of normalization; the table below gives the final numbers');
-  const status = h('p', { class: 'lab-status', role: 'status', 'aria-live': 'polite' });
+  const head = panelHeader(store, lab, { id: 'race', key: () => raceKey(lab.state.task), wanted: () => raceWanted(lab.state), what: 'the networks' });
+  const { status } = head;
   const source = h('p', { class: 'lab-source' });
   const tbody = h('tbody');
+  const seedBox = perSeedBox('Test accuracy');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
-  const run = h('button', { type: 'button', class: 'lab-run', onclick: () => store.runHere(raceKey(lab.state.task), raceWanted(lab.state)) }, 'Run it here');
-  const stop = h('button', { type: 'button', class: 'lab-stop', disabled: true, onclick: () => store.stop(raceKey(lab.state.task)) }, 'Stop');
   const kindBoxes = KINDS.map((k) => h('label', {},
     h('input', { type: 'checkbox', id: `race-kind-${k.kind}`, value: k.kind, checked: lab.state.kinds.includes(k.kind), onchange: () => {
       const kinds = KIND_NAMES.filter((name) => kindBoxes.some((l) => l.firstChild.value === name && l.firstChild.checked));
@@ -56,15 +37,16 @@ export function racePanel(store, lab) {
     h('div', { class: 'lab-controls' },
       select('race-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
       select('race-steps', 'Steps', [...new Set([...STEP_CHOICES, lab.state.steps])].sort((a, b) => a - b).map((s) => [s, String(s)]), lab.state.steps, (s) => lab.update({ steps: Number(s) })),
-      run, stop),
+      ...head.controls),
     h('fieldset', { class: 'lab-kinds' }, h('legend', { text: 'Kinds in the race' }), kindBoxes),
     status, source,
     legend(KIND_NAMES, kindStyle),
     h('div', { class: 'lab-charts' }, loss.element, acc.element),
     h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' },
-      h('caption', { text: 'Final numbers' }),
-      h('thead', {}, h('tr', {}, ['kind', 'test accuracy', 'steps', 'time', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('caption', { text: 'Final numbers: mean ± sd (lowest–highest seed), n seeds' }),
+      h('thead', {}, h('tr', {}, ['kind', 'test accuracy', 'steps', 'time (mean)', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
+    seedBox.element,
     conclusion);
 
   const lossChart = new LineChart(loss.canvas, { x: { label: 'step', integer: true, min: 0, max: 200 }, y: { label: 'loss', min: 0, max: 2 } });
@@ -72,37 +54,42 @@ export function racePanel(store, lab) {
 
   function render() {
     const task = lab.state.task;
-    const set = store.runs(raceKey(task));
+    const set = head.update();
     const runs = set.runs;
-    status.textContent = progressText(set, 'the networks');
-    run.disabled = set.running;
-    stop.disabled = !set.running;
     const recorded = runs.find((r) => r.source === 'recorded');
     source.replaceChildren();
     if (recorded) {
-      source.append('Recorded with: ', h('code', { text: recorded.command.replace(/--norm \S+/, '--norm KIND') }),
-        ` for KIND = ${runs.map((r) => r.kind).join(', ')} (the lighting sweep and the times by `, h('code', { text: 'cargo run --release --example lab_record' }), ').');
+      const seedsShown = [...new Set(runs.map((r) => r.seed))];
+      const command = recorded.command.replace(/--norm \S+/, '--norm KIND');
+      const perSeed = seedsShown.length < 2 ? command : /--seed \S+/.test(command) ? command.replace(/--seed \S+/, '--seed S') : command.replace(/ --out /, ' --seed S --out ');
+      source.append('Recorded with: ', h('code', { text: perSeed }),
+        ` for KIND = ${[...arms(runs).keys()].join(', ')}${seedsShown.length > 1 ? ` and S = ${seedsShown.join(', ')}` : ''} (the lighting sweep and the times by `, h('code', { text: 'normscope lab race' }), ').');
     }
     const steps = Math.max(lab.state.steps, ...runs.map((r) => r.steps));
     const classes = TASKS[task].chance;
     lossChart.setAxes({ x: { max: steps }, y: { max: Math.max(2, Math.ceil(-Math.log(classes) + 0.3)) } });
     accChart.setAxes({ x: { max: steps } });
-    const style = (r) => kindStyle(r.kind);
-    lossChart.draw(runs.map((r) => ({
-      ...style(r), width: 2,
-      points: smooth(r.loss).map((l, i) => [i + 1, l]),
-      end: r.status === 'diverged' ? { text: `${style(r).label}: diverged at step ${r.diverged?.step}` } : null,
-    })));
-    accChart.draw(
-      runs.map((r) => ({ ...style(r), dots: true, points: r.curve.map((p) => [p.step, p.accuracy]) })),
-      [],
-    );
-    tbody.replaceChildren(...runs.map((r) => h('tr', {},
-      h('th', { scope: 'row', text: style(r).label }),
-      h('td', { text: r.status === 'done' ? pct(r.accuracy) : statusWord(r) }),
-      h('td', { text: `${r.loss.length} / ${r.steps}` }),
-      h('td', { text: r.source === 'recorded' ? `${seconds(r.seconds)} (native)` : seconds(r.seconds) }),
-      h('td', { class: 'lab-match', text: matchText(r) }))));
+    const byKind = arms(runs);
+    lossChart.draw([...byKind].flatMap(([kind, rs]) => [
+      ...seedSeries(kindStyle(kind), rs.map((r) => smooth(r.loss).map((l, i) => [i + 1, l]))),
+      ...rs.filter((r) => r.status === 'diverged').map((r) => ({
+        ...kindStyle(kind), line: false, points: smooth(r.loss).map((l, i) => [i + 1, l]),
+        end: { text: `${kindStyle(kind).label} (seed ${r.seed}): diverged at step ${r.diverged?.step}` },
+      })),
+    ]));
+    accChart.draw([...byKind].flatMap(([kind, rs]) => seedSeries(kindStyle(kind), rs.map((r) => r.curve.map((p) => [p.step, p.accuracy])), { dots: true })));
+    tbody.replaceChildren(...[...byKind].map(([kind, rs]) => {
+      const done = rs.filter((r) => r.status === 'done');
+      const other = rs.find((r) => r.status !== 'done');
+      const time = spreadOf(rs.map((r) => r.seconds));
+      return h('tr', {},
+        h('th', { scope: 'row', text: kindStyle(kind).label }),
+        h('td', { text: done.length ? spreadText(spreadOf(done.map((r) => r.accuracy))) + (other ? `; ${statusWord(other)}` : '') : statusWord(other) }),
+        h('td', { text: stepsText(rs) }),
+        h('td', { text: time ? `${seconds(time.mean)}${rs[0].source === 'recorded' ? ' (native)' : ''}` : '—' }),
+        h('td', { class: 'lab-match', text: matchSummary(rs) }));
+    }));
+    seedBox.update([...byKind].map(([kind, rs]) => ({ label: kindStyle(kind).label, runs: rs })), seedValue);
     conclusion.textContent = set.running ? '' : raceConclusion(task, runs);
   }
 
@@ -113,6 +100,13 @@ export function racePanel(store, lab) {
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
   return { element, render, show, settings: ['kinds', 'steps', 'task'], keys: () => [raceKey(lab.state.task)] };
+}
+
+/** Steps run of the seeds' steps: "200 / 200", or "40–200 / 200" while they differ. */
+function stepsText(rs) {
+  const lo = Math.min(...rs.map((r) => r.loss.length));
+  const hi = Math.max(...rs.map((r) => r.loss.length));
+  return `${lo === hi ? lo : `${lo}–${hi}`} / ${rs[0].steps}`;
 }
 
 /** A moving average over 5 steps, so batch-to-batch noise does not hide the trend. */
@@ -127,14 +121,8 @@ function smooth(values) {
   return out;
 }
 
-export function statusWord(r) {
-  if (r.status === 'diverged') return `diverged at step ${r.diverged?.step}`;
-  if (r.status === 'error') return r.message;
-  return r.status;
-}
-
-export function matchText(r) {
-  if (r.source === 'recorded') return 'recorded';
-  if (!r.match) return r.status === 'done' || r.status === 'diverged' ? 'no recording of this config' : '';
-  return r.match.difference === null ? 'yes, bit for bit' : `no: ${r.match.difference}`;
+/** One seed's cell in a per-seed table: its test accuracy (or state), and for a re-run whether it equals the recording. */
+export function seedValue(r) {
+  const what = r.status === 'done' ? pct(r.accuracy) : r.status === 'running' ? `${r.loss.length}/${r.steps}` : statusWord(r);
+  return r.source === 'here' && matchText(r) ? `${what} (${matchText(r) === 'yes, bit for bit' ? 'bit for bit' : matchText(r)})` : what;
 }

@@ -1,13 +1,15 @@
-// The lab's runs, shared by its panels: the race (per task) and the
-// learning-rate experiment. Each starts from the runs recorded with
-// `normscope train` (www/lab/recorded/, made by examples/lab_record.rs) and
-// can be repeated in this browser; panels listen for 'change'.
+// The lab's runs, shared by its panels, kept per seed. Each set starts from
+// the runs recorded with `normscope train` (www/lab/recorded/: a file holds
+// every seed of an experiment, `{ experiment, seeds, runs: [{ kind, seed,
+// record, … }], summary }`; an older file without `seed` is seed 1) and can
+// be repeated in this browser over seeds 1..n; panels listen for 'change'.
 //
-// A run: { kind, config, source: 'recorded' | 'here', status: 'waiting' |
+// A run: { kind, seed, config, source: 'recorded' | 'here', status: 'waiting' |
 //   'running' | 'done' | 'diverged' | 'stopped' | 'error', loss: [],
 //   curve: [{ step, accuracy }], accuracy, lighting, probes, seconds, command,
-//   message, match }   (match: a re-run compared with the recorded run;
-//   probes: what probes.js measured, { after, during }, or null)
+//   message, match, trainAccuracy }   (match: a re-run compared with the
+//   recorded run of the same seed; probes: what probes.js measured,
+//   { after, during }, or null; trainAccuracy: the noise experiment's)
 import { train } from './pool.js';
 import { LIGHTING, raceConfig, lrConfig, sameRun } from './config.js';
 
@@ -26,6 +28,7 @@ function fromRecorded(run) {
   const r = run.record;
   return {
     kind: r.config.norm,
+    seed: run.seed ?? r.config.seed ?? 1,
     config: r.config,
     source: 'recorded',
     status: r.diverged ? 'diverged' : 'done',
@@ -40,9 +43,13 @@ function fromRecorded(run) {
     message: r.diverged?.message ?? '',
     steps: r.config.steps,
     diverged: r.diverged,
+    trainAccuracy: run.train_accuracy ?? NaN,
     match: null,
   };
 }
+
+/** The seeds 1..n a re-run trains (n is clamped to 1–10, the vocabulary's range). */
+export const seedList = (n) => Array.from({ length: Math.min(10, Math.max(1, Math.trunc(n) || 1)) }, (_, i) => i + 1);
 
 /** Where a re-run first differs from the recorded run (null: nowhere, bit for bit). */
 export function firstDifference(here, recorded) {
@@ -60,6 +67,7 @@ export function firstDifference(here, recorded) {
     const b = recorded.lighting[axis];
     if (a.length !== b.length || a.some((p, i) => f(p.accuracy) !== f(b[i].accuracy))) return `accuracy under changed ${axis}`;
   }
+  if (Number.isFinite(recorded.trainAccuracy) && Number.isFinite(here.trainAccuracy) && f(here.trainAccuracy) !== f(recorded.trainAccuracy)) return 'train accuracy';
   if (recorded.probes) {
     const where = differsAt(here.probes, recorded.probes, 'probes');
     if (where) return `${where} differs`;
@@ -105,8 +113,9 @@ export class LabStore extends EventTarget {
   }
 
   /**
-   * Show the recorded runs of `file` whose configs are `wanted` (in that
-   * order; a config with no recording is simply absent).
+   * Show the recorded runs of `file` whose configs are `wanted`: every
+   * recorded seed of each, in `wanted`'s order and then by seed (a config
+   * with no recording is simply absent).
    */
   async showRecorded(key, file, wanted) {
     const set = this.set(key);
@@ -121,17 +130,18 @@ export class LabStore extends EventTarget {
       set.error = error.message;
     }
     if (set.running) return;
-    set.runs = wanted.map((w) => set.recorded.find((r) => sameRun(r.config, w))).filter(Boolean);
+    set.runs = wanted.flatMap((w) => set.recorded.filter((r) => sameRun(r.config, w)).sort((a, b) => a.seed - b.seed));
     set.wanted = wanted;
     this.emit(key);
   }
 
   /**
-   * Train every config in `wanted` here (stopping any earlier run of this
-   * set); `probes` (probes.js) says what else each run measures, `lighting`
-   * which test-time lighting sweep follows training ({} for none).
+   * Train every config in `wanted` here with seeds 1..`seeds` (stopping any
+   * earlier run of this set); `probes` (probes.js) says what else each run
+   * measures, `lighting` which test-time lighting sweep follows training
+   * ({} for none). Each run is compared with the recording of its own seed.
    */
-  async runHere(key, wanted, { probes = null, lighting = ALL_LIGHTING } = {}) {
+  async runHere(key, wanted, { probes = null, lighting = ALL_LIGHTING, seeds = 1 } = {}) {
     const set = this.set(key);
     this.stop(key);
     const controller = new AbortController();
@@ -139,9 +149,10 @@ export class LabStore extends EventTarget {
     set.running = true;
     set.error = '';
     set.wanted = wanted;
-    set.runs = wanted.map((config) => ({
-      kind: config.norm, config, source: 'here', status: 'waiting', loss: [], curve: [], accuracy: NaN,
-      lighting: {}, probes: null, seconds: NaN, command: '', message: '', steps: config.steps ?? 200, match: null,
+    const configs = wanted.flatMap((w) => seedList(seeds).map((seed) => ({ ...w, seed })));
+    set.runs = configs.map((config) => ({
+      kind: config.norm, seed: config.seed, config, source: 'here', status: 'waiting', loss: [], curve: [], accuracy: NaN,
+      lighting: {}, probes: null, seconds: NaN, command: '', message: '', steps: config.steps ?? 200, match: null, trainAccuracy: NaN,
     }));
     this.emit(key);
     await Promise.all(
@@ -179,6 +190,7 @@ export class LabStore extends EventTarget {
             status: r.diverged ? 'diverged' : 'done',
             diverged: r.diverged,
             message: r.diverged?.message ?? '',
+            trainAccuracy: result.probes?.after?.train_accuracy ?? NaN,
           });
           const recorded = set.recorded.find((x) => sameRun(x.config, r.config));
           if (recorded) run.match = { difference: firstDifference(run, recorded) };
