@@ -7,8 +7,10 @@ pkg/, installing the wasm target and wasm-bindgen if they are missing) into
 normscope/_static/, ignored by git. Then maturin builds the Rust extension
 and the wheel as usual.
 
-So this backend needs the whole repository (a clone), not only python/:
-there is no source distribution.
+Built from a clone, this backend regenerates the front end every time. Built
+from the sdist that `cargo xtask wheel` writes, there is no repository: the
+sdist carries the front end it was made with (normscope/_static/ with its
+widget.js), and only the Rust extension is compiled.
 """
 
 import os
@@ -27,11 +29,21 @@ prepare_metadata_for_build_wheel = maturin.prepare_metadata_for_build_wheel
 prepare_metadata_for_build_editable = maturin.prepare_metadata_for_build_editable
 
 
+STATIC = PYTHON_DIR / "normscope" / "_static"
+
+
+def _in_clone():
+    return (ROOT / "xtask").is_dir() and (ROOT / "www").is_dir()
+
+
 def _prepare():
-    if not (ROOT / "xtask").is_dir() or not (ROOT / "www").is_dir():
+    if not _in_clone():
+        if (STATIC / "widget.js").is_file():
+            return  # an sdist: the front end came with it
         sys.exit(
-            f"normscope: {PYTHON_DIR} is not inside a clone of the normscope repository; "
-            "build it with `pip install ./python` from the clone"
+            f"normscope: {PYTHON_DIR} is neither inside a clone of the normscope repository "
+            "nor an sdist that carries the widget's front end; build it with "
+            "`pip install ./python` from a clone, or `cargo xtask wheel`"
         )
     print("normscope: cargo xtask pybundle (wasm + front end for the widget)", file=sys.stderr)
     done = subprocess.run(["cargo", "xtask", "pybundle"], cwd=ROOT, stdout=sys.stderr)
@@ -53,7 +65,7 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
 
 
 def build_sdist(sdist_directory, config_settings=None):
-    sys.exit(
-        "normscope: no source distribution — the package is built from a clone of the "
-        "repository (`pip install ./python`), which the wheel's front end is generated from"
-    )
+    # The sdist carries the generated front end: make it first.
+    if _in_clone():
+        _prepare()
+    return maturin.build_sdist(sdist_directory, config_settings)

@@ -12,7 +12,9 @@
 //! cargo xtask pybundle                  build, then the notebook widget's front end
 //!                                        (python/normscope/_static/; pip runs it)
 //! cargo xtask python                     the Python step of `test` alone: venv in
-//!                                        target/pyvenv, pip install ./python, pytest
+//!                                        target/pyvenv, the wheel installed, pytest
+//! cargo xtask wheel                      target/wheels/: an abi3 wheel (no Rust needed
+//!                                        to install it) and an sdist
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
@@ -30,6 +32,7 @@ mod serve;
 mod testing;
 mod tools;
 mod util;
+mod wheel;
 
 use std::process::ExitCode;
 
@@ -48,8 +51,10 @@ tasks:
                               into python/normscope/_static/ (`pip install
                               ./python` runs this)
   python                      the Python step of `test` alone: a venv in
-                              target/pyvenv, pip install ./python, lint, pytest
-                              (NumPy API, widget, JupyterLab in Chromium)
+                              target/pyvenv, the wheel installed, lint, pytest
+                              (NumPy API, widget, JupyterLab and marimo in Chromium)
+  wheel                       build target/wheels/normscope-VERSION-cp39-abi3-*.whl
+                              (installs without Rust, works offline) and the sdist
   bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
@@ -76,6 +81,7 @@ enum Task {
     Dist,
     PyBundle,
     Python,
+    Wheel,
     Bench {
         quick: bool,
         build: bool,
@@ -113,6 +119,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "dist" => no_extra(Task::Dist),
         "pybundle" => no_extra(Task::PyBundle),
         "python" => no_extra(Task::Python),
+        "wheel" => no_extra(Task::Wheel),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
             let (mut quick, mut build, mut train, mut shapes) = (false, true, false, Vec::new());
@@ -185,6 +192,7 @@ fn main() -> ExitCode {
         Task::Dist => dist::dist(),
         Task::PyBundle => pybundle::pybundle(),
         Task::Python => pytests::python_tests(),
+        Task::Wheel => wheel::wheel(),
         Task::Bench {
             quick,
             build,
@@ -265,6 +273,8 @@ mod tests {
         assert!(parse(&args("dist --fast")).is_err());
         assert_eq!(parse(&args("pybundle")), Ok(Task::PyBundle));
         assert_eq!(parse(&args("python")), Ok(Task::Python));
+        assert_eq!(parse(&args("wheel")), Ok(Task::Wheel));
+        assert!(parse(&args("wheel --sdist-only")).is_err());
         assert_eq!(
             parse(&args("bench --quick")),
             Ok(Task::Bench {

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! target/pyvenv/              a venv, made once (python3 -m venv)
-//!   + pytest jupyterlab anywidget playwright   installed once (stamp file)
-//!   + ./python                reinstalled every run, as a user installs it
-//!                             (pip -> maturin + cargo xtask pybundle)
+//!   + pytest jupyterlab marimo anywidget playwright maturin   installed once (stamp file)
+//! cargo xtask wheel           target/wheels/normscope-*.whl (wheel.rs), built once
+//!   + that wheel              installed into the venv, as a user installs it
 //! cargo fmt / clippy          on python/ (its own workspace)
 //! normscope CLI (release)     target/python-cli/, for the "numbers equal the CLI's" tests
 //! pytest python/tests         NumPy API, widget traits, JupyterLab + Playwright
@@ -18,10 +18,18 @@ use std::process::Command;
 
 use crate::tools::{self, CHROMIUM};
 use crate::util::{cargo, command, output, run, target_dir, Result};
+use crate::wheel;
 
 /// What the tests need besides normscope (its own dependencies, numpy and
 /// anywidget, come with it). Changing this list reinstalls.
-const TEST_TOOLS: &[&str] = &["pytest", "jupyterlab", "anywidget", "playwright"];
+const TEST_TOOLS: &[&str] = &[
+    "pytest",
+    "jupyterlab",
+    "marimo",
+    "anywidget",
+    "playwright",
+    wheel::MATURIN,
+];
 
 /// The CLI built for the comparison: optimized (a debug build takes a
 /// minute for a three-step `train`) but without the root profile's LTO. In
@@ -34,7 +42,8 @@ const CLI_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
 ];
 
-fn python_target() -> PathBuf {
+/// Where maturin builds the extension (its own workspace and profile).
+pub fn python_target() -> PathBuf {
     target_dir().join("python")
 }
 
@@ -46,8 +55,12 @@ fn venv_python(venv: &Path) -> PathBuf {
     }
 }
 
-/// A venv under target/ with the test tools, made and filled only once.
-fn ensure_venv() -> Result<PathBuf> {
+/// The project's venv under target/ with `tools` (pip requirement specs)
+/// installed; each set is installed once (a stamp file lists what is in).
+///
+/// # Errors
+/// When there is no python3 with venv, or pip fails.
+pub fn venv_with(tools: &[&str]) -> Result<PathBuf> {
     let venv = target_dir().join("pyvenv");
     let python = venv_python(&venv);
     if !python.is_file() {
@@ -63,13 +76,16 @@ fn ensure_venv() -> Result<PathBuf> {
             .ok_or("the Python step needs python3 (3.9 or newer) with its venv module on PATH")?;
         run(command(system).arg("-m").arg("venv").arg(&venv))?;
     }
-    let stamp = venv.join("normscope-test-tools.txt");
-    let wanted = TEST_TOOLS.join("\n");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+    let stamp = venv.join("normscope-tools.txt");
+    let installed = std::fs::read_to_string(&stamp).unwrap_or_default();
+    let mut have: Vec<&str> = installed.lines().collect();
+    let missing: Vec<&str> = tools.iter().copied().filter(|t| !have.contains(t)).collect();
+    if !missing.is_empty() {
         run(command(&python)
             .args(["-m", "pip", "install", "--disable-pip-version-check", "-q"])
-            .args(TEST_TOOLS))?;
-        std::fs::write(&stamp, &wanted)
+            .args(&missing))?;
+        have.extend(&missing);
+        std::fs::write(&stamp, have.join("\n"))
             .map_err(|e| format!("cannot write {} ({e})", stamp.display()))?;
     }
     Ok(python)
@@ -81,7 +97,7 @@ fn ensure_venv() -> Result<PathBuf> {
 /// Names the command that failed.
 pub fn python_tests() -> Result<()> {
     tools::ensure_chromium()?;
-    let python = ensure_venv()?;
+    let python = venv_with(TEST_TOOLS)?;
     let manifest = Path::new("python").join("Cargo.toml");
     run(command(cargo())
         .args(["fmt", "--check", "--manifest-path"])
@@ -92,16 +108,17 @@ pub fn python_tests() -> Result<()> {
         .arg(&manifest)
         .args(["--", "-D", "warnings"])
         .env("CARGO_TARGET_DIR", python_target()))?;
-    // As a user installs it; the build backend runs `cargo xtask pybundle`
-    // and has maturin build in target/python/ (CARGO_TARGET_DIR unset here).
-    run(command(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "-q",
-        "./python",
-    ]))?;
+    // As a user installs it: the wheel file (built once; test_wheel.py
+    // installs the same file again into a fresh venv without Rust). The
+    // first install brings its dependencies, the second replaces an
+    // installed build of the same version.
+    let wheel = wheel::build_wheel()?;
+    let pip = ["-m", "pip", "install", "--disable-pip-version-check", "-q"];
+    run(command(&python).args(pip).arg(&wheel))?;
+    run(command(&python)
+        .args(pip)
+        .args(["--force-reinstall", "--no-deps"])
+        .arg(&wheel))?;
     let cli_target = target_dir().join("python-cli");
     run(command(cargo())
         .args(["build", "--release", "--bin", "normscope"])
@@ -124,7 +141,13 @@ pub fn python_tests() -> Result<()> {
         ])
         .arg(out.join("tmp"))
         .env("NORMSCOPE_CLI", cli)
+        .env("NORMSCOPE_WHEEL", &wheel)
         .env("NORMSCOPE_CHROMIUM", CHROMIUM)
         .env("NORMSCOPE_ARTIFACTS", &out)
-        .env("NORMSCOPE_REQUIRE_LAB", "1"))
+        .env("NORMSCOPE_REQUIRE_LAB", "1"))?;
+    // The figure test_wheel.py measured (printed, never a bound).
+    if let Ok(figure) = std::fs::read_to_string(out.join("wheel.txt")) {
+        print!("{figure}");
+    }
+    Ok(())
 }
