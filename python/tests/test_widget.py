@@ -99,6 +99,26 @@ def test_python_values_snap_to_the_sliders_and_out_of_range_is_refused():
             setattr(scope, name, value)
 
 
+@pytest.mark.parametrize("hostile", ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"])
+def test_names_every_js_object_inherits_are_refused_and_the_scope_stays_usable(hostile):
+    # The page once let such names through its own checks; the notebook
+    # refuses them with a ValueError or TypeError that names what it takes.
+    scope = normscope.Scope(images=["chelsea", "coffee"])
+    for name in ("contrast", "brightness", "gamma", "clip", "probe", "kinds", "diff", "groups", "rho", "eps", "bn",
+                 "features", "size", "controls", "compact", "images"):
+        before = getattr(scope, name)
+        with pytest.raises((ValueError, TypeError)) as caught:
+            setattr(scope, name, hostile)
+        assert isinstance(caught.value, traitlets.TraitError)
+        message = str(caught.value)
+        assert message.startswith(name) and any(w in message for w in ("one of", "from", "True or False", "bundled sample")), message
+        assert getattr(scope, name) == before
+    # Still usable.
+    scope.contrast = 1.5
+    scope.bn = "eval"
+    assert (scope.contrast, scope.bn, scope.get_state()["bn"]) == (1.5, "eval", "eval")
+
+
 def test_traits_round_trip_between_python_and_the_front_end():
     scope = normscope.Scope(images=["chelsea", "coffee"], contrast=0.5)
     # Python → front end: the state the comm sends.

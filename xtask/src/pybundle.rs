@@ -12,6 +12,8 @@
 //!                                                                       by `Lab`)
 //! norm-lab.js's PANELS           -> python/normscope/_static/lab.json   (the
 //!                                   experiments `Lab(experiment=…)` accepts)
+//! www/lab/{settings,vocabulary}.json -> python/normscope/_static/lab/ (the
+//!                                   lab's settings and names, read by `Lab`)
 //! ```
 //!
 //! One module serves both widgets: the loader imports `widget.js`
@@ -49,7 +51,8 @@ function load(entry) {
       if (source === undefined) throw new Error(`normscope widget: missing module ${path}`);
       const rewritten = source.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
         (all, before, quote, spec) => `${before}${JSON.stringify(link(resolve(path, spec)))}`);
-      urls[path] = URL.createObjectURL(new Blob([rewritten], { type: 'text/javascript' }));
+      const type = path.endsWith('.json') ? 'application/json' : 'text/javascript';
+      urls[path] = URL.createObjectURL(new Blob([rewritten], { type }));
       return urls[path];
     };
     const wasm = Uint8Array.from(atob(WASM), (c) => c.charCodeAt(0));
@@ -113,6 +116,8 @@ pub fn write() -> Result<()> {
         &out.join("recorded"),
         &["json"],
     )?;
+    // The lab's settings table and vocabulary, which Python's `Lab` reads.
+    copy_files(&www.join("lab"), &out.join("lab"), &["json"])?;
     let experiments = experiments(&read(&www.join("norm-lab.js"))?)?;
     let quoted: Vec<String> = experiments.iter().map(|e| json_string(e)).collect();
     let manifest = out.join("lab.json");
