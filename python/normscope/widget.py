@@ -9,6 +9,7 @@ same Rust check the page runs) or as RGBA pixels (NumPy arrays).
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import os
@@ -53,10 +54,22 @@ def _real(name: str, value, lo: float, hi: float) -> float:
     return float(value)
 
 
-def _slider(name: str, lo: float, hi: float, step: float):
-    """A validator snapping to the page's slider: within [lo, hi], on its steps."""
+def _slider_ranges() -> dict:
+    try:
+        return json.loads((_STATIC / "sliders.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+#: The probe sliders' ranges and steps (www/js/sliders.json, which the page reads too).
+SLIDERS = _slider_ranges()
+
+
+def _slider(name: str):
+    """A validator snapping to the page's slider: within [min, max], on its steps."""
 
     def validate(self, proposal):
+        lo, hi, step = (SLIDERS[name][k] for k in ("min", "max", "step"))
         value = _real(name, proposal["value"], lo, hi)
         snapped = round(round((value - lo) / step) * step + lo, 6)
         return float(min(max(snapped, lo), hi))
@@ -196,16 +209,16 @@ class Scope(anywidget.AnyWidget):
     readout = t.Dict(read_only=True).tag(sync=True)
     status = t.Unicode("", read_only=True).tag(sync=True)
 
-    _check_contrast = _slider("contrast", 0.2, 3.0, 0.05)
-    _check_brightness = _slider("brightness", -0.5, 0.5, 0.01)
-    _check_gamma = _slider("gamma", 0.3, 3.0, 0.05)
+    _check_contrast = _slider("contrast")
+    _check_brightness = _slider("brightness")
+    _check_gamma = _slider("gamma")
     _check_clip = _flag("clip")
     _check_diff = _flag("diff")
     _check_features = _flag("features")
     _check_compact = _flag("compact")
 
     def __init__(self, images=None, **kwargs):
-        if not _STATIC.joinpath("widget.js").is_file():
+        if not _STATIC.joinpath("widget.js").is_file() or not SLIDERS:
             raise RuntimeError(
                 "normscope's widget front end is missing from this installation; "
                 "install with `pip install ./python` from a clone of the repository"

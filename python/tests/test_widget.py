@@ -1,6 +1,7 @@
 """normscope.Scope on the Python side: images, trait checks and the state
 the front end sends and receives (the widget in a browser: test_lab.py)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,10 @@ def test_a_damaged_file_is_judged_by_the_cores_check(tmp_path):
 
 
 def test_python_values_snap_to_the_sliders_and_out_of_range_is_refused():
+    # The sliders' ranges are the page's own table.
+    root = Path(__file__).resolve().parents[2]
+    assert normscope.widget.SLIDERS == json.loads((root / "www/js/sliders.json").read_text())
+    assert normscope.widget.SLIDERS["contrast"] == {"min": 0.2, "max": 3, "step": 0.05}
     scope = normscope.Scope(images=["chelsea"])
     scope.contrast = 0.73
     assert scope.contrast == 0.75

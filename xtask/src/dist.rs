@@ -135,8 +135,13 @@ pub(crate) fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
             out.push((name, read(&file)?));
         }
     }
-    // The lab's tables, imported by js/lab/config.js and state.js as JSON modules.
-    for table in ["lab/settings.json", "lab/vocabulary.json"] {
+    // Tables imported as JSON modules: the probe's sliders (js/scope.js,
+    // js/urlstate.js) and the lab's settings and names (js/lab/).
+    for table in [
+        "js/sliders.json",
+        "lab/settings.json",
+        "lab/vocabulary.json",
+    ] {
         out.push((table.to_string(), read(&www.join(table))?));
     }
     out.push((

@@ -14,6 +14,8 @@
 //!                                   experiments `Lab(experiment=…)` accepts)
 //! www/lab/{settings,vocabulary}.json -> python/normscope/_static/lab/ (the
 //!                                   lab's settings and names, read by `Lab`)
+//! www/js/sliders.json            -> python/normscope/_static/sliders.json (the
+//!                                   probe sliders' ranges, read by `Scope`)
 //! ```
 //!
 //! One module serves both widgets: the loader imports `widget.js`
@@ -116,8 +118,14 @@ pub fn write() -> Result<()> {
         &out.join("recorded"),
         &["json"],
     )?;
-    // The lab's settings table and vocabulary, which Python's `Lab` reads.
+    // The lab's settings table and vocabulary, which Python's `Lab` reads,
+    // and the probe's sliders, which `Scope` reads.
     copy_files(&www.join("lab"), &out.join("lab"), &["json"])?;
+    fs::copy(
+        www.join("js").join("sliders.json"),
+        out.join("sliders.json"),
+    )
+    .map_err(|e| format!("cannot copy www/js/sliders.json ({e})"))?;
     let experiments = experiments(&read(&www.join("norm-lab.js"))?)?;
     let quoted: Vec<String> = experiments.iter().map(|e| json_string(e)).collect();
     let manifest = out.join("lab.json");
