@@ -65,14 +65,16 @@ export function defaultLab() {
 export const DEFAULT_LAB = Object.freeze(defaultLab());
 
 const isWhole = (text) => /^\d{1,6}$/.test(text);
+/** "a, b or c" */
+const either = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
 
 /** One setting's value from its text: { value } or { why } (a clause for the notice). */
 function parseValue(setting, text, state) {
   const { type, choices } = setting;
-  if (type === 'choice') return choices.includes(text) ? { value: text } : { why: `choose ${choices.join(', ')}` };
+  if (type === 'choice') return choices.includes(text) ? { value: text } : { why: `choose ${either(choices)}` };
   if (type === 'number') {
     const i = choices.findIndex((v) => String(v) === text);
-    return i >= 0 ? { value: choices[i] } : { why: `choose one of ${choices.join(', ')}` };
+    return i >= 0 ? { value: choices[i] } : { why: `choose one of ${either(choices)}` };
   }
   if (type === 'whole') {
     if (setting.also?.includes(text)) return { value: text };
@@ -90,7 +92,7 @@ function parseValue(setting, text, state) {
     const axis = state[setting.of];
     const values = LIGHTING[axis].values;
     const i = values.findIndex((v) => String(v) === text);
-    return i >= 0 ? { value: i } : { why: `for ${axis} choose one of ${values.join(', ')}` };
+    return i >= 0 ? { value: i } : { why: `for ${axis} choose one of ${either(values)}` };
   }
   throw new Error(`lab settings: ${setting.name} has the unknown type ${JSON.stringify(type)}`);
 }
