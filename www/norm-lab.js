@@ -9,13 +9,15 @@
 //                evalmode, both, lr or noise (default: all, in that order)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
-//   task, steps, kinds, axis, at, lr, compare, checkpoint   starting settings,
-//                as the lab-* parameters (task=day-night, kinds=batch,instance,
+//   task, steps, seeds, kinds, axis, at, lr, compare, checkpoint   starting settings,
+//                as the lab-* parameters (task=day-night, seeds=5: the seeds
+//                "Run it here" trains, kinds=batch,instance,
 //                compare=batch,group: the kinds experiment 5 compares,
 //                checkpoint=100: the training step its heat maps show, …)
 //   channel, stage (pooled), momentum, momenta (evalmode)   likewise
 //                (channel=auto|0…31, stage=norm|relu|features,
 //                momentum=0.1, momenta=0.01,0.1,0.5,1)
+//                Every one is an entry of www/lab/settings.json (js/lab/state.js).
 //
 // It first shows runs recorded with `normscope train` (www/lab/recorded/);
 // "Run it here" trains the same configs in module workers (js/lab/pool.js).
@@ -30,8 +32,7 @@
 //   lab.store                 the runs (js/lab/store.js; 'change' events)
 //   'normlab-change' event    the settings changed (detail: the settings)
 import { LabStore } from './js/lab/store.js';
-import { parseLabState, writeLabState } from './js/lab/state.js';
-import { LIGHTING } from './js/lab/config.js';
+import { SETTING_NAMES, parseLabState, readsSetting, reshows, serializeLabState, writeLabState } from './js/lab/state.js';
 import { racePanel } from './js/lab/race.js';
 import { lightingPanel } from './js/lab/lighting.js';
 import { lrPanel } from './js/lab/lr.js';
@@ -49,7 +50,6 @@ const PANELS = {
   race: racePanel, lighting: lightingPanel, pooled: pooledPanel, batch: batchPanel,
   neighbours: neighboursPanel, evalmode: evalmodePanel, both: bothPanel, lr: lrPanel, noise: noisePanel,
 };
-const ATTRIBUTES = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 
 let sheetPromise = null;
 /** The lab's stylesheet as a constructable sheet shared by every lab (rem → em: the widget's own size). */
@@ -95,15 +95,16 @@ export class NormLabElement extends HTMLElement {
       root.append(h('link', { rel: 'stylesheet', href: new URL('norm-lab.css', import.meta.url).href }));
     }
     const pairs = [];
-    for (const name of ATTRIBUTES) if (this.hasAttribute(name)) pairs.push([`lab-${name}`, this.getAttribute(name)]);
+    for (const name of SETTING_NAMES) if (this.hasAttribute(name)) pairs.push([`lab-${name}`, this.getAttribute(name)]);
     const fromAttributes = parseLabState(new URLSearchParams(pairs));
     const useUrl = this.hasAttribute('use-url');
     const fromUrl = useUrl ? parseLabState(location.search) : null;
     const notices = [...fromAttributes.notices.map((n) => n.replace('Ignored lab-', 'Ignored the attribute ')), ...(fromUrl?.notices ?? [])];
     const state = fromUrl && [...new URLSearchParams(location.search).keys()].some((k) => k.startsWith('lab-')) ? fromUrl.state : fromAttributes.state;
     const only = this.getAttribute('experiment');
-    if (only !== null && !(only in PANELS)) notices.push(`Ignored experiment=${JSON.stringify(only.slice(0, 30))}: choose ${Object.keys(PANELS).join(', ')}.`);
-    const names = only in PANELS ? [only] : Object.keys(PANELS);
+    const known = only !== null && Object.hasOwn(PANELS, only);
+    if (only !== null && !known) notices.push(`Ignored experiment=${JSON.stringify(only.slice(0, 30))}: choose ${Object.keys(PANELS).join(', ')}.`);
+    const names = known ? [only] : Object.keys(PANELS);
 
     sharedStore ??= new LabStore();
     const store = sharedStore;
@@ -114,16 +115,16 @@ export class NormLabElement extends HTMLElement {
         Object.assign(lab.state, patch);
         if (useUrl) writeLabState(lab.state);
         const changed = Object.keys(lab.state).filter((k) => String(before[k]) !== String(lab.state[k]));
-        const reload = ['task', 'steps', 'kinds', 'lr', 'compare'].some((k) => changed.includes(k));
+        const reload = changed.some(reshows);
         // A setting shown by more than one panel (the task, the lighting axis,
         // the checkpoint): every control showing it follows.
         for (const key of changed) {
           for (const control of body.querySelectorAll(`[data-setting="${key}"]`)) control.value = String(lab.state[key]);
         }
-        // Only the panels that read a changed setting: a slider in one panel
-        // must not redraw all eight (a panel that lists none is always redrawn).
+        // Only the panels that read a changed setting (the table's `panels`):
+        // a slider in one panel must not redraw all eight.
         for (const p of panels) {
-          if (p.settings && !p.settings.some((k) => changed.includes(k))) continue;
+          if (!changed.some((k) => readsSetting(p.name, k))) continue;
           if (reload) p.show();
           p.render();
         }
@@ -170,22 +171,21 @@ export class NormLabElement extends HTMLElement {
   applySettings(patch) {
     if (!this.lab) return ['the lab has not started yet'];
     const now = this.lab.state;
-    // Every setting as its attribute spells it, then the patch's over them.
-    const params = new URLSearchParams({
-      'lab-task': now.task, 'lab-steps': String(now.steps), 'lab-kinds': now.kinds.join(','),
-      'lab-axis': now.axis, 'lab-at': String(LIGHTING[now.axis].values[now.at]), 'lab-lr': String(now.lr),
-    });
-    if ('axis' in patch && !('at' in patch)) params.delete('lab-at');
-    for (const key of ATTRIBUTES) {
-      if (key in patch) params.set(`lab-${key}`, Array.isArray(patch[key]) ? patch[key].join(',') : String(patch[key]));
+    // Every setting as its attribute spells it, then the patch's over them
+    // (only the patch's own keys that are settings: it may come from a notebook).
+    const has = (key) => patch !== null && typeof patch === 'object' && Object.hasOwn(patch, key);
+    const params = serializeLabState(now, { changedOnly: false });
+    if (has('axis') && !has('at')) params.delete('lab-at');
+    for (const key of SETTING_NAMES) {
+      if (has(key)) params.set(`lab-${key}`, Array.isArray(patch[key]) ? patch[key].join(',') : String(patch[key]));
     }
     const { state, notices } = parseLabState(params);
     const refused = (key) => notices.some((n) => n.startsWith(`Ignored lab-${key}=`));
     // Only what the patch names changes (and `at` with its axis): any other
     // setting, one a panel keeps that has no attribute too, stays as it is.
     const next = { ...now };
-    for (const key of ATTRIBUTES) if (key in patch && key !== 'at' && !refused(key)) next[key] = state[key];
-    if ('axis' in patch ? !refused('axis') : 'at' in patch && !refused('at')) next.at = state.at;
+    for (const key of SETTING_NAMES) if (has(key) && key !== 'at' && !refused(key)) next[key] = state[key];
+    if (has('axis') ? !refused('axis') : has('at') && !refused('at')) next.at = state.at;
     this.say(notices.map((n) => n.replace('Ignored lab-', 'Ignored ')));
     if (JSON.stringify(next) !== JSON.stringify(now)) {
       this.lab.update(next);

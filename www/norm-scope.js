@@ -42,17 +42,17 @@ const TEMPLATE = `
   <div class="controls ns-controls">
     <div class="control" data-control="contrast">
       <label for="contrast">Contrast <span class="formula">a</span></label>
-      <input id="contrast" type="range" min="0.2" max="3" step="0.05" value="1">
+      <input id="contrast" type="range" value="1">
       <output id="contrast-value" for="contrast">1.00</output>
     </div>
     <div class="control" data-control="brightness">
       <label for="brightness">Brightness <span class="formula">b</span></label>
-      <input id="brightness" type="range" min="-0.5" max="0.5" step="0.01" value="0">
+      <input id="brightness" type="range" value="0">
       <output id="brightness-value" for="brightness">0.00</output>
     </div>
     <div class="control" data-control="gamma">
       <label for="gamma">Gamma <span class="formula">γ</span></label>
-      <input id="gamma" type="range" min="0.3" max="3" step="0.05" value="1">
+      <input id="gamma" type="range" value="1">
       <output id="gamma-value" for="gamma">1.00</output>
     </div>
     <div class="control checkbox" data-control="clip">

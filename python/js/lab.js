@@ -7,7 +7,7 @@
 //
 //   Python trait                       element
 //   experiment                      -> a new element (one panel, or all)
-//   task steps kinds axis at lr compare checkpoint channel stage momentum momenta
+//   every setting of www/lab/settings.json (task steps seeds kinds axis at …)
 //                                  <-> applySettings() / 'normlab-change'
 //   _tasks _recorded                -> NORMSCOPE_OFFLINE.tasks / .lab (read by
 //                                      js/tasks.js and js/lab/store.js)
@@ -22,10 +22,9 @@
 // trains on the page's thread in slices of ~80 ms, as the offline file does.
 import './norm-lab.js';
 import { LIGHTING } from './js/lab/config.js';
+import { SETTING_NAMES as SETTINGS } from './js/lab/state.js';
 import { keepKeys } from './keys.js';
 import { same, setTraits } from './traits.js';
-
-const SETTINGS = ['task', 'steps', 'kinds', 'axis', 'at', 'lr', 'compare', 'checkpoint', 'channel', 'stage', 'momentum', 'momenta'];
 
 /** The bytes of a binary buffer as the widget comm delivers it. */
 function bytesOf(value) {
@@ -160,7 +159,7 @@ export function render({ model, el }) {
       // the `at` that goes with it: then the axis' own first value, for now.
       const axis = patch.axis ?? now.axis;
       delete patch.at;
-      if (LIGHTING[axis]?.values.includes(model.get('at'))) patch.at = model.get('at');
+      if (Object.hasOwn(LIGHTING, axis) && LIGHTING[axis].values.includes(model.get('at'))) patch.at = model.get('at');
     }
     if (Object.keys(patch).length) view.applySettings(patch);
     // The element has the last word (a value it refused keeps its setting).

@@ -11,7 +11,12 @@ that worker).
 
 The experiments are read from the element's own list (``PANELS`` in
 ``www/norm-lab.js``, copied into ``_static/lab.json`` when the package is
-built), so a panel added to the lab needs no change here.
+built), so a panel added to the lab needs no change here. The settings and
+their checks come from the lab's own tables, ``www/lab/settings.json`` (one
+entry per setting: type, default, choices or range) and
+``www/lab/vocabulary.json`` (kinds, tasks, lighting, ranges; written by
+Rust), copied into ``_static/lab/``: the page, the element and this class
+read the same two files.
 """
 
 from __future__ import annotations
@@ -42,46 +47,84 @@ def _experiments() -> tuple:
         return ()
 
 
+def _lab_file(name: str) -> dict:
+    """One of the lab's tables (www/lab/NAME, copied into _static/lab/ when the package is built)."""
+    try:
+        return json.loads((_STATIC / "lab" / name).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 #: The experiments ``<norm-lab experiment=…>`` accepts (read from the element when the package was built).
 EXPERIMENTS = _experiments()
 
-# The lab's vocabulary as www/js/lab/config.js and state.js define it
-# (tests/test_lab_widget.py checks these against those modules).
-#: The networks' normalization kinds, in the lab's order.
-KINDS = ("none", "batch", "instance", "layer", "group", "batch-instance", "ibn")
-#: The training tasks.
-TASKS = ("what", "day-night")
-#: Steps per run, at least and at most (the race offers 50, 100, 200, 400).
-STEPS = (1, 2000)
-#: The test-time lighting each axis sweeps, and the value trained at.
-LIGHTING = {
-    "contrast": ((0.25, 0.35, 0.5, 0.7, 1, 1.4, 2), 1),
-    "brightness": ((-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3), 0),
-    "gamma": ((0.4, 0.55, 0.75, 1, 1.35, 1.8, 2.5), 1),
-}
-#: The peak learning rates of the learning-rate experiment.
-LR_CHOICES = (0.05, 0.2, 0.5, 1, 2)
-#: Where the pooled experiment reads the channels.
-STAGES = ("norm", "relu", "features")
-#: The batch-norm momenta of the evaluation-mode experiment.
-MOMENTA = (0.01, 0.1, 0.5, 1)
-#: Training steps the neighbours experiment can show, at least and at most.
-CHECKPOINTS = (0, 2000)
+#: The lab's vocabulary (www/lab/vocabulary.json, which Rust writes): kinds, tasks, lighting, ranges.
+VOCABULARY = _lab_file("vocabulary.json")
 
 
+def _from_vocabulary(value):
+    """A value of the settings table: ``@path`` names one of the vocabulary's (an object: its names)."""
+    if not isinstance(value, str) or not value.startswith("@"):
+        return value
+    found = VOCABULARY
+    for key in value[1:].split("."):
+        if not isinstance(found, dict) or key not in found:
+            raise RuntimeError(f"the lab's settings table names {value}, which its vocabulary does not have")
+        found = found[key]
+    return tuple(found) if isinstance(found, (dict, list)) else found
+
+
+#: The lab's settings table (www/lab/settings.json: the page's lab-* parameters and the
+#: element's attributes), with its ``@`` names read from the vocabulary. Each is a trait.
+SETTINGS_TABLE = tuple(
+    {**entry, **{k: _from_vocabulary(entry[k]) for k in ("choices", "min", "max", "default") if k in entry}}
+    for entry in _lab_file("settings.json").get("settings", ())
+)
 #: The settings that are traits (each a lab-* parameter of the page).
-SETTINGS = ("task", "steps", "kinds", "axis", "at", "lr", "compare", "checkpoint", "channel", "stage", "momentum",
-            "momenta")
+SETTINGS = tuple(entry["name"] for entry in SETTINGS_TABLE)
+_BY_NAME = {entry["name"]: entry for entry in SETTINGS_TABLE}
+
+#: The networks' normalization kinds, in the lab's order.
+KINDS = tuple(VOCABULARY.get("kinds", ()))
+#: The training tasks.
+TASKS = tuple(VOCABULARY.get("tasks", {}))
+#: Steps per run, at least and at most (the race offers 50, 100, 200, 400).
+STEPS = (VOCABULARY.get("steps", {}).get("min"), VOCABULARY.get("steps", {}).get("max"))
+#: Seeds "Run it here" trains (1..=N): N at least and at most.
+SEEDS = (VOCABULARY.get("seeds", {}).get("min"), VOCABULARY.get("seeds", {}).get("max"))
+#: The test-time lighting each axis sweeps, and the value trained at.
+LIGHTING = {axis: (tuple(sweep["values"]), sweep["trained"]) for axis, sweep in VOCABULARY.get("lighting", {}).items()}
+#: The peak learning rates of the learning-rate experiment.
+LR_CHOICES = tuple(VOCABULARY.get("lr", {}).get("choices", ()))
+#: Where the pooled experiment reads the channels.
+STAGES = tuple(VOCABULARY.get("pooled", {}).get("stages", ()))
+#: The batch-norm momenta of the evaluation-mode experiment.
+MOMENTA = tuple(VOCABULARY.get("evalmode", {}).get("momenta", ()))
+#: Training steps the neighbours experiment can show, at least and at most.
+CHECKPOINTS = (_BY_NAME.get("checkpoint", {}).get("min"), _BY_NAME.get("checkpoint", {}).get("max"))
 
 
 def _default_at(axis: str) -> float:
-    """The lighting shown first on an axis: contrast 0.5, else the trained value (as state.js)."""
-    return 0.5 if axis == "contrast" else float(LIGHTING[axis][1])
+    """The lighting shown first on an axis: the table's value for it, else the trained value (as state.js)."""
+    defaults = _BY_NAME["at"].get("defaults", {})
+    return float(defaults[axis] if axis in defaults else LIGHTING[axis][1])
 
 
-def _number(name: str, value) -> float:
+def _default(entry):
+    """A setting's default as its trait holds it (lists as lists; `at` for the default axis)."""
+    if entry["type"] == "lighting":
+        return _default_at(_BY_NAME[entry["of"]]["default"])
+    value = entry["default"]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _listed(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _number(name: str, value, choices) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise LabTypeError(f"{name} must be a number (got {type(value).__name__} {value!r})")
+        raise LabTypeError(f"{name} must be a number, one of {_listed(choices)} (got {type(value).__name__} {value!r})")
     return float(value)
 
 
@@ -93,33 +136,67 @@ def _choose(name: str, value, choices) -> str:
     return value
 
 
-def _whole(name: str, value, lo: int, hi: int, what: str = "") -> int:
+def _whole(name: str, value, lo: int, hi: int, what: str = "", also=()) -> int:
+    if isinstance(value, str) and value in also:
+        return value
+    either = "".join(f"{a!r} or " for a in also)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise LabTypeError(f"{name} must be {what}a whole number from {lo} to {hi} (got {type(value).__name__} {value!r})")
+        raise LabTypeError(f"{name} must be {either}{what}a whole number from {lo} to {hi} (got {type(value).__name__} {value!r})")
     if not lo <= value <= hi:
-        raise LabValueError(f"{name} must be {what}a whole number from {lo} to {hi} (got {value})")
+        raise LabValueError(f"{name} must be {either}{what}a whole number from {lo} to {hi} (got {value})")
     return int(value)
 
 
 def _one_of(name: str, value, choices) -> float:
-    number = _number(name, value)
+    number = _number(name, value, choices)
     for v in choices:
         if math.isclose(number, v, rel_tol=1e-9):
             return float(v)
-    raise LabValueError(f"{name}: choose one of {', '.join(str(v) for v in choices)} (got {number:g})")
+    raise LabValueError(f"{name}: choose one of {_listed(choices)} (got {number:g})")
 
 
-def _kinds(name: str, value, empty: str) -> list:
-    if isinstance(value, str):
-        raise LabTypeError(f"{name} must be a list of kinds, e.g. [{value!r}] (got the string {value!r})")
+def _subset(entry, value) -> list:
+    """Some of the setting's choices, in their order (names: not a string; numbers: matched as numbers)."""
+    name, choices = entry["name"], entry["choices"]
+    one = entry.get("one")
+    plural = f"{one}s" if one else name
+    if isinstance(value, (str, bytes)):
+        raise LabTypeError(
+            f"{name} must be a list of {plural} from {_listed(choices)}, e.g. [{value!r}] (got the string {value!r})"
+        )
     if not isinstance(value, (list, tuple)):
-        raise LabTypeError(f"{name} must be a list of kinds (got {type(value).__name__})")
-    bad = [k for k in value if k not in KINDS]
-    if bad:
-        raise LabValueError(f"{name}: {bad[0]!r} is not a kind; the kinds are {', '.join(KINDS)}")
-    if not value:
-        raise LabValueError(f"{name}: {empty}")
-    return [k for k in KINDS if k in value]
+        raise LabTypeError(f"{name} must be a list of {plural} from {_listed(choices)} (got {type(value).__name__})")
+    if all(isinstance(c, str) for c in choices):
+        bad = [v for v in value if not isinstance(v, str) or v not in choices]
+        if bad:
+            raise LabValueError(f"{name}: {bad[0]!r} is not a {one or 'choice'}; the {plural} are {_listed(choices)}")
+        picked = set(value)
+    else:
+        picked = {_one_of(name, v, choices) for v in value}
+    if not picked:
+        raise LabValueError(f"{name}: {entry['empty']}")
+    return [c for c in choices if c in picked]
+
+
+def _check(entry, value, axis):
+    """One setting's value checked by its type in the table; a clear ValueError or TypeError names the choices."""
+    name, kind = entry["name"], entry["type"]
+    if kind == "choice":
+        return _choose(name, value, entry["choices"])
+    if kind == "whole":
+        return _whole(name, value, entry["min"], entry["max"], entry.get("what", ""), tuple(entry.get("also", ())))
+    if kind == "number":
+        return _one_of(name, value, entry["choices"])
+    if kind == "subset":
+        return [float(v) if not isinstance(v, str) else v for v in _subset(entry, value)]
+    if kind == "lighting":
+        values = LIGHTING[axis][0]
+        number = _number(name, value, values)
+        for v in values:
+            if math.isclose(number, v, abs_tol=1e-9):
+                return float(v)
+        raise LabValueError(f"{name}: for {axis} choose one of {_listed(values)} (got {number:g})")
+    raise RuntimeError(f"the lab's settings table gives {name} the unknown type {kind!r}")
 
 
 class Lab(anywidget.AnyWidget):
@@ -135,6 +212,7 @@ class Lab(anywidget.AnyWidget):
                          changing it rebuilds the view
         task             "what" (which photo) or "day-night" (its lighting)
         steps            steps per network, 1 to 2000 (recorded runs exist for 200)
+        seeds            how many seeds (1..=N) "Run it here" trains per network, 1 to 10
         kinds            the kinds that race: none, batch, instance, layer, group,
                          batch-instance, ibn (kept in that order)
         axis, at         the lighting experiment's axis (contrast, brightness, gamma)
@@ -164,33 +242,27 @@ class Lab(anywidget.AnyWidget):
     EXPERIMENTS = EXPERIMENTS
     #: The kinds, tasks, lighting axes, learning rates, stages and momenta it accepts.
     KINDS, TASKS, LIGHTING, LR_CHOICES, STAGES, MOMENTA = KINDS, TASKS, LIGHTING, LR_CHOICES, STAGES, MOMENTA
+    #: The settings (traits), in the table's order.
+    SETTINGS = SETTINGS
 
     _esm = _STATIC / "widget.js"
     _module = t.Unicode("lab.js").tag(sync=True)
     _tasks = t.Dict().tag(sync=True)
     _recorded = t.Dict().tag(sync=True)
 
-    # Any: the validators below check types themselves, to raise TypeError
-    # and ValueError with the choices named.
+    # Any: the validators check types themselves, to raise TypeError and
+    # ValueError with the choices named.
     experiment = t.Any("").tag(sync=True)
-    task = t.Any("what").tag(sync=True)
-    steps = t.Any(200).tag(sync=True)
-    kinds = t.Any(list(KINDS)).tag(sync=True)
-    axis = t.Any("contrast").tag(sync=True)
-    at = t.Any(0.5).tag(sync=True)
-    lr = t.Any(1.0).tag(sync=True)
-    compare = t.Any(["batch", "instance", "group"]).tag(sync=True)
-    checkpoint = t.Any(200).tag(sync=True)
-    channel = t.Any("auto").tag(sync=True)
-    stage = t.Any("norm").tag(sync=True)
-    momentum = t.Any(0.1).tag(sync=True)
-    momenta = t.Any(list(MOMENTA)).tag(sync=True)
+    # One trait per entry of the settings table, with its default.
+    for _entry in SETTINGS_TABLE:
+        vars()[_entry["name"]] = t.Any(_default(_entry)).tag(sync=True)
+    del _entry
 
     results = t.Dict(read_only=True).tag(sync=True)
     status = t.Unicode("", read_only=True).tag(sync=True)
 
     def __init__(self, experiment=None, **kwargs):
-        if not _STATIC.joinpath("widget.js").is_file() or not EXPERIMENTS:
+        if not _STATIC.joinpath("widget.js").is_file() or not EXPERIMENTS or not SETTINGS:
             raise RuntimeError(
                 "normscope's lab front end is missing from this installation; "
                 "install with `pip install ./python` from a clone of the repository"
@@ -215,77 +287,16 @@ class Lab(anywidget.AnyWidget):
             return value
         return _choose("experiment", value, EXPERIMENTS)
 
-    @t.validate("task")
-    def _check_task(self, proposal):
-        return _choose("task", proposal["value"], TASKS)
-
-    @t.validate("steps")
-    def _check_steps(self, proposal):
-        return _whole("steps", proposal["value"], *STEPS)
-
-    @t.validate("kinds")
-    def _check_kinds(self, proposal):
-        return _kinds("kinds", proposal["value"], "keep at least one kind in the race")
-
-    @t.validate("compare")
-    def _check_compare(self, proposal):
-        return _kinds("compare", proposal["value"], "compare at least one kind")
-
-    @t.validate("checkpoint")
-    def _check_checkpoint(self, proposal):
-        return _whole("checkpoint", proposal["value"], *CHECKPOINTS, "a training step, ")
-
-    @t.validate("channel")
-    def _check_channel(self, proposal):
-        value = proposal["value"]
-        if value == "auto":
-            return value
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise LabTypeError(f"channel must be 'auto' or a channel number (got {type(value).__name__} {value!r})")
-        if not 0 <= value <= 999:
-            raise LabValueError(f"channel must be 'auto' or a channel number from 0 (got {value})")
-        return int(value)
-
-    @t.validate("stage")
-    def _check_stage(self, proposal):
-        return _choose("stage", proposal["value"], STAGES)
-
-    @t.validate("momentum")
-    def _check_momentum(self, proposal):
-        return _one_of("momentum", proposal["value"], MOMENTA)
-
-    @t.validate("momenta")
-    def _check_momenta(self, proposal):
-        value = proposal["value"]
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            raise LabTypeError(f"momenta must be a list of momenta from {', '.join(map(str, MOMENTA))}")
-        picked = {_one_of("momenta", v, MOMENTA) for v in value}
-        if not picked:
-            raise LabValueError("momenta: train at least one momentum")
-        return [float(m) for m in MOMENTA if float(m) in picked]
-
-    @t.validate("axis")
-    def _check_axis(self, proposal):
-        return _choose("axis", proposal["value"], tuple(LIGHTING))
+    # (A placeholder name when the table is missing: then Lab() refuses to start.)
+    @t.validate(*(SETTINGS or ("_no_settings",)))
+    def _check_setting(self, proposal):
+        return _check(_BY_NAME[proposal["trait"].name], proposal["value"], self.axis)
 
     @t.observe("axis")
     def _axis_changed(self, change):
         values = LIGHTING[change["new"]][0]
         if not any(math.isclose(float(self.at), v, abs_tol=1e-9) for v in values):
             self.at = _default_at(change["new"])
-
-    @t.validate("at")
-    def _check_at(self, proposal):
-        value = _number("at", proposal["value"])
-        values = LIGHTING[self.axis][0]
-        for v in values:
-            if math.isclose(value, v, abs_tol=1e-9):
-                return float(v)
-        raise LabValueError(f"at: for {self.axis} choose one of {', '.join(str(v) for v in values)} (got {value:g})")
-
-    @t.validate("lr")
-    def _check_lr(self, proposal):
-        return _one_of("lr", proposal["value"], LR_CHOICES)
 
     def _panel(self, experiment, verb):
         if experiment is None:

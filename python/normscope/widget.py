@@ -9,7 +9,9 @@ same Rust check the page runs) or as RGBA pixels (NumPy arrays).
 
 from __future__ import annotations
 
+import json
 import math
+import numbers
 import os
 from pathlib import Path
 
@@ -36,17 +38,74 @@ MAX_IMAGES = 32
 MAX_ARRAY_PIXELS = 40_000_000
 
 
-def _slider(name: str, lo: float, hi: float, step: float):
-    """A validator snapping to the page's slider: within [lo, hi], on its steps."""
+class ScopeValueError(t.TraitError, ValueError):
+    """A bad value for a Scope setting (a ``ValueError``, and a ``TraitError`` for traitlets)."""
+
+
+class ScopeTypeError(t.TraitError, TypeError):
+    """A Scope setting of the wrong type (a ``TypeError``, and a ``TraitError`` for traitlets)."""
+
+
+def _real(name: str, value, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ScopeTypeError(f"{name} must be a number from {lo} to {hi} (got {type(value).__name__} {value!r})")
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise ScopeValueError(f"{name} must be between {lo} and {hi} (got {value})")
+    return float(value)
+
+
+def _slider_ranges() -> dict:
+    try:
+        return json.loads((_STATIC / "sliders.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+#: The probe sliders' ranges and steps (www/js/sliders.json, which the page reads too).
+SLIDERS = _slider_ranges()
+
+
+def _slider(name: str):
+    """A validator snapping to the page's slider: within [min, max], on its steps."""
+
+    def validate(self, proposal):
+        lo, hi, step = (SLIDERS[name][k] for k in ("min", "max", "step"))
+        value = _real(name, proposal["value"], lo, hi)
+        snapped = round(round((value - lo) / step) * step + lo, 6)
+        return float(min(max(snapped, lo), hi))
+
+    return t.validate(name)(validate)
+
+
+def _one_of(name: str, value, choices):
+    """One of `choices` (strings or whole numbers), compared by type as well as value."""
+    kind = str if isinstance(choices[0], str) else numbers.Integral
+    listed = ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ScopeTypeError(f"{name} must be one of {listed} (got {type(value).__name__} {value!r})")
+    if value not in choices:
+        raise ScopeValueError(f"{name} must be one of {listed} (got {value!r})")
+    return value if isinstance(value, str) else int(value)
+
+
+def _some_of(name: str, value, choices, what: str) -> list:
+    """A list of names from `choices` (kept as given; duplicates dropped)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ScopeTypeError(f"{name} must be a list of {what} from {', '.join(choices)} (got {type(value).__name__} {value!r})")
+    bad = [v for v in value if not isinstance(v, str) or v not in choices]
+    if bad:
+        raise ScopeValueError(f"{name}: {bad[0]!r} is not one of the {what}; choose from {', '.join(choices)}")
+    return list(dict.fromkeys(value))
+
+
+def _flag(name: str):
+    """A validator for a switch: True or False only (a string such as 'false' is refused)."""
 
     def validate(self, proposal):
         value = proposal["value"]
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise t.TraitError(f"{name} must be a number from {lo} to {hi} (got {value!r})")
-        if not lo <= value <= hi:
-            raise t.TraitError(f"{name} must be between {lo} and {hi}, the slider's range (got {value})")
-        snapped = round(round((value - lo) / step) * step + lo, 6)
-        return float(min(max(snapped, lo), hi))
+        if not isinstance(value, bool):
+            raise ScopeTypeError(f"{name} must be True or False (got {type(value).__name__} {value!r})")
+        return value
 
     return t.validate(name)(validate)
 
@@ -126,34 +185,40 @@ class Scope(anywidget.AnyWidget):
 
     _esm = _STATIC / "widget.js"
 
-    images = t.List(default_value=list(DEFAULT_IMAGES))
+    # Any: the validators below check types themselves, to raise TypeError
+    # and ValueError (both traitlets.TraitError too) with the choices named.
+    images = t.Any(list(DEFAULT_IMAGES))
     _images = t.List(t.Dict()).tag(sync=True)
 
-    contrast = t.Float(0.5).tag(sync=True)
-    brightness = t.Float(0.15).tag(sync=True)
-    gamma = t.Float(1.0).tag(sync=True)
-    clip = t.Bool(False).tag(sync=True)
-    probe = t.Int(0).tag(sync=True)
-    kinds = t.List(t.Unicode()).tag(sync=True)
-    diff = t.Bool(True).tag(sync=True)
-    groups = t.Int(3).tag(sync=True)
-    rho = t.Float(0.5).tag(sync=True)
-    eps = t.Float(1e-5).tag(sync=True)
-    bn = t.Unicode("train").tag(sync=True)
-    features = t.Bool(False).tag(sync=True)
-    size = t.Int(128).tag(sync=True)
-    controls = t.List(t.Unicode(), default_value=list(DEFAULT_CONTROLS)).tag(sync=True)
-    compact = t.Bool(False).tag(sync=True)
+    contrast = t.Any(0.5).tag(sync=True)
+    brightness = t.Any(0.15).tag(sync=True)
+    gamma = t.Any(1.0).tag(sync=True)
+    clip = t.Any(False).tag(sync=True)
+    probe = t.Any(0).tag(sync=True)
+    kinds = t.Any([]).tag(sync=True)
+    diff = t.Any(True).tag(sync=True)
+    groups = t.Any(3).tag(sync=True)
+    rho = t.Any(0.5).tag(sync=True)
+    eps = t.Any(1e-5).tag(sync=True)
+    bn = t.Any("train").tag(sync=True)
+    features = t.Any(False).tag(sync=True)
+    size = t.Any(128).tag(sync=True)
+    controls = t.Any(list(DEFAULT_CONTROLS)).tag(sync=True)
+    compact = t.Any(False).tag(sync=True)
 
     readout = t.Dict(read_only=True).tag(sync=True)
     status = t.Unicode("", read_only=True).tag(sync=True)
 
-    _check_contrast = _slider("contrast", 0.2, 3.0, 0.05)
-    _check_brightness = _slider("brightness", -0.5, 0.5, 0.01)
-    _check_gamma = _slider("gamma", 0.3, 3.0, 0.05)
+    _check_contrast = _slider("contrast")
+    _check_brightness = _slider("brightness")
+    _check_gamma = _slider("gamma")
+    _check_clip = _flag("clip")
+    _check_diff = _flag("diff")
+    _check_features = _flag("features")
+    _check_compact = _flag("compact")
 
     def __init__(self, images=None, **kwargs):
-        if not _STATIC.joinpath("widget.js").is_file():
+        if not _STATIC.joinpath("widget.js").is_file() or not SLIDERS:
             raise RuntimeError(
                 "normscope's widget front end is missing from this installation; "
                 "install with `pip install ./python` from a clone of the repository"
@@ -171,14 +236,29 @@ class Scope(anywidget.AnyWidget):
         value = proposal["value"]
         if isinstance(value, (str, os.PathLike, np.ndarray)):
             value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise ScopeTypeError(
+                f"images must be a list of file paths, bundled sample names ({', '.join(SAMPLES)}) "
+                f"or arrays (got {type(value).__name__})"
+            )
         value = list(value)
         if not 1 <= len(value) <= MAX_IMAGES:
-            raise t.TraitError(f"images: give 1 to {MAX_IMAGES} images (got {len(value)})")
+            raise ScopeValueError(f"images: give 1 to {MAX_IMAGES} images (got {len(value)})")
+        # Read and judge every image now, so a bad one leaves the widget as it was.
+        try:
+            self._checked = (value, self._entries(value))
+        except TypeError as error:
+            raise ScopeTypeError(str(error)) from error
+        except ValueError as error:
+            raise ScopeValueError(str(error)) from error
         return value
 
     @t.observe("images")
     def _images_changed(self, change):
-        entries = self._entries(change["new"])
+        checked, entries = getattr(self, "_checked", (None, None))
+        if checked is not change["new"]:
+            entries = self._entries(change["new"])
+        self._checked = (None, None)
         if self.probe >= len(entries):
             self.probe = 0
         self._images = entries
@@ -191,54 +271,38 @@ class Scope(anywidget.AnyWidget):
     def _check_probe(self, proposal):
         value = proposal["value"]
         count = len(self.images) if self.images else 1
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ScopeTypeError(f"probe must be an image number from 0 to {count - 1} (got {type(value).__name__} {value!r})")
         if not 0 <= value < count:
-            raise t.TraitError(f"probe must be an image number from 0 to {count - 1} (got {value})")
-        return value
+            raise ScopeValueError(f"probe must be an image number from 0 to {count - 1} (got {value})")
+        return int(value)
 
     @t.validate("kinds")
     def _check_kinds(self, proposal):
-        value = list(proposal["value"])
-        bad = [k for k in value if k not in EXTRA_KINDS and k not in ("batch", "instance")]
-        if bad:
-            raise t.TraitError(f"kinds: {bad[0]!r} is not a kind; extra kinds are {', '.join(EXTRA_KINDS)}")
+        value = _some_of("kinds", proposal["value"], (*EXTRA_KINDS, "batch", "instance"), "kinds")
         return [k for k in EXTRA_KINDS if k in value]
 
     @t.validate("groups")
     def _check_groups(self, proposal):
-        if proposal["value"] not in (1, 3):
-            raise t.TraitError(f"groups must divide the 3 colour channels: 1 or 3 (got {proposal['value']})")
-        return proposal["value"]
+        # G must divide the 3 colour channels.
+        return _one_of("groups", proposal["value"], (1, 3))
 
     @t.validate("rho")
     def _check_rho(self, proposal):
-        value = proposal["value"]
-        if not (math.isfinite(value) and 0 <= value <= 1):
-            raise t.TraitError(f"rho (ρ) must be between 0 and 1 (got {value})")
-        return value
+        return _real("rho (ρ)", proposal["value"], 0, 1)
 
     @t.validate("eps")
     def _check_eps(self, proposal):
-        value = proposal["value"]
-        if not (math.isfinite(value) and 1e-12 <= value <= 1):
-            raise t.TraitError(f"eps must be between 1e-12 and 1 (got {value})")
-        return value
+        return _real("eps", proposal["value"], 1e-12, 1)
 
     @t.validate("bn")
     def _check_bn(self, proposal):
-        if proposal["value"] not in ("train", "eval"):
-            raise t.TraitError(f"bn must be 'train' or 'eval' (got {proposal['value']!r})")
-        return proposal["value"]
+        return _one_of("bn", proposal["value"], ("train", "eval"))
 
     @t.validate("size")
     def _check_size(self, proposal):
-        if proposal["value"] not in (128, 256, 512):
-            raise t.TraitError(f"size must be 128, 256 or 512 (got {proposal['value']})")
-        return proposal["value"]
+        return _one_of("size", proposal["value"], (128, 256, 512))
 
     @t.validate("controls")
     def _check_controls(self, proposal):
-        value = list(proposal["value"])
-        bad = [c for c in value if c not in CONTROLS]
-        if bad:
-            raise t.TraitError(f"controls: {bad[0]!r} is not a control; choose from {', '.join(CONTROLS)}")
-        return value
+        return _some_of("controls", proposal["value"], CONTROLS, "controls")

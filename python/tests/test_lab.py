@@ -226,7 +226,8 @@ def test_the_widget_draws_and_round_trips_in_jupyterlab(lab, page):
     slider = view.locator("#contrast")
     box = slider.bounding_box()
     y = box["y"] + box["height"] / 2
-    start_x = box["x"] + box["width"] * (0.5 - 0.2) / (3 - 0.2)
+    contrast = json.loads((ROOT / "www/js/sliders.json").read_text())["contrast"]
+    start_x = box["x"] + box["width"] * (0.5 - contrast["min"]) / (contrast["max"] - contrast["min"])
     page.mouse.move(start_x, y)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.4, y, steps=8)

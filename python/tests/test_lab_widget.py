@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def lab_modules():
-    """What www/js/lab/config.js and state.js define, read by Node (the lab's own code)."""
+    """What www/js/lab/config.js and state.js make of the lab's tables, read by Node (the lab's own code)."""
     node = shutil.which("node")
     if node is None:
         if os.environ.get("NORMSCOPE_REQUIRE_LAB"):
@@ -28,13 +28,25 @@ def lab_modules():
     script = f"""
 const c = await import({json.dumps((ROOT / 'www/js/lab/config.js').as_uri())});
 const s = await import({json.dumps((ROOT / 'www/js/lab/state.js').as_uri())});
-const taken = (key) => [-1, 0, 1, 2000, 2001].filter((n) => s.parseLabState(`lab-${{key}}=${{n}}`).notices.length === 0);
+const taken = (key) => [-1, 0, 1, 10, 11, 2000, 2001].filter((n) => s.parseLabState(`lab-${{key}}=${{n}}`).notices.length === 0);
 console.log(JSON.stringify({{ kinds: c.KIND_NAMES, tasks: Object.keys(c.TASKS), lighting: c.LIGHTING,
   lr: c.LR_CHOICES, stages: Object.keys(c.POOLED_STAGES), momenta: c.EVAL_MOMENTA, defaults: s.DEFAULT_LAB,
-  steps: taken('steps'), checkpoints: taken('checkpoint') }}));
+  steps: taken('steps'), checkpoints: taken('checkpoint'), seeds: taken('seeds'), settings: s.SETTING_NAMES }}));
 """
     done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
+
+
+def test_the_package_reads_the_labs_own_tables():
+    # The files Python reads are the page's, copied when the package was built.
+    for name in ("vocabulary.json", "settings.json"):
+        assert json.loads((STATIC / "lab" / name).read_text()) == json.loads((ROOT / "www/lab" / name).read_text())
+    vocabulary = json.loads((ROOT / "www/lab/vocabulary.json").read_text())
+    assert labmod.VOCABULARY == vocabulary
+    assert list(labmod.KINDS) == vocabulary["kinds"] and list(labmod.TASKS) == list(vocabulary["tasks"])
+    assert labmod.SEEDS == (vocabulary["seeds"]["min"], vocabulary["seeds"]["max"]) == (1, 10)
+    assert normscope.Lab().seeds == vocabulary["seeds"]["default"] == 3
+    assert labmod.SETTINGS == tuple(s["name"] for s in json.loads((ROOT / "www/lab/settings.json").read_text())["settings"])
 
 
 def test_the_vocabulary_is_the_labs():
@@ -42,8 +54,9 @@ def test_the_vocabulary_is_the_labs():
     assert list(labmod.KINDS) == js["kinds"]
     assert list(labmod.TASKS) == js["tasks"]
     assert labmod.LR_CHOICES == tuple(js["lr"])
-    assert list(labmod.STEPS) == js["steps"]  # 1 and 2000 taken, 0 and 2001 refused
+    assert [labmod.STEPS[0], labmod.STEPS[1]] == [js["steps"][0], js["steps"][-1]] == [1, 2000]
     assert list(labmod.CHECKPOINTS) == [js["checkpoints"][0], js["checkpoints"][-1]] == [0, 2000]
+    assert list(labmod.SEEDS) == js["seeds"] == [1, 10]  # 1 and 10 taken, 0 and 11 refused
     assert list(labmod.STAGES) == js["stages"] and list(labmod.MOMENTA) == js["momenta"]
     assert list(labmod.LIGHTING) == list(js["lighting"])
     for axis, (values, trained) in labmod.LIGHTING.items():
@@ -51,12 +64,12 @@ def test_the_vocabulary_is_the_labs():
     d = js["defaults"]
     lab = normscope.Lab()
     axis_values = js["lighting"][d["axis"]]["values"]
-    assert (lab.task, lab.steps, lab.kinds, lab.axis, lab.at, lab.lr) == (
-        d["task"], d["steps"], d["kinds"], d["axis"], axis_values[d["at"]], d["lr"])
+    assert (lab.task, lab.steps, lab.seeds, lab.kinds, lab.axis, lab.at, lab.lr) == (
+        d["task"], d["steps"], d["seeds"], d["kinds"], d["axis"], axis_values[d["at"]], d["lr"])
     assert (lab.compare, lab.checkpoint, lab.channel, lab.stage, lab.momentum, lab.momenta) == (
         d["compare"], d["checkpoint"], d["channel"], d["stage"], d["momentum"], d["momenta"])
-    # Every setting of the lab is a trait.
-    assert set(labmod.SETTINGS) == set(d)
+    # Every setting of the lab is a trait, in the same order.
+    assert list(labmod.SETTINGS) == js["settings"] == list(d)
 
 
 def test_the_experiments_are_read_from_the_element():
@@ -94,9 +107,9 @@ def test_settings_are_checked_and_kept_in_the_labs_order():
     assert lab.at == 0.5
     assert normscope.Lab(experiment=None).experiment == ""
     other = normscope.Lab(compare=("group", "batch"), checkpoint=0, channel=3, stage="features", momentum=1,
-                          momenta=[1, 0.01])
-    assert (other.compare, other.checkpoint, other.channel, other.stage, other.momentum, other.momenta) == (
-        ["batch", "group"], 0, 3, "features", 1.0, [0.01, 1.0])
+                          momenta=[1, 0.01], seeds=10)
+    assert (other.compare, other.checkpoint, other.channel, other.stage, other.momentum, other.momenta, other.seeds) == (
+        ["batch", "group"], 0, 3, "features", 1.0, [0.01, 1.0], 10)
 
 
 @pytest.mark.parametrize("setting,value,error,words", [
@@ -107,6 +120,9 @@ def test_settings_are_checked_and_kept_in_the_labs_order():
     ("steps", 2001, ValueError, "from 1 to 2000"),
     ("steps", 3.5, TypeError, "whole number"),
     ("steps", True, TypeError, "whole number"),
+    ("seeds", 0, ValueError, "from 1 to 10"),
+    ("seeds", 11, ValueError, "from 1 to 10"),
+    ("seeds", "3", TypeError, "a whole number from 1 to 10"),
     ("kinds", ["batchnorm"], ValueError, "the kinds are none, batch, instance"),
     ("kinds", [], ValueError, "at least one kind"),
     ("kinds", "batch", TypeError, "a list of kinds"),
@@ -119,7 +135,7 @@ def test_settings_are_checked_and_kept_in_the_labs_order():
     ("compare", [], ValueError, "compare at least one kind"),
     ("checkpoint", 2001, ValueError, "a training step, a whole number from 0 to 2000"),
     ("checkpoint", "200", TypeError, "whole number"),
-    ("channel", -1, ValueError, "'auto' or a channel number from 0"),
+    ("channel", -1, ValueError, "'auto' or a channel number, a whole number from 0 to 999"),
     ("channel", "heaviest", TypeError, "'auto' or a channel number"),
     ("stage", "pool", ValueError, "choose norm, relu, features"),
     ("momentum", 0.2, ValueError, "choose one of 0.01, 0.1, 0.5, 1"),
@@ -137,6 +153,29 @@ def test_bad_settings_are_refused_by_name(setting, value, error, words):
     with pytest.raises(error):
         setattr(lab, setting, value)
     assert getattr(lab, setting) == before
+
+
+HOSTILE = ("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_names_every_js_object_inherits_are_refused_and_the_lab_stays_usable(hostile):
+    # Such a value once passed the page's own checks (`key in OBJECT`);
+    # the notebook must refuse it too, naming the choices, and keep working.
+    lab = normscope.Lab(experiment="race")
+    for setting in ("experiment", *labmod.SETTINGS):
+        before = getattr(lab, setting)
+        with pytest.raises((ValueError, TypeError)) as caught:
+            setattr(lab, setting, hostile)
+        message = str(caught.value)
+        assert message.startswith(setting) and ("choose" in message or "from" in message or "one of" in message), message
+        assert getattr(lab, setting) == before
+        with pytest.raises((ValueError, TypeError)):
+            normscope.Lab(**{setting: hostile})
+    # Still usable: a good value is taken.
+    lab.task = "day-night"
+    lab.seeds = 5
+    assert (lab.task, lab.seeds) == ("day-night", 5)
 
 
 def test_unknown_arguments_are_refused():

@@ -1,6 +1,7 @@
 """normscope.Scope on the Python side: images, trait checks and the state
 the front end sends and receives (the widget in a browser: test_lab.py)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,10 @@ def test_a_damaged_file_is_judged_by_the_cores_check(tmp_path):
 
 
 def test_python_values_snap_to_the_sliders_and_out_of_range_is_refused():
+    # The sliders' ranges are the page's own table.
+    root = Path(__file__).resolve().parents[2]
+    assert normscope.widget.SLIDERS == json.loads((root / "www/js/sliders.json").read_text())
+    assert normscope.widget.SLIDERS["contrast"] == {"min": 0.2, "max": 3, "step": 0.05}
     scope = normscope.Scope(images=["chelsea"])
     scope.contrast = 0.73
     assert scope.contrast == 0.75
@@ -97,6 +102,26 @@ def test_python_values_snap_to_the_sliders_and_out_of_range_is_refused():
                         ("kinds", ["batchnorm"]), ("controls", ["zoom"])]:
         with pytest.raises(traitlets.TraitError):
             setattr(scope, name, value)
+
+
+@pytest.mark.parametrize("hostile", ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"])
+def test_names_every_js_object_inherits_are_refused_and_the_scope_stays_usable(hostile):
+    # The page once let such names through its own checks; the notebook
+    # refuses them with a ValueError or TypeError that names what it takes.
+    scope = normscope.Scope(images=["chelsea", "coffee"])
+    for name in ("contrast", "brightness", "gamma", "clip", "probe", "kinds", "diff", "groups", "rho", "eps", "bn",
+                 "features", "size", "controls", "compact", "images"):
+        before = getattr(scope, name)
+        with pytest.raises((ValueError, TypeError)) as caught:
+            setattr(scope, name, hostile)
+        assert isinstance(caught.value, traitlets.TraitError)
+        message = str(caught.value)
+        assert message.startswith(name) and any(w in message for w in ("one of", "from", "True or False", "bundled sample")), message
+        assert getattr(scope, name) == before
+    # Still usable.
+    scope.contrast = 1.5
+    scope.bn = "eval"
+    assert (scope.contrast, scope.bn, scope.get_state()["bn"]) == (1.5, "eval", "eval")
 
 
 def test_traits_round_trip_between_python_and_the_front_end():

@@ -148,7 +148,7 @@ test('bad attributes get a readable message and the defaults; the widget starts 
 test('the widget works when its files are served from another path and origin', async ({ page, context, baseURL }) => {
   const { readFileSync } = await import('node:fs');
   const { resolve, extname } = await import('node:path');
-  const types = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.jpg': 'image/jpeg', '.html': 'text/html' };
+  const types = { '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm', '.jpg': 'image/jpeg', '.html': 'text/html' };
   // dist/site (made by `cargo xtask dist`) served as if from a CDN, at a deep path, with CORS.
   await context.route('http://cdn.normscope.test/**', (route) => {
     const path = new URL(route.request().url()).pathname.replace(/^\/assets\/v1\//, '');

@@ -6,8 +6,11 @@
 import { renderTray } from './tray.js';
 import { Grid } from './grid.js';
 import { KIND_LABELS, changeInWords, channelName, fmt, movedChannels } from './format.js';
+import SLIDER_RANGES from './sliders.json' with { type: 'json' };
 
-export const SLIDERS = ['contrast', 'brightness', 'gamma'];
+/** The probe's sliders; their range and step live in sliders.json (links and the notebook read it too). */
+export const SLIDERS = Object.keys(SLIDER_RANGES);
+export { SLIDER_RANGES };
 
 export class Scope {
   /**
@@ -18,6 +21,11 @@ export class Scope {
    */
   constructor($, session, options = {}) {
     this.$ = $;
+    // Each slider present takes its range and step from the one table.
+    for (const id of SLIDERS) {
+      const slider = $(id);
+      if (slider) Object.assign(slider, SLIDER_RANGES[id]);
+    }
     this.session = session;
     this.say = options.say ?? (() => {});
     this.onRender = options.onRender ?? (() => {});

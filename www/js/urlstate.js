@@ -5,6 +5,7 @@
 // textContent only: it may quote what the link contained).
 
 import { KNOWN_SAMPLES, SAMPLE_NAMES, limits } from './state.js';
+import SLIDER_RANGES from './sliders.json' with { type: 'json' };
 
 /** Kinds that are always shown, and the ones a link may add (in this order). */
 export const ALWAYS_KINDS = ['batch', 'instance'];
@@ -31,11 +32,9 @@ export const DEFAULT_STATE = Object.freeze({
   embed: false,
 });
 
-/** Allowed range of each numeric parameter (the sliders' ranges). */
+/** Allowed range of each numeric parameter (the probe's sliders: sliders.json). */
 export const RANGES = Object.freeze({
-  contrast: [0.2, 3],
-  brightness: [-0.5, 0.5],
-  gamma: [0.3, 3],
+  ...Object.fromEntries(Object.entries(SLIDER_RANGES).map(([name, r]) => [name, [r.min, r.max]])),
   rho: [0, 1],
   eps: [1e-12, 1],
 });

@@ -135,6 +135,15 @@ pub(crate) fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
             out.push((name, read(&file)?));
         }
     }
+    // Tables imported as JSON modules: the probe's sliders (js/scope.js,
+    // js/urlstate.js) and the lab's settings and names (js/lab/).
+    for table in [
+        "js/sliders.json",
+        "lab/settings.json",
+        "lab/vocabulary.json",
+    ] {
+        out.push((table.to_string(), read(&www.join(table))?));
+    }
     out.push((
         "pkg/normscope.js".to_string(),
         read(&pkg.join("normscope.js"))?,
@@ -153,7 +162,9 @@ function link(path) {
   if (source === undefined) throw new Error(`normscope offline: missing module ${path}`);
   const rewritten = source.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
     (all, before, quote, spec) => `${before}${JSON.stringify(link(resolve(path, spec)))}`);
-  urls[path] = URL.createObjectURL(new Blob([rewritten], { type: 'text/javascript' }));
+  // JSON modules (`import … with { type: 'json' }`) need a JSON type.
+  const type = path.endsWith('.json') ? 'application/json' : 'text/javascript';
+  urls[path] = URL.createObjectURL(new Blob([rewritten], { type }));
   return urls[path];
 }
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

@@ -12,6 +12,10 @@
 //!                                                                       by `Lab`)
 //! norm-lab.js's PANELS           -> python/normscope/_static/lab.json   (the
 //!                                   experiments `Lab(experiment=…)` accepts)
+//! www/lab/{settings,vocabulary}.json -> python/normscope/_static/lab/ (the
+//!                                   lab's settings and names, read by `Lab`)
+//! www/js/sliders.json            -> python/normscope/_static/sliders.json (the
+//!                                   probe sliders' ranges, read by `Scope`)
 //! ```
 //!
 //! One module serves both widgets: the loader imports `widget.js`
@@ -49,7 +53,8 @@ function load(entry) {
       if (source === undefined) throw new Error(`normscope widget: missing module ${path}`);
       const rewritten = source.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
         (all, before, quote, spec) => `${before}${JSON.stringify(link(resolve(path, spec)))}`);
-      urls[path] = URL.createObjectURL(new Blob([rewritten], { type: 'text/javascript' }));
+      const type = path.endsWith('.json') ? 'application/json' : 'text/javascript';
+      urls[path] = URL.createObjectURL(new Blob([rewritten], { type }));
       return urls[path];
     };
     const wasm = Uint8Array.from(atob(WASM), (c) => c.charCodeAt(0));
@@ -113,6 +118,14 @@ pub fn write() -> Result<()> {
         &out.join("recorded"),
         &["json"],
     )?;
+    // The lab's settings table and vocabulary, which Python's `Lab` reads,
+    // and the probe's sliders, which `Scope` reads.
+    copy_files(&www.join("lab"), &out.join("lab"), &["json"])?;
+    fs::copy(
+        www.join("js").join("sliders.json"),
+        out.join("sliders.json"),
+    )
+    .map_err(|e| format!("cannot copy www/js/sliders.json ({e})"))?;
     let experiments = experiments(&read(&www.join("norm-lab.js"))?)?;
     let quoted: Vec<String> = experiments.iter().map(|e| json_string(e)).collect();
     let manifest = out.join("lab.json");

@@ -1,45 +1,57 @@
-// The lab's fixed vocabulary: the kinds that race (names as the engine
-// spells them), how each is drawn, the test-time lighting sweep, and the
+// The lab's fixed vocabulary and how it is drawn. The names and numbers
+// (kinds, tasks, the test-time lighting sweep, step and seed ranges, each
+// experiment's arms) come from www/lab/vocabulary.json, which Rust writes
+// (`normscope lab --vocabulary`) and Python and the recorder read too;
+// this module adds only presentation (labels, colours, dashes) and the
 // training configs each experiment sends to the engine.
+import VOCABULARY from '../../lab/vocabulary.json' with { type: 'json' };
+
+export { VOCABULARY };
 
 /**
  * Every kind, in the race's order. Colours: the Okabe–Ito palette (told
  * apart with the common colour-vision deficiencies); each also has its own
  * dash pattern, so the curves differ in more than colour.
  */
-export const KINDS = [
-  { kind: 'none', label: 'no norm', color: '#555555', dash: [2, 3] },
-  { kind: 'batch', label: 'batch', color: '#0072b2', dash: [] },
-  { kind: 'instance', label: 'instance', color: '#d55e00', dash: [8, 3] },
-  { kind: 'layer', label: 'layer', color: '#009e73', dash: [4, 2, 1, 2] },
-  { kind: 'group', label: 'group', color: '#a8437f', dash: [2, 2] },
-  { kind: 'batch-instance', label: 'batch-instance', color: '#b07800', dash: [10, 2, 2, 2] },
-  { kind: 'ibn', label: 'IBN', color: '#3a8fc4', dash: [6, 2, 6, 5] },
-];
+const KIND_STYLES = {
+  none: { label: 'no norm', color: '#555555', dash: [2, 3] },
+  batch: { label: 'batch', color: '#0072b2', dash: [] },
+  instance: { label: 'instance', color: '#d55e00', dash: [8, 3] },
+  layer: { label: 'layer', color: '#009e73', dash: [4, 2, 1, 2] },
+  group: { label: 'group', color: '#a8437f', dash: [2, 2] },
+  'batch-instance': { label: 'batch-instance', color: '#b07800', dash: [10, 2, 2, 2] },
+  ibn: { label: 'IBN', color: '#3a8fc4', dash: [6, 2, 6, 5] },
+};
 
-export const KIND_NAMES = KINDS.map((k) => k.kind);
+export const KIND_NAMES = VOCABULARY.kinds;
+// A kind the vocabulary gains before it has a style here is drawn plainly, under its own name.
+export const KINDS = KIND_NAMES.map((kind) => ({ kind, ...(Object.hasOwn(KIND_STYLES, kind) ? KIND_STYLES[kind] : { label: kind, color: '#000', dash: [] }) }));
 
 /** How a kind is drawn and named. */
 export function kindStyle(kind) {
   return KINDS.find((k) => k.kind === kind) ?? { kind, label: kind, color: '#000', dash: [] };
 }
 
-/** The tasks: their names, and what each label means. */
-export const TASKS = {
-  what: { label: 'What is it? (which photo)', short: 'what is it', chance: 1 / 6 },
-  'day-night': { label: 'Day or night? (its lighting)', short: 'day or night', chance: 1 / 2 },
+const TASK_LABELS = {
+  what: { label: 'What is it? (which photo)', short: 'what is it' },
+  'day-night': { label: 'Day or night? (its lighting)', short: 'day or night' },
 };
 
-/**
- * Test-time lighting measured after training, per axis: the values, and
- * the one the network was trained at. Keep equal to CONTRAST, BRIGHTNESS
- * and GAMMA in examples/lab_record.rs (the recorded runs).
- */
-export const LIGHTING = {
-  contrast: { values: [0.25, 0.35, 0.5, 0.7, 1, 1.4, 2], trained: 1, label: 'contrast a' },
-  brightness: { values: [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3], trained: 0, label: 'brightness b' },
-  gamma: { values: [0.4, 0.55, 0.75, 1, 1.35, 1.8, 2.5], trained: 1, label: 'gamma γ' },
-};
+/** The tasks: their names, what each label means, and chance (one over the classes). */
+export const TASKS = Object.fromEntries(Object.entries(VOCABULARY.tasks).map(([name, task]) => [name, {
+  ...(Object.hasOwn(TASK_LABELS, name) ? TASK_LABELS[name] : { label: name, short: name }),
+  classes: task.classes,
+  chance: 1 / task.classes.length,
+}]));
+
+const AXIS_LABELS = { contrast: 'contrast a', brightness: 'brightness b', gamma: 'gamma γ' };
+
+/** Test-time lighting measured after training, per axis: the values, and the one the network was trained at. */
+export const LIGHTING = Object.fromEntries(Object.entries(VOCABULARY.lighting).map(([axis, sweep]) => [axis, {
+  values: sweep.values,
+  trained: sweep.trained,
+  label: Object.hasOwn(AXIS_LABELS, axis) ? AXIS_LABELS[axis] : axis,
+}]));
 
 /** The shift (contrast, brightness, gamma) of one point of an axis. */
 export function shiftOf(axis, value) {
@@ -48,14 +60,17 @@ export function shiftOf(axis, value) {
   return [1, 0, value];
 }
 
-/** Step counts the race offers (200 is the engine's default run). */
-export const STEP_CHOICES = [50, 100, 200, 400];
-export const DEFAULT_STEPS = 200;
+/** Step counts the race offers (200 is the engine's default run), and the range a setting may take. */
+export const STEP_CHOICES = VOCABULARY.steps.choices;
+export const DEFAULT_STEPS = VOCABULARY.steps.default;
 
-/** Peak learning rates the tolerance experiment offers; the engine's default is 0.05. */
-export const LR_CHOICES = [0.05, 0.2, 0.5, 1, 2];
-export const DEFAULT_LR = 1;
-export const LR_KINDS = ['none', 'batch'];
+/** Seeds "Run it here" trains (1..=N), N's range and default, and the N of the recordings. */
+export const SEEDS = VOCABULARY.seeds;
+
+/** Peak learning rates the tolerance experiment offers, and the one shown first (the engine's own default is 0.02). */
+export const LR_CHOICES = VOCABULARY.lr.choices;
+export const DEFAULT_LR = VOCABULARY.lr.default;
+export const LR_KINDS = VOCABULARY.lr.kinds;
 
 /** The race's config for one kind (every other field: the engine's defaults). */
 export function raceConfig(task, kind, steps) {
@@ -69,15 +84,19 @@ export function lrConfig(kind, lr) {
 
 /**
  * The batch-size experiment: every run sees the same number of images,
- * with the learning rate scaled linearly with the batch (0.05 at 32), as in
- * the Group Norm paper. Keep equal to batch_config in examples/lab_record.rs.
+ * with the learning rate scaled linearly with the batch (lr_at_32 at 32),
+ * as in the Group Norm paper. The noise experiment uses the same rule.
  */
-export const BATCH_KINDS = ['batch', 'group', 'layer'];
-export const BATCH_SIZES = [2, 4, 8, 16, 32];
-export const BATCH_IMAGES = 3200;
+export const BATCH_KINDS = VOCABULARY.batch.kinds;
+export const BATCH_SIZES = VOCABULARY.batch.sizes;
+export const BATCH_IMAGES = VOCABULARY.batch.images;
 export function batchConfig(kind, batch) {
-  return { task: 'what', norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(0.05) * batch / 32 };
+  return { task: 'what', norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(VOCABULARY.batch.lr_at_32) * batch / 32 };
 }
+
+/** The noise experiment ("does batch norm's noise help?"): its kinds and batch sizes. */
+export const NOISE_KINDS = VOCABULARY.noise.kinds;
+export const NOISE_SIZES = VOCABULARY.noise.sizes;
 
 /**
  * The Group Norm paper's ImageNet figures (Wu & He 2018, ResNet-50,
@@ -103,27 +122,28 @@ export function workerCount() {
   return Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
 }
 
-// ── Experiments 3 and 6 (probes): keep equal to POOLED_KINDS, EVAL_MOMENTA
-//    and TEST_BATCH_SIZES in examples/lab_record.rs (the recorded runs). ──
+// ── Experiments 3 and 6 (probes) ──
 
 /** Experiment 3: the race's batch- and instance-norm networks, pooled after training. */
-export const POOLED_KINDS = ['batch', 'instance'];
+export const POOLED_KINDS = VOCABULARY.pooled.kinds;
 export function pooledConfig(kind, steps) {
   return { task: 'what', norm: kind, steps };
 }
-/** Where the last block's channels are pooled: the names of probe.rs's `Pooled` lists. */
-export const POOLED_STAGES = {
+const STAGE_LABELS = {
   norm: { label: 'norm layer output', short: 'at the norm output' },
   relu: { label: 'after ReLU', short: 'after the ReLU' },
   features: { label: 'classifier input (after max-pool)', short: 'at the classifier input' },
 };
+/** Where the last block's channels are pooled: the names of probe.rs's `Pooled` lists. */
+export const POOLED_STAGES = Object.fromEntries(VOCABULARY.pooled.stages.map((stage) => [stage,
+  Object.hasOwn(STAGE_LABELS, stage) ? STAGE_LABELS[stage] : { label: stage, short: `at ${stage}` }]));
 
 /** Experiment 6: batch norm's running-statistics momenta (PyTorch's default: 0.1), and test batch sizes. */
-export const EVAL_MOMENTA = [0.01, 0.1, 0.5, 1];
-export const DEFAULT_MOMENTUM = 0.1;
-export const TEST_BATCH_SIZES = [1, 2, 4, 8, 16, 32];
+export const EVAL_MOMENTA = VOCABULARY.evalmode.momenta;
+export const DEFAULT_MOMENTUM = VOCABULARY.evalmode.default_momentum;
+export const TEST_BATCH_SIZES = VOCABULARY.evalmode.test_batch_sizes;
 export function evalmodeConfig(momentum, steps) {
   return { task: 'what', norm: 'batch', bn_momentum: momentum, steps };
 }
-/** The classes of "what is it?", in label order (keep equal to TASK_PHOTOS in src/nn/data.rs). */
-export const WHAT_CLASSES = ['brick', 'grass', 'gravel', 'cat', 'coffee', 'cells'];
+/** The classes of "what is it?", in label order. */
+export const WHAT_CLASSES = VOCABULARY.tasks.what.classes;

@@ -1,127 +1,140 @@
-// The lab's settings in the page's link, as lab-* parameters next to the
-// page's own (urlstate.js leaves lab-* to this module). Pure functions but
-// for writeLabState, which edits only lab-* parameters of the address.
-import { KIND_NAMES, STEP_CHOICES, DEFAULT_STEPS, LR_CHOICES, DEFAULT_LR, LIGHTING, TASKS } from './config.js';
-import { POOLED_STAGES, EVAL_MOMENTA, DEFAULT_MOMENTUM } from './config.js';
+// The lab's settings in the page's link (lab-* parameters next to the
+// page's own: urlstate.js leaves lab-* to this module) and in <norm-lab>'s
+// attributes. One table, www/lab/settings.json, lists every setting (name,
+// type, default, allowed values or range, the panels that read it); parsing,
+// serializing and the defaults below are driven by it, and the notebook's
+// Lab reads the same table. Names are looked up only among the table's and
+// the vocabulary's own entries (a Map, Object.hasOwn, Array.includes), so a
+// link saying `__proto__` or `toString` is just a bad value.
+// Pure functions but for writeLabState, which edits only lab-* parameters of the address.
+import TABLE from '../../lab/settings.json' with { type: 'json' };
+import { VOCABULARY, LIGHTING } from './config.js';
 
-export const DEFAULT_LAB = Object.freeze({
-  task: 'what',
-  steps: DEFAULT_STEPS,
-  kinds: KIND_NAMES,
-  axis: 'contrast',
-  at: LIGHTING.contrast.values.indexOf(0.5),
-  lr: DEFAULT_LR,
-  compare: ['batch', 'instance', 'group'],
-  checkpoint: DEFAULT_STEPS,
-  // Experiments 3 and 6: the pooled channel ('auto': the classifier's
-  // heaviest, per network) and stage; the network whose test batches are
-  // shown, and the momenta "Run it here" trains.
-  channel: 'auto',
-  stage: 'norm',
-  momentum: DEFAULT_MOMENTUM,
-  momenta: EVAL_MOMENTA,
-});
+/** A value the table names with `@path` (a list, a number, or an object's names), read from the vocabulary. */
+function fromVocabulary(value, where) {
+  if (typeof value !== 'string' || !value.startsWith('@')) return value;
+  let found = VOCABULARY;
+  for (const key of value.slice(1).split('.')) {
+    if (found === null || typeof found !== 'object' || !Object.hasOwn(found, key)) {
+      throw new Error(`lab settings: ${where} names ${value}, which vocabulary.json does not have`);
+    }
+    found = found[key];
+  }
+  return found !== null && typeof found === 'object' && !Array.isArray(found) ? Object.keys(found) : found;
+}
+
+/** Every setting, in the table's order (a setting read by another, like `at` by `axis`, comes after it). */
+export const SETTINGS = Object.freeze(TABLE.settings.map((s) => Object.freeze({
+  ...s,
+  ...Object.fromEntries(['choices', 'min', 'max', 'default'].filter((k) => Object.hasOwn(s, k)).map((k) => [k, fromVocabulary(s[k], `${s.name}.${k}`)])),
+})));
+const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+
+/** The settings' names: the lab-* parameters without `lab-`, and the element's attributes. */
+export const SETTING_NAMES = Object.freeze(SETTINGS.map((s) => s.name));
+
+/** The table's entry for `name`, or undefined (own entries only). */
+export const settingOf = (name) => BY_NAME.get(name);
+
+/** Whether a change of `name` redraws the panel `experiment`. */
+export const readsSetting = (experiment, name) => BY_NAME.get(name)?.panels.includes(experiment) ?? false;
+
+/** Whether a change of `name` changes which runs the panels show. */
+export const reshows = (name) => BY_NAME.get(name)?.reshows === true;
+
+/** The lighting shown first on an axis: the table's value for it, else the value trained at; as its index. */
+function defaultLighting(setting, axis) {
+  const sweep = LIGHTING[axis];
+  const value = Object.hasOwn(setting.defaults ?? {}, axis) ? setting.defaults[axis] : sweep.trained;
+  return sweep.values.indexOf(value);
+}
+
+/** A setting's default for a state (only `lighting` settings depend on another). */
+function defaultOf(setting, state) {
+  if (setting.type === 'lighting') return defaultLighting(setting, state[setting.of]);
+  return Array.isArray(setting.default) ? [...setting.default] : setting.default;
+}
+
+/** A fresh copy of the settings a lab starts with when nothing says otherwise (lists copied too). */
+export function defaultLab() {
+  const state = {};
+  for (const setting of SETTINGS) state[setting.name] = defaultOf(setting, state);
+  return state;
+}
+
+export const DEFAULT_LAB = Object.freeze(defaultLab());
+
+const isWhole = (text) => /^\d{1,6}$/.test(text);
+/** "a, b or c" */
+const either = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+
+/** One setting's value from its text: { value } or { why } (a clause for the notice). */
+function parseValue(setting, text, state) {
+  const { type, choices } = setting;
+  if (type === 'choice') return choices.includes(text) ? { value: text } : { why: `choose ${either(choices)}` };
+  if (type === 'number') {
+    const i = choices.findIndex((v) => String(v) === text);
+    return i >= 0 ? { value: choices[i] } : { why: `choose one of ${either(choices)}` };
+  }
+  if (type === 'whole') {
+    if (setting.also?.includes(text)) return { value: text };
+    if (isWhole(text) && Number(text) >= setting.min && Number(text) <= setting.max) return { value: Number(text) };
+    const also = setting.also ? `${setting.also.join(' or ')} or ` : '';
+    return { why: `it must be ${also}${setting.what ?? ''}a whole number from ${setting.min} to ${setting.max}` };
+  }
+  if (type === 'subset') {
+    const names = text.split(',').map((k) => k.trim()).filter(Boolean);
+    if (names.length === 0) return { why: setting.empty };
+    if (names.some((k) => !choices.some((c) => String(c) === k))) return { why: `choose from ${choices.join(', ')}` };
+    return { value: choices.filter((c) => names.includes(String(c))) };
+  }
+  if (type === 'lighting') {
+    const axis = state[setting.of];
+    const values = LIGHTING[axis].values;
+    const i = values.findIndex((v) => String(v) === text);
+    return i >= 0 ? { value: i } : { why: `for ${axis} choose one of ${either(values)}` };
+  }
+  throw new Error(`lab settings: ${setting.name} has the unknown type ${JSON.stringify(type)}`);
+}
+
+/** One setting's value as a link spells it. */
+function formatValue(setting, value, state) {
+  if (setting.type === 'lighting') return String(LIGHTING[state[setting.of]].values[value]);
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
 
 const quote = (text) => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
-/** Read the lab-* parameters: { state, notices } (a bad one keeps its default). */
+/**
+ * Read lab-* parameters: { state, notices }. A bad value keeps its default
+ * and gets a notice naming it and why; so does a lab-* name the lab does not have.
+ */
 export function parseLabState(search) {
   const params = new URLSearchParams(search);
-  const state = { ...DEFAULT_LAB, kinds: [...DEFAULT_LAB.kinds], compare: [...DEFAULT_LAB.compare], momenta: [...DEFAULT_LAB.momenta] };
+  const state = defaultLab();
   const notices = [];
-  const bad = (key, value, why) => notices.push(`Ignored lab-${key}=${quote(value)}: ${why}.`);
-  const get = (key) => params.get(`lab-${key}`);
-  const task = get('task');
-  if (task !== null) {
-    if (task in TASKS) state.task = task;
-    else bad('task', task, `choose ${Object.keys(TASKS).join(' or ')}`);
+  for (const key of new Set(params.keys())) {
+    if (key.startsWith('lab-') && !BY_NAME.has(key.slice(4))) notices.push(`Ignored the unknown parameter ${quote(key)}: the lab's are lab-${SETTING_NAMES.join(', lab-')}.`);
   }
-  const steps = get('steps');
-  if (steps !== null) {
-    if (/^\d{1,6}$/.test(steps) && Number(steps) >= 1 && Number(steps) <= 2000) state.steps = Number(steps);
-    else bad('steps', steps, 'it must be a whole number from 1 to 2000');
-  }
-  const kinds = get('kinds');
-  if (kinds !== null) {
-    const names = kinds.split(',').map((k) => k.trim()).filter(Boolean);
-    const unknown = names.filter((k) => !KIND_NAMES.includes(k));
-    if (unknown.length || names.length === 0) bad('kinds', kinds, `the kinds are ${KIND_NAMES.join(', ')}`);
-    else state.kinds = KIND_NAMES.filter((k) => names.includes(k));
-  }
-  const axis = get('axis');
-  if (axis !== null) {
-    if (axis in LIGHTING) state.axis = axis;
-    else bad('axis', axis, `choose ${Object.keys(LIGHTING).join(', ')}`);
-  }
-  state.at = LIGHTING[state.axis].values.indexOf(state.axis === 'contrast' ? 0.5 : LIGHTING[state.axis].trained);
-  const at = get('at');
-  if (at !== null) {
-    const values = LIGHTING[state.axis].values;
-    const i = values.findIndex((v) => String(v) === at);
-    if (i >= 0) state.at = i;
-    else bad('at', at, `for ${state.axis} choose one of ${values.join(', ')}`);
-  }
-  const lr = get('lr');
-  if (lr !== null) {
-    const i = LR_CHOICES.findIndex((v) => String(v) === lr);
-    if (i >= 0) state.lr = LR_CHOICES[i];
-    else bad('lr', lr, `choose one of ${LR_CHOICES.join(', ')}`);
-  }
-  // Experiment 5 (neighbours.js): the kinds compared, and the checkpoint shown.
-  const compare = get('compare');
-  if (compare !== null) {
-    const names = compare.split(',').map((k) => k.trim()).filter(Boolean);
-    if (names.length === 0 || names.some((k) => !KIND_NAMES.includes(k))) bad('compare', compare, `the kinds are ${KIND_NAMES.join(', ')}`);
-    else state.compare = KIND_NAMES.filter((k) => names.includes(k));
-  }
-  const checkpoint = get('checkpoint');
-  if (checkpoint !== null) {
-    if (/^\d{1,4}$/.test(checkpoint) && Number(checkpoint) <= 2000) state.checkpoint = Number(checkpoint);
-    else bad('checkpoint', checkpoint, 'it must be a training step, a whole number from 0 to 2000');
-  }
-  // Experiments 3 and 6.
-  const channel = get('channel');
-  if (channel !== null) {
-    if (channel === 'auto' || /^\d{1,3}$/.test(channel)) state.channel = channel === 'auto' ? 'auto' : Number(channel);
-    else bad('channel', channel, 'choose auto or a channel number from 0');
-  }
-  const stage = get('stage');
-  if (stage !== null) {
-    if (stage in POOLED_STAGES) state.stage = stage;
-    else bad('stage', stage, `choose ${Object.keys(POOLED_STAGES).join(', ')}`);
-  }
-  const momentum = get('momentum');
-  if (momentum !== null) {
-    const i = EVAL_MOMENTA.findIndex((v) => String(v) === momentum);
-    if (i >= 0) state.momentum = EVAL_MOMENTA[i];
-    else bad('momentum', momentum, `choose one of ${EVAL_MOMENTA.join(', ')}`);
-  }
-  const momenta = get('momenta');
-  if (momenta !== null) {
-    const picked = momenta.split(',').map((m) => m.trim()).filter(Boolean);
-    if (picked.length && picked.every((m) => EVAL_MOMENTA.some((v) => String(v) === m))) state.momenta = EVAL_MOMENTA.filter((v) => picked.includes(String(v)));
-    else bad('momenta', momenta, `the momenta are ${EVAL_MOMENTA.join(', ')}`);
+  for (const setting of SETTINGS) {
+    // A setting that depends on another starts from that one's default for it.
+    if (setting.type === 'lighting') state[setting.name] = defaultOf(setting, state);
+    const text = params.get(`lab-${setting.name}`);
+    if (text === null) continue;
+    const { value, why } = parseValue(setting, text, state);
+    if (why === undefined) state[setting.name] = value;
+    else notices.push(`Ignored lab-${setting.name}=${quote(text)}: ${why}.`);
   }
   return { state, notices };
 }
 
-/** The lab-* parameters for `state`, defaults left out. */
-export function serializeLabState(state) {
+/** Every setting of `state` as lab-* parameters (defaults too, unless `changedOnly`). */
+export function serializeLabState(state, { changedOnly = true } = {}) {
   const out = new URLSearchParams();
-  if (state.task !== DEFAULT_LAB.task) out.set('lab-task', state.task);
-  if (state.steps !== DEFAULT_LAB.steps) out.set('lab-steps', String(state.steps));
-  if (state.kinds.join(',') !== DEFAULT_LAB.kinds.join(',')) out.set('lab-kinds', state.kinds.join(','));
-  if (state.axis !== DEFAULT_LAB.axis) out.set('lab-axis', state.axis);
-  const values = LIGHTING[state.axis].values;
-  const atDefault = values.indexOf(state.axis === 'contrast' ? 0.5 : LIGHTING[state.axis].trained);
-  if (state.at !== atDefault) out.set('lab-at', String(values[state.at]));
-  if (state.lr !== DEFAULT_LAB.lr) out.set('lab-lr', String(state.lr));
-  if (state.compare.join(',') !== DEFAULT_LAB.compare.join(',')) out.set('lab-compare', state.compare.join(','));
-  if (state.checkpoint !== DEFAULT_LAB.checkpoint) out.set('lab-checkpoint', String(state.checkpoint));
-  if (state.channel !== DEFAULT_LAB.channel) out.set('lab-channel', String(state.channel));
-  if (state.stage !== DEFAULT_LAB.stage) out.set('lab-stage', state.stage);
-  if (state.momentum !== DEFAULT_LAB.momentum) out.set('lab-momentum', String(state.momentum));
-  if (state.momenta.join(',') !== DEFAULT_LAB.momenta.join(',')) out.set('lab-momenta', state.momenta.join(','));
+  for (const setting of SETTINGS) {
+    const text = formatValue(setting, state[setting.name], state);
+    if (!changedOnly || text !== formatValue(setting, defaultOf(setting, state), state)) out.set(`lab-${setting.name}`, text);
+  }
   return out;
 }
 
