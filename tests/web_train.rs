@@ -19,14 +19,14 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The task photos, as the page would fetch them from www/tasks/.
+/// The task photos, as the page fetches them (from assets/tasks/, served at tasks/).
 const PHOTO_BYTES: [&[u8]; 6] = [
-    include_bytes!("../www/tasks/brick.rgb"),
-    include_bytes!("../www/tasks/grass.rgb"),
-    include_bytes!("../www/tasks/gravel.rgb"),
-    include_bytes!("../www/tasks/cat.rgb"),
-    include_bytes!("../www/tasks/coffee.rgb"),
-    include_bytes!("../www/tasks/cells.rgb"),
+    include_bytes!("../assets/tasks/brick.rgb"),
+    include_bytes!("../assets/tasks/grass.rgb"),
+    include_bytes!("../assets/tasks/gravel.rgb"),
+    include_bytes!("../assets/tasks/cat.rgb"),
+    include_bytes!("../assets/tasks/coffee.rgb"),
+    include_bytes!("../assets/tasks/cells.rgb"),
 ];
 
 const FIXTURES: [&str; 2] = [
