@@ -10,6 +10,7 @@
 //! `--timing` prints the wall time on stderr. A run whose loss becomes NaN
 //! or infinite stops with "diverged at step k: lower the learning rate",
 //! exits non-zero and writes nothing.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::cli::{check_extension, write_atomically, Progress};
+use crate::io::{check_extension, write_atomically, Progress};
 use normscope::nn::curves::draw_run;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
