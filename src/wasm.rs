@@ -29,9 +29,11 @@ pub use names::{BnMode, Column, Kind, Row};
 pub use normalize::normalize;
 pub use session::Session;
 
+mod matmul;
 mod trainer;
 
-pub use trainer::{matmul, task_photo_files, Trainer};
+pub use matmul::matmul;
+pub use trainer::{task_photo_files, Trainer};
 
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 fn start() {

@@ -62,7 +62,7 @@ def grad(x, dy, norm, *, groups=None, rho=None, eps=1e-5):
 
 
 def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None,
-          eval_every=None):
+          eval_every=None, **settings):
     """Train the small network of the lab and return its run record (a dict).
 
     Exactly ``normscope train --norm NORM [--task T] [--groups G] [--steps N]
@@ -70,12 +70,16 @@ def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, se
     (config, loss per step, test accuracy and curve, accuracy under
     contrast/brightness/gamma shifts, running statistics, ...); the same
     arguments give the same record. ``norm``: none, batch, instance, layer,
-    group, batch-instance or ibn; ``task``: what or day-night. Raises
-    ValueError for bad arguments and for a run that diverges. Runs without
-    the GIL.
+    group, batch-instance or ibn; ``task``: what or day-night. Any other
+    field of RUN.json's config (``momentum``, ``weight_decay``,
+    ``bn_momentum``, ``eps``) may be given by name. Raises ValueError for bad
+    arguments (the message the page's Trainer gives for the same field) and
+    for a run that diverges. Runs without the GIL.
     """
-    return _json.loads(_train(norm, task=task, groups=groups, steps=steps, batch=batch, lr=lr, seed=seed,
-                              widths=None if widths is None else list(widths), eval_every=eval_every))
+    given = {"norm": norm, "task": task, "groups": groups, "steps": steps, "batch": batch, "lr": lr, "seed": seed,
+             "widths": None if widths is None else list(widths), "eval_every": eval_every, **settings}
+    # The core reads the config (as the page's Trainer does) and names a bad field.
+    return _json.loads(_train({key: value for key, value in given.items() if value is not None}))
 
 
 def __getattr__(name):

@@ -30,6 +30,7 @@
 //! statistics for its second half only); `shift` is filled after the last
 //! step; [`Trainer::evaluate`] returns 0 for images that are not N×3×32×32.
 
+pub mod config;
 pub mod conv;
 pub mod curves;
 pub mod data;
