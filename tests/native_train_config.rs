@@ -2,6 +2,7 @@
 //! Python sends, what a file holds) read by `TrainConfig::from_deserializer`.
 //! tests/web_train.rs and python/tests/test_engine.py check the same
 //! messages through the wasm and Python doors.
+#![allow(clippy::unwrap_used)]
 
 use normscope::nn::{NetNorm, TrainConfig};
 
