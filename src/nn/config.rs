@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use read::Loose;
+pub use read::Loose as ConfigValue;
+
 use super::data::Task;
 use super::norm_layer::NetNorm;
 use crate::error::{Error, Result};
@@ -84,7 +87,7 @@ impl TrainConfig {
     /// use normscope::nn::TrainConfig;
     /// let v: serde_json::Value = serde_json::from_str(r#"{"norm": "group", "lrr": 1}"#).unwrap();
     /// let e = TrainConfig::from_deserializer(v).unwrap_err().to_string();
-    /// assert!(e.starts_with("config: unknown field `lrr`"), "{e}");
+    /// assert!(e.starts_with("config.lrr: unknown field `lrr`"), "{e}");
     /// ```
     ///
     /// # Errors
@@ -93,25 +96,31 @@ impl TrainConfig {
     pub fn from_deserializer<'de, D: Deserializer<'de>>(source: D) -> Result<TrainConfig> {
         let fields = read::fields(source)
             .map_err(|e| Error::BadInput(format!("the training config {e}")))?;
-        let cfg: TrainConfig = serde_path_to_error::deserialize(fields).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            // Field readers say "must be …": "config.steps must be …".
-            let sep = if inner.starts_with("must ") || inner.starts_with("is ") {
-                " "
-            } else {
-                ": "
-            };
-            let at = if path == "." {
-                String::new()
-            } else {
-                format!(".{path}")
-            };
-            Error::BadInput(format!(
-                "config{at}{sep}{inner}{}",
-                spelling_hint(&path, &inner)
-            ))
-        })?;
+        TrainConfig::from_fields(fields)
+    }
+
+    /// [`TrainConfig::from_deserializer`] for a skin that has already read
+    /// the object's fields (the wasm skin reads JS values directly: smaller
+    /// than a generic JS deserializer).
+    ///
+    /// # Errors
+    /// As [`TrainConfig::from_deserializer`].
+    pub fn from_fields(fields: Vec<(String, ConfigValue)>) -> Result<TrainConfig> {
+        let cfg = match TrainConfig::deserialize(Loose::Object(fields.clone())) {
+            Ok(cfg) => cfg,
+            // Name the field: the first one that fails on its own.
+            Err(whole) => {
+                let (path, inner) = fields
+                    .into_iter()
+                    .find_map(|(key, value)| {
+                        TrainConfig::deserialize(Loose::Object(vec![(key.clone(), value)]))
+                            .err()
+                            .map(|e| (Some(key), e.to_string()))
+                    })
+                    .unwrap_or((None, whole.to_string()));
+                return Err(field_error(path.as_deref(), &inner));
+            }
+        };
         cfg.validate().map_err(|e| e.context("config"))?;
         Ok(cfg)
     }
@@ -194,6 +203,21 @@ impl TrainConfig {
         }
         Ok(())
     }
+}
+
+/// The message for a field that cannot be read: "config.steps must be …"
+/// (the field readers' wording), "config.task: unknown task …".
+fn field_error(field: Option<&str>, inner: &str) -> Error {
+    let sep = if inner.starts_with("must ") || inner.starts_with("is ") {
+        " "
+    } else {
+        ": "
+    };
+    let (at, hint) = match field {
+        Some(name) => (format!(".{name}"), spelling_hint(name, inner)),
+        None => (String::new(), String::new()),
+    };
+    Error::BadInput(format!("config{at}{sep}{inner}{hint}"))
 }
 
 /// For an unknown field written in camelCase (`weightDecay`) whose

@@ -13,18 +13,20 @@
 //! const record = t.record();                                        // RUN.json as an object
 //! ```
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Number, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{bad, js_err, to_js};
+use crate::nn::config::ConfigValue;
 use crate::nn::data::{PHOTO_SIDE, TASK_PHOTOS};
 use crate::nn::{CurvePoint, Dataset, Photo, TrainConfig};
 
 /// A [`TrainConfig`] from a plain JS object, through the core's one door
-/// ([`TrainConfig::from_deserializer`]): missing fields take the lab's
-/// defaults, and a bad field gets the message Python and a JSON file get.
-/// A field set to `undefined` counts as missing, as in JS generally.
+/// ([`TrainConfig::from_fields`], as Python and JSON files go through
+/// [`TrainConfig::from_deserializer`]): missing fields take the lab's
+/// defaults, and a bad field gets the same message as there. A field set
+/// to `undefined` counts as missing, as in JS generally.
 ///
 /// # Errors
 /// A message naming the field (`config.NAME`), or saying that the config
@@ -33,20 +35,52 @@ pub(crate) fn parse_config(config: &JsValue) -> Result<TrainConfig, JsError> {
     if config.is_undefined() || config.is_null() {
         return Ok(TrainConfig::default());
     }
-    let given = if config.is_object() && !Array::is_array(config) {
-        let defined = Object::new();
-        for entry in Object::entries(&Object::from(config.clone())).iter() {
-            let pair = Array::from(&entry);
-            if !pair.get(1).is_undefined() {
-                Reflect::set(&defined, &pair.get(0), &pair.get(1))
-                    .map_err(|_| bad("cannot read the training config"))?;
-            }
+    match value_of(config) {
+        ConfigValue::Object(fields) => TrainConfig::from_fields(fields).map_err(js_err),
+        other => Err(bad(format!(
+            "the training config must be an object such as {{\"norm\": \"batch\", \"steps\": 200}} (got {other})"
+        ))),
+    }
+}
+
+/// A JS value as the core reads config values: safe integers as whole
+/// numbers (as serde-wasm-bindgen would hand them over), own enumerable
+/// fields of objects, `undefined` fields left out.
+fn value_of(v: &JsValue) -> ConfigValue {
+    if v.is_null() || v.is_undefined() {
+        ConfigValue::Null
+    } else if let Some(b) = v.as_bool() {
+        ConfigValue::Bool(b)
+    } else if let Some(x) = v.as_f64() {
+        if Number::is_safe_integer(v) {
+            ConfigValue::Int(x as i128)
+        } else {
+            ConfigValue::Float(x)
         }
-        defined.into()
+    } else if let Some(s) = v.as_string() {
+        ConfigValue::Text(s)
+    } else if Array::is_array(v) {
+        ConfigValue::List(Array::from(v).iter().map(|x| value_of(&x)).collect())
     } else {
-        config.clone()
-    };
-    TrainConfig::from_deserializer(serde_wasm_bindgen::Deserializer::from(given)).map_err(js_err)
+        let entries = if v.is_object() {
+            Object::entries(&Object::from(v.clone()))
+        } else {
+            Array::new()
+        };
+        ConfigValue::Object(
+            entries
+                .iter()
+                .map(|pair| Array::from(&pair))
+                .filter(|pair| !pair.get(1).is_undefined())
+                .map(|pair| {
+                    (
+                        pair.get(0).as_string().unwrap_or_default(),
+                        value_of(&pair.get(1)),
+                    )
+                })
+                .collect(),
+        )
+    }
 }
 
 /// A value as a short string for an error message (`"abc"`, `NaN`, `an object`).

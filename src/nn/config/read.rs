@@ -12,8 +12,10 @@ use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-/// Any value, as much as a message needs of it.
-pub(super) enum Loose {
+/// Any value of a config, as much as the fields and messages need of it
+/// (public as [`super::ConfigValue`], for skins that read their own values).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loose {
     Int(i128),
     Float(f64),
     Text(String),
@@ -239,9 +241,9 @@ impl IntoDeserializer<'_, de::value::Error> for Loose {
 ///
 /// # Errors
 /// A message when the source is not an object of settings.
-pub(super) fn fields<'de, D: Deserializer<'de>>(source: D) -> Result<Loose, String> {
+pub(super) fn fields<'de, D: Deserializer<'de>>(source: D) -> Result<Vec<(String, Loose)>, String> {
     match Loose::deserialize(source).map_err(|e| e.to_string())? {
-        object @ Loose::Object(_) => Ok(object),
+        Loose::Object(entries) => Ok(entries),
         other => Err(format!(
             "must be an object such as {{\"norm\": \"batch\", \"steps\": 200}} (got {other})"
         )),
