@@ -20,9 +20,11 @@
 //!
 //! Files: `limits` (the numbers), `sniff` (what a file is), `check` (the
 //! judge) with one parser per format (`png` and its counting `inflate`,
-//! `jpeg`, `gif`, `bmp`, `webp`), and `decode` (native only).
+//! `jpeg`, `gif`, `bmp`, `webp`), `bytes` (the bounds-checked readers and
+//! `Fault` the parsers share), and `decode` (native only).
 
 mod bmp;
+mod bytes;
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
 mod decode;

@@ -31,10 +31,12 @@ pub use normalize::normalize;
 pub use session::Session;
 
 mod conclusions;
+mod matmul;
 mod trainer;
 
 pub use conclusions::lab_conclusions;
-pub use trainer::{matmul, task_photo_files, Trainer};
+pub use matmul::matmul;
+pub use trainer::{task_photo_files, Trainer};
 
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 fn start() {

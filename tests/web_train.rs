@@ -11,7 +11,7 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use normscope::nn::data::{PHOTO_SIDE, TASK_PHOTOS};
-use normscope::nn::{Photo, RunRecord};
+use normscope::nn::{CurvePoint, Photo, RunRecord};
 use normscope::wasm::{task_photo_files, Trainer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,14 +19,14 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The task photos, as the page would fetch them from www/tasks/.
+/// The task photos, as the page fetches them (from assets/tasks/, served at tasks/).
 const PHOTO_BYTES: [&[u8]; 6] = [
-    include_bytes!("../www/tasks/brick.rgb"),
-    include_bytes!("../www/tasks/grass.rgb"),
-    include_bytes!("../www/tasks/gravel.rgb"),
-    include_bytes!("../www/tasks/cat.rgb"),
-    include_bytes!("../www/tasks/coffee.rgb"),
-    include_bytes!("../www/tasks/cells.rgb"),
+    include_bytes!("../assets/tasks/brick.rgb"),
+    include_bytes!("../assets/tasks/grass.rgb"),
+    include_bytes!("../assets/tasks/gravel.rgb"),
+    include_bytes!("../assets/tasks/cat.rgb"),
+    include_bytes!("../assets/tasks/coffee.rgb"),
+    include_bytes!("../assets/tasks/cells.rgb"),
 ];
 
 const FIXTURES: [&str; 2] = [
@@ -93,10 +93,24 @@ fn the_js_handle_gives_the_native_record_bit_for_bit() {
         ));
         let mut trainer = Trainer::new(config, photos_js()).unwrap();
         let mut last = JsValue::UNDEFINED;
+        let (mut losses, mut curve) = (Vec::new(), Vec::new());
         // Stepped in uneven slices, as the worker does.
         for n in [1, 3, 100] {
             last = trainer.step(n).unwrap();
+            let slice: Vec<f32> = serde_wasm_bindgen::from_value(get(&last, "losses")).unwrap();
+            assert!(slice.len() <= n as usize);
+            losses.extend(slice);
+            let points: Vec<CurvePoint> =
+                serde_wasm_bindgen::from_value(get(&last, "curve")).unwrap();
+            curve.extend(points);
         }
+        // What step() returned is the run's loss curve and test curve, bit
+        // for bit: the lab draws and keeps these without calling record().
+        assert_eq!(losses.len(), want.loss.len());
+        for (a, b) in losses.iter().zip(&want.loss) {
+            assert_eq!(a.to_bits(), b.to_bits());
+        }
+        assert_eq!(curve, want.test_curve);
         assert_eq!(get(&last, "step").as_f64(), Some(5.0));
         assert_eq!(get(&last, "done").as_bool(), Some(true));
         assert_eq!(
@@ -168,6 +182,34 @@ fn a_diverging_run_says_so_and_refuses_more_steps() {
     assert!(record.loss.iter().all(|l| l.is_finite()));
 }
 
+/// The messages tests/native_train_config.rs and python/tests/test_engine.py
+/// expect word for word: the one contract gives the same through every door.
+#[wasm_bindgen_test]
+fn a_bad_field_gets_the_message_every_door_gives() {
+    let cases = [
+        (
+            r#"{"lr": -1}"#,
+            "config: the learning rate must be a number greater than 0 (got -1)",
+        ),
+        (
+            r#"{"lrr": 0.1}"#,
+            "config.lrr: unknown field `lrr`, expected one of `task`, `norm`, `groups`, `steps`, `batch`, `lr`, `momentum`, `weight_decay`, `seed`, `widths`, `eval_every`, `bn_momentum`, `eps`",
+        ),
+        (
+            r#"{"steps": -3}"#,
+            "config.steps must be a whole number from 0 to 4294967295 (got -3)",
+        ),
+    ];
+    for (config, want) in cases {
+        let err = message(
+            Trainer::new(js(config), photos_js())
+                .err()
+                .expect("refused"),
+        );
+        assert_eq!(err, want, "{config}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn every_bad_config_field_gets_a_readable_error() {
     let cases: &[(&str, &str)] = &[
@@ -184,7 +226,7 @@ fn every_bad_config_field_gets_a_readable_error() {
         (r#"{"steps": 2.5}"#, "config.steps must be a whole number"),
         (r#"{"steps": -3}"#, "config.steps must be a whole number"),
         (r#"{"steps": 1e12}"#, "config.steps must be a whole number"),
-        (r#"{"batch": "32"}"#, "config.batch must be a finite number"),
+        (r#"{"batch": "32"}"#, "config.batch must be a whole number"),
         (r#"{"batch": 0}"#, "batch must be between 1"),
         (r#"{"batch": 100000}"#, "batch must be between 1"),
         (
@@ -201,7 +243,7 @@ fn every_bad_config_field_gets_a_readable_error() {
         (r#"{"weightDecay": 0.1}"#, "did you mean weight_decay?"),
         (
             r#"{"learning_rate": 0.1}"#,
-            "config.learning_rate is not a training setting",
+            "config.learning_rate: unknown field `learning_rate`, expected one of",
         ),
         (r#"{"seed": -1}"#, "config.seed must be a whole number"),
         (r#"{"seed": 1.5}"#, "config.seed must be a whole number"),
@@ -259,7 +301,7 @@ fn every_bad_config_field_gets_a_readable_error() {
         (
             "steps",
             JsValue::from_bool(true),
-            "config.steps must be a finite number (got true)",
+            "config.steps must be a whole number from 0 to 4294967295 (got true)",
         ),
     ] {
         let o = Object::new();

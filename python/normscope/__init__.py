@@ -63,7 +63,7 @@ def grad(x, dy, norm, *, groups=None, rho=None, eps=1e-5):
 
 
 def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None,
-          eval_every=None, task_dir=None):
+          eval_every=None, task_dir=None, **settings):
     """Train the small network of the lab and return its run record (a dict).
 
     Exactly ``normscope train --norm NORM [--task T] [--groups G] [--steps N]
@@ -71,9 +71,11 @@ def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, se
     (config, loss per step, test accuracy and curve, accuracy under
     contrast/brightness/gamma shifts, running statistics, ...); the same
     arguments give the same record. ``norm``: none, batch, instance, layer,
-    group, batch-instance or ibn; ``task``: what or day-night. Raises
-    ValueError for bad arguments and for a run that diverges. Runs without
-    the GIL.
+    group, batch-instance or ibn; ``task``: what or day-night. Any other
+    field of RUN.json's config (``momentum``, ``weight_decay``,
+    ``bn_momentum``, ``eps``) may be given by name. Raises ValueError for bad
+    arguments (the message the page's Trainer gives for the same field) and
+    for a run that diverges. Runs without the GIL.
 
     ``task_dir`` (a path; ``--task-dir``) trains on your own photos instead
     of ``task``: one folder per class inside it, as torchvision's
@@ -84,9 +86,10 @@ def train(norm, *, task="what", groups=None, steps=None, batch=None, lr=None, se
         if task != "what":
             raise ValueError(f"give task or task_dir, not both (got task={task!r})")
         task_dir = _os.fspath(task_dir)
-    return _json.loads(_train(norm, task=task, groups=groups, steps=steps, batch=batch, lr=lr, seed=seed,
-                              widths=None if widths is None else list(widths), eval_every=eval_every,
-                              task_dir=task_dir))
+    given = {"norm": norm, "task": task, "groups": groups, "steps": steps, "batch": batch, "lr": lr, "seed": seed,
+             "widths": None if widths is None else list(widths), "eval_every": eval_every, **settings}
+    # The core reads the config (as the page's Trainer does) and names a bad field.
+    return _json.loads(_train({key: value for key, value in given.items() if value is not None}, task_dir=task_dir))
 
 
 def __getattr__(name):

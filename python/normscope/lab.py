@@ -2,7 +2,7 @@
 
 The same anywidget front end as :class:`normscope.Scope` (``_static/widget.js``:
 the page's ES modules and the wasm, inlined), entered through
-``python/js/lab.js``. The task photos (``www/tasks/*.rgb``) and the runs
+``python/js/lab.js``. The task photos (``assets/tasks/*.rgb``) and the runs
 recorded with ``normscope train`` (``www/lab/recorded/*.json``) travel in the
 package and go to the front end as traits: nothing is fetched from another
 host. Training runs in a worker started from the bundled modules, as on the

@@ -13,13 +13,13 @@ use ndarray::{s, Array4, ArrayView4, ArrayViewMut4, CowArray, Ix4, Zip};
 use numpy::{PyArray4, PyArrayMethods, PyReadonlyArray4, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
 use normscope::file::check_file;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::folders::read_task_dir;
 use normscope::nn::grad::normalization_backward;
-use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
-use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
+use normscope::nn::{Dataset, Task, TrainConfig, Trainer};
 use normscope::norm::plane_maps;
 use normscope::tensor::{check_finite, LoadLimits};
 use normscope::{Error, NormConfig, NormKind};
@@ -270,80 +270,28 @@ fn grad<'py>(
     Ok(numpy::PyArray4::from_owned_array(py, dx))
 }
 
-/// A count from Python: a whole number within `lo..=hi`, or ValueError.
-fn count<T: TryFrom<i64>>(name: &str, value: i64, lo: i64, hi: i64) -> PyResult<T> {
-    (lo..=hi)
-        .contains(&value)
-        .then(|| T::try_from(value).ok())
-        .flatten()
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{name} must be between {lo} and {hi} (got {value})"
-            ))
-        })
-}
-
-/// _train(norm, task, groups, steps, batch, lr, seed, widths, eval_every, task_dir) -> str
+/// _train(config, task_dir=None) -> str
 /// --
 ///
 /// Train the small network as `normscope train` does and return its run
-/// record (RUN.json) as JSON text; `normscope.train` parses it.
+/// record (RUN.json) as JSON text; `normscope.train` parses it. `config` is
+/// a dict with any of RUN.json's config fields, read through the core's one
+/// door (`TrainConfig::from_deserializer`, by way of JSON): the same bad
+/// field gives the same message as the page's `Trainer`.
 #[pyfunction]
-#[pyo3(signature = (norm, *, task="what", groups=None, steps=None, batch=None, lr=None, seed=None, widths=None, eval_every=None, task_dir=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (config, task_dir=None))]
 fn _train(
     py: Python<'_>,
-    norm: &str,
-    task: &str,
-    groups: Option<i64>,
-    steps: Option<i64>,
-    batch: Option<i64>,
-    lr: Option<f64>,
-    seed: Option<u64>,
-    widths: Option<Vec<i64>>,
-    eval_every: Option<i64>,
+    config: &Bound<'_, PyDict>,
     task_dir: Option<std::path::PathBuf>,
 ) -> PyResult<String> {
-    let mut cfg = TrainConfig {
-        task: task.parse::<Task>().map_err(py_err)?,
-        norm: norm.parse::<NetNorm>().map_err(py_err)?,
-        ..TrainConfig::default()
-    };
-    if let Some(s) = steps {
-        cfg.steps = count("steps", s, 1, i64::from(MAX_STEPS))?;
-    }
-    if let Some(b) = batch {
-        cfg.batch = count("batch", b, 1, MAX_BATCH as i64)?;
-    }
-    if let Some(g) = groups {
-        cfg.groups = count("groups", g, 1, i64::from(u32::MAX))?;
-    }
-    if let Some(lr) = lr {
-        if !(lr.is_finite() && lr > 0.0 && lr as f32 > 0.0 && (lr as f32).is_finite()) {
-            return Err(PyValueError::new_err(format!(
-                "lr must be a number greater than 0 (got {lr})"
-            )));
-        }
-        cfg.lr = lr as f32;
-    }
-    if let Some(s) = seed {
-        cfg.seed = s;
-    }
-    if let Some(w) = widths {
-        if w.len() != 3 {
-            return Err(PyValueError::new_err(format!(
-                "widths needs three numbers, one per conv block, e.g. (8, 16, 32) (got {})",
-                w.len()
-            )));
-        }
-        for (slot, &v) in cfg.widths.iter_mut().zip(&w) {
-            *slot = count("every width", v, 1, MAX_WIDTH as i64)?;
-        }
-    }
-    if let Some(k) = eval_every {
-        cfg.eval_every = count("eval_every", k, 1, i64::from(u32::MAX))?;
-    }
-    cfg.validate().map_err(py_err)?;
+    let text: String = py
+        .import("json")?
+        .call_method1("dumps", (config,))?
+        .extract()?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| PyValueError::new_err(format!("config: not a JSON object ({e})")))?;
+    let mut cfg = TrainConfig::from_deserializer(value).map_err(py_err)?;
     if task_dir.is_some() {
         cfg.task = Task::Photos;
     }

@@ -131,13 +131,27 @@ def test_train_is_reproducible_and_keeps_the_record_shape():
     (lambda: normscope.train("batch", steps=0), ValueError, "steps must be between 1 and"),
     (lambda: normscope.train("batch", steps=-5), ValueError, "(got -5)"),
     (lambda: normscope.train("batch", batch=100000), ValueError, "batch must be between 1 and"),
-    (lambda: normscope.train("batch", lr=0.0), ValueError, "lr must be a number greater than 0"),
+    (lambda: normscope.train("batch", lr=0.0), ValueError, "learning rate must be a number greater than 0"),
     (lambda: normscope.train("group", groups=3), ValueError, "cannot be split into 3 groups"),
-    (lambda: normscope.train("batch", widths=(8, 16)), ValueError, "widths needs three numbers"),
+    (lambda: normscope.train("batch", widths=(8, 16)), ValueError, "config.widths must be an array of three whole numbers"),
     (lambda: normscope.train("batch", widths=(8, 0, 16)), ValueError, "every width must be between 1 and"),
-    (lambda: normscope.train("batch", eval_every=0), ValueError, "eval_every must be between 1 and"),
+    (lambda: normscope.train("batch", eval_every=0), ValueError, "eval_every must be at least 1"),
 ])
 def test_bad_arguments_raise_a_clear_error(call, error, words):
     with pytest.raises(error) as caught:
         call()
     assert words in str(caught.value)
+
+
+# Word for word what tests/native_train_config.rs and tests/web_train.rs
+# expect: one training contract, the same message through every door.
+@pytest.mark.parametrize("settings,message", [
+    ({"lr": -1}, "config: the learning rate must be a number greater than 0 (got -1)"),
+    ({"lrr": 0.1}, "config.lrr: unknown field `lrr`, expected one of `task`, `norm`, `groups`, `steps`, `batch`, "
+                   "`lr`, `momentum`, `weight_decay`, `seed`, `widths`, `eval_every`, `bn_momentum`, `eps`"),
+    ({"steps": -3}, "config.steps must be a whole number from 0 to 4294967295 (got -3)"),
+])
+def test_a_bad_field_gets_the_message_every_door_gives(settings, message):
+    with pytest.raises(ValueError) as caught:
+        normscope.train("batch", **settings)
+    assert str(caught.value) == message

@@ -1,6 +1,6 @@
 //! BMP: the header, and the pixel array (or RLE stream) inside the file.
 
-use super::check::{byte, u16_le, u32_le, Check, Fault};
+use super::bytes::{byte, u16_le, u32_le, Check, Fault};
 
 pub(super) struct BmpHeader {
     pub(super) width: u32,

@@ -1,7 +1,7 @@
 //! GIF: the screen size, every block up to the trailer, and the first
 //! picture's LZW codes counted up to its pixel count.
 
-use super::check::{byte, u16_le, Check, Fault};
+use super::bytes::{byte, u16_le, Check, Fault};
 use super::LoadLimits;
 
 /// The logical screen size.

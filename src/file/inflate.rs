@@ -9,7 +9,7 @@ use miniz_oxide::inflate::core::inflate_flags::{
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 
-use super::check::{Check, Fault};
+use super::bytes::{Check, Fault};
 
 /// The window: a power of two, as the decoder needs for wrapping output.
 const WINDOW: usize = 32 * 1024;

@@ -1,6 +1,6 @@
 //! PNG: the IHDR header, chunks and CRCs up to IEND, and enough pixel data.
 
-use super::check::{u32_be, Check, Fault};
+use super::bytes::{u32_be, Check, Fault};
 use super::inflate::inflate_count;
 
 /// Width and height from IHDR, which must be the first chunk.

@@ -1,6 +1,6 @@
 //! WebP: the canvas size, and the RIFF chunks inside the file with a picture.
 
-use super::check::{byte, u16_le, u32_le, Check, Fault};
+use super::bytes::{byte, u16_le, u32_le, Check, Fault};
 
 /// Canvas size from the first chunk (VP8X, VP8 or VP8L).
 pub(super) fn webp_header(b: &[u8]) -> Check<(u32, u32)> {

@@ -1,8 +1,8 @@
-//! The two tasks, cut from real photographs shipped in `www/tasks/`.
+//! The two tasks, cut from real photographs shipped in `assets/tasks/`.
 //!
 //! Each photo is a raw RGB8 file of [`PHOTO_SIDE`]² pixels (made by
-//! `www/tasks/make_tasks.py` from public-domain/CC0 photos; credits in
-//! `www/tasks/SOURCES.md`), so neither the CLI nor the page needs an image
+//! `assets/tasks/make_tasks.rs` from public-domain/CC0 photos; credits in
+//! `assets/tasks/SOURCES.md`), so neither the CLI nor the page needs an image
 //! decoder. Patches are 32×32, values in [0, 1]. Training patches have
 //! their top-left corner in rows `[0, TRAIN_ROWS − 32]` of a photo, test
 //! patches in rows `[TEST_TOP, SIDE − 32]`: no test pixel is ever seen in
@@ -34,7 +34,7 @@ pub const PATCH: usize = 32;
 pub const TRAIN_ROWS: usize = 128;
 /// Test patches start at or below this row (a gap of 8 rows).
 pub const TEST_TOP: usize = 136;
-/// The photos, in class order; files are `www/tasks/NAME.rgb`.
+/// The photos, in class order; files are `assets/tasks/NAME.rgb`.
 pub const TASK_PHOTOS: [&str; 6] = ["brick", "grass", "gravel", "cat", "coffee", "cells"];
 /// Training and test patches per class (`what`) or per photo (`day-night`).
 pub const TRAIN_PER_PHOTO: usize = 192;
@@ -129,12 +129,12 @@ impl Photo {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn bundled_photos() -> Vec<Photo> {
     const BYTES: [&[u8]; 6] = [
-        include_bytes!("../../www/tasks/brick.rgb"),
-        include_bytes!("../../www/tasks/grass.rgb"),
-        include_bytes!("../../www/tasks/gravel.rgb"),
-        include_bytes!("../../www/tasks/cat.rgb"),
-        include_bytes!("../../www/tasks/coffee.rgb"),
-        include_bytes!("../../www/tasks/cells.rgb"),
+        include_bytes!("../../assets/tasks/brick.rgb"),
+        include_bytes!("../../assets/tasks/grass.rgb"),
+        include_bytes!("../../assets/tasks/gravel.rgb"),
+        include_bytes!("../../assets/tasks/cat.rgb"),
+        include_bytes!("../../assets/tasks/coffee.rgb"),
+        include_bytes!("../../assets/tasks/cells.rgb"),
     ];
     TASK_PHOTOS
         .iter()

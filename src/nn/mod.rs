@@ -19,7 +19,7 @@
 //! lanes ([`crate::lanes`]) compute lane by lane what scalar code would.
 //!
 //! For the page and other skins (the interface agreed in ENGINE_API.md,
-//! with these details): the page fetches `www/tasks/NAME.rgb` for each
+//! with these details): the page fetches `tasks/NAME.rgb` (served from `assets/tasks/`) for each
 //! name in [`data::TASK_PHOTOS`] (192×192 raw RGB8) and passes
 //! `Photo::from_rgb(name, 192, 192, bytes)` in that order to
 //! [`Dataset::build`]; [`Trainer::step`] reports divergence as
@@ -36,6 +36,7 @@
 //! (`normscope train --task-dir`, natively).
 
 pub mod classes;
+pub mod config;
 pub mod conv;
 pub mod curves;
 pub mod data;

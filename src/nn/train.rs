@@ -14,145 +14,16 @@
 use ndarray::{ArrayView4, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::data::{shift, Dataset, Task};
+pub use super::config::{TrainConfig, MAX_BATCH, MAX_STEPS, MAX_WIDTH};
+
+use super::data::{shift, Dataset};
 use super::layer::Mode;
 use super::loss::{argmax, softmax_cross_entropy};
 use super::network::{NetConfig, Network, INPUT_CHANNELS, INPUT_SIDE};
-use super::norm_layer::NetNorm;
 use super::optim::Sgd;
 use super::rng::Rng;
 use super::schedule::cosine_lr;
 use crate::error::{Error, Result};
-
-/// Largest accepted step count, batch and width (bounds memory and time).
-pub const MAX_STEPS: u32 = 100_000;
-pub const MAX_BATCH: usize = 512;
-pub const MAX_WIDTH: usize = 256;
-
-/// Everything that determines a run. `Default` is the lab's default run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub task: Task,
-    pub norm: NetNorm,
-    /// Groups for group norm (must divide every width); ignored otherwise.
-    pub groups: usize,
-    pub steps: u32,
-    pub batch: usize,
-    /// Peak learning rate of the cosine schedule.
-    pub lr: f32,
-    pub momentum: f32,
-    pub weight_decay: f32,
-    pub seed: u64,
-    /// Channels of the three conv blocks.
-    pub widths: [usize; 3],
-    /// Test accuracy is measured every this many steps (and at the end).
-    pub eval_every: u32,
-    /// Batch norm's running-statistics momentum (PyTorch: 0.1).
-    pub bn_momentum: f32,
-    /// Added to the variance in every normalization (PyTorch: 1e-5).
-    pub eps: f32,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            task: Task::WhatIsIt,
-            norm: NetNorm::Batch,
-            groups: 4,
-            steps: 200,
-            batch: 32,
-            lr: 0.02,
-            momentum: 0.9,
-            weight_decay: 5e-4,
-            seed: 1,
-            widths: [8, 16, 32],
-            eval_every: 25,
-            bn_momentum: 0.1,
-            eps: 1e-5,
-        }
-    }
-}
-
-impl TrainConfig {
-    /// Check every field.
-    ///
-    /// # Errors
-    /// [`Error::BadInput`] naming the first bad field: zero or too many
-    /// steps, zero or too large batch, a learning rate that is not a finite
-    /// number > 0, momentum outside [0, 1), negative weight decay, zero or
-    /// too large widths, groups that do not divide the widths (group norm),
-    /// eval_every 0, bn_momentum outside [0, 1], eps not finite and > 0.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::BadInput(m));
-        if self.steps == 0 || self.steps > MAX_STEPS {
-            return bad(format!(
-                "steps must be between 1 and {MAX_STEPS} (got {})",
-                self.steps
-            ));
-        }
-        if self.batch == 0 || self.batch > MAX_BATCH {
-            return bad(format!(
-                "batch must be between 1 and {MAX_BATCH} (got {})",
-                self.batch
-            ));
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad(format!(
-                "the learning rate must be a number greater than 0 (got {})",
-                self.lr
-            ));
-        }
-        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
-            return bad(format!(
-                "momentum must be in [0, 1) (got {})",
-                self.momentum
-            ));
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return bad(format!(
-                "weight decay must be a number ≥ 0 (got {})",
-                self.weight_decay
-            ));
-        }
-        if self.widths.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
-            return bad(format!(
-                "every width must be between 1 and {MAX_WIDTH} (got {:?})",
-                self.widths
-            ));
-        }
-        if self.norm == NetNorm::Group {
-            if let Some(&w) = self
-                .widths
-                .iter()
-                .find(|&&w| self.groups == 0 || !w.is_multiple_of(self.groups))
-            {
-                return bad(format!(
-                    "the number of groups must divide the number of channels: {w} channels cannot be split into {} groups",
-                    self.groups
-                ));
-            }
-        }
-        if self.norm == NetNorm::Ibn && self.widths[0] < 2 {
-            return bad("ibn splits the first block's channels in half: it needs a first width of at least 2".into());
-        }
-        if self.eval_every == 0 {
-            return bad("eval_every must be at least 1".into());
-        }
-        if !(self.bn_momentum.is_finite() && (0.0..=1.0).contains(&self.bn_momentum)) {
-            return bad(format!(
-                "the batch-norm momentum must be in [0, 1] (got {})",
-                self.bn_momentum
-            ));
-        }
-        if !(self.eps.is_finite() && self.eps > 0.0) {
-            return bad(format!(
-                "eps must be a finite number greater than 0 (got {})",
-                self.eps
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// What one [`Trainer::step`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -326,6 +197,11 @@ impl Trainer {
     /// True once `cfg.steps` steps are done or the run diverged.
     pub fn is_done(&self) -> bool {
         self.step >= self.cfg.steps || self.diverged.is_some()
+    }
+
+    /// The test-accuracy points measured so far.
+    pub fn test_curve(&self) -> &[CurvePoint] {
+        &self.curve
     }
 
     /// Why the run stopped early, if it did.

@@ -17,11 +17,10 @@ use std::cell::OnceCell;
 
 use ndarray::{Array3, ArrayView3};
 
-use super::compute::per_channel_moments;
 use super::{kind_index, Session, KINDS};
 use crate::error::{Error, Result};
 use crate::norm::{NormKind, PlaneMap};
-use crate::stats::{Difference, Moments};
+use crate::stats::{self, Difference, Moments};
 
 /// The derived state of a [`Session`], in parts (see the module docs).
 #[derive(Default)]
@@ -139,7 +138,7 @@ impl Session {
     /// [`Cache::probe_moments`], filled.
     pub(super) fn probe_moments(&self) -> Result<&[Moments]> {
         filled(&self.cache.probe_moments, || {
-            Ok(per_channel_moments(self.probe_entry()?.input.view()))
+            Ok(stats::channel_moments(self.probe_entry()?.input.view()))
         })
         .map(Vec::as_slice)
     }

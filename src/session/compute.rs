@@ -36,9 +36,9 @@ impl Session {
                 scratch.view()
             };
             if self.feature_maps {
-                all.extend(per_channel_moments(features::apply(pixels).view()));
+                all.extend(stats::channel_moments(features::apply(pixels).view()));
             } else {
-                all.extend(per_channel_moments(pixels));
+                all.extend(stats::channel_moments(pixels));
             }
         }
         if all.iter().any(|m| !m.is_finite()) {
@@ -54,10 +54,10 @@ impl Session {
         let e = self.probe_entry()?;
         let mut pixels = e.input.clone();
         e.adjustment.apply(pixels.view_mut())?;
-        let pixel_moments = per_channel_moments(pixels.view());
+        let pixel_moments = stats::channel_moments(pixels.view());
         let (features, moments) = if self.feature_maps {
             let f = features::apply(pixels.view());
-            let m = per_channel_moments(f.view());
+            let m = stats::channel_moments(f.view());
             (Some(f), m)
         } else {
             (None, pixel_moments.clone())
@@ -131,13 +131,6 @@ impl Session {
             invariance,
         })
     }
-}
-
-pub(super) fn per_channel_moments(image: ArrayView3<f32>) -> Vec<Moments> {
-    image
-        .outer_iter()
-        .map(|p| stats::moments_of_planes(&[p]))
-        .collect()
 }
 
 /// Values per step of [`apply_measured`]: a multiple of the moments' block,

@@ -9,41 +9,81 @@
 //!
 //! ```js
 //! const t = new Trainer({ norm: 'instance', steps: 100 }, photos); // photos: tasks.js
-//! let s; do { s = t.step(10); } while (!s.done);                  // { step, loss, lr, done }
+//! let s; do { s = t.step(10); } while (!s.done);  // { step, loss, lr, done, losses, curve }
 //! const record = t.record();                                        // RUN.json as an object
 //! ```
 
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Number, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{bad, js_err, to_js};
-use crate::error::Error;
+use crate::nn::config::ConfigValue;
 use crate::nn::data::{PHOTO_SIDE, TASK_PHOTOS};
-use crate::nn::matmul::{gemm, Strides};
-use crate::nn::{Dataset, Photo, TrainConfig};
+use crate::nn::{CurvePoint, Dataset, Photo, TrainConfig};
 
-/// The config fields, in RUN.json's order; anything else is refused.
-const FIELDS: [&str; 13] = [
-    "task",
-    "norm",
-    "groups",
-    "steps",
-    "batch",
-    "lr",
-    "momentum",
-    "weight_decay",
-    "seed",
-    "widths",
-    "eval_every",
-    "bn_momentum",
-    "eps",
-];
+/// A [`TrainConfig`] from a plain JS object, through the core's one door
+/// ([`TrainConfig::from_fields`], as Python and JSON files go through
+/// [`TrainConfig::from_deserializer`]): missing fields take the lab's
+/// defaults, and a bad field gets the same message as there. A field set
+/// to `undefined` counts as missing, as in JS generally.
+///
+/// # Errors
+/// A message naming the field (`config.NAME`), or saying that the config
+/// is not an object.
+pub(crate) fn parse_config(config: &JsValue) -> Result<TrainConfig, JsError> {
+    if config.is_undefined() || config.is_null() {
+        return Ok(TrainConfig::default());
+    }
+    match value_of(config) {
+        ConfigValue::Object(fields) => TrainConfig::from_fields(fields).map_err(js_err),
+        other => Err(bad(format!(
+            "the training config must be an object such as {{\"norm\": \"batch\", \"steps\": 200}} (got {other})"
+        ))),
+    }
+}
 
-/// The largest whole number a JS number holds exactly (2^53 − 1).
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+/// A JS value as the core reads config values: safe integers as whole
+/// numbers (as serde-wasm-bindgen would hand them over), own enumerable
+/// fields of objects, `undefined` fields left out.
+fn value_of(v: &JsValue) -> ConfigValue {
+    if v.is_null() || v.is_undefined() {
+        ConfigValue::Null
+    } else if let Some(b) = v.as_bool() {
+        ConfigValue::Bool(b)
+    } else if let Some(x) = v.as_f64() {
+        if Number::is_safe_integer(v) {
+            ConfigValue::Int(x as i128)
+        } else {
+            ConfigValue::Float(x)
+        }
+    } else if let Some(s) = v.as_string() {
+        ConfigValue::Text(s)
+    } else if Array::is_array(v) {
+        ConfigValue::List(Array::from(v).iter().map(|x| value_of(&x)).collect())
+    } else {
+        let entries = if v.is_object() {
+            Object::entries(&Object::from(v.clone()))
+        } else {
+            Array::new()
+        };
+        ConfigValue::Object(
+            entries
+                .iter()
+                .map(|pair| Array::from(&pair))
+                .filter(|pair| !pair.get(1).is_undefined())
+                .map(|pair| {
+                    (
+                        pair.get(0).as_string().unwrap_or_default(),
+                        value_of(&pair.get(1)),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
 
-/// A value as a short string for an error message (`"abc"`, `NaN`, `[object Object]`).
+/// A value as a short string for an error message (`"abc"`, `NaN`, `an object`).
 fn shown(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         return format!("{s:?}");
@@ -58,143 +98,6 @@ fn shown(v: &JsValue) -> String {
         .map(|x| x.to_string())
         .or_else(|| v.as_bool().map(|b| b.to_string()))
         .unwrap_or_else(|| format!("{v:?}"))
-}
-
-fn field(obj: &JsValue, key: &str) -> Result<Option<JsValue>, JsError> {
-    let v = Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|_| bad(format!("cannot read config.{key}")))?;
-    Ok(if v.is_undefined() { None } else { Some(v) })
-}
-
-fn number(key: &str, v: &JsValue) -> Result<f64, JsError> {
-    match v.as_f64() {
-        Some(x) if x.is_finite() => Ok(x),
-        _ => Err(bad(format!(
-            "config.{key} must be a finite number (got {})",
-            shown(v)
-        ))),
-    }
-}
-
-fn whole(key: &str, v: &JsValue, max: f64) -> Result<f64, JsError> {
-    let x = number(key, v)?;
-    if x < 0.0 || x.fract() != 0.0 || x > max {
-        return Err(bad(format!(
-            "config.{key} must be a whole number from 0 to {max} (got {})",
-            shown(v)
-        )));
-    }
-    Ok(x)
-}
-
-fn text(key: &str, v: &JsValue) -> Result<String, JsError> {
-    v.as_string()
-        .ok_or_else(|| bad(format!("config.{key} must be a string (got {})", shown(v))))
-}
-
-/// `weightDecay` → `weight_decay`, to point at the right spelling.
-fn snake(key: &str) -> String {
-    let mut out = String::new();
-    for ch in key.chars() {
-        if ch.is_ascii_uppercase() {
-            out.push('_');
-            out.push(ch.to_ascii_lowercase());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
-/// A [`TrainConfig`] from a plain JS object: every missing field takes the
-/// lab's default, every present one is checked, then the whole config.
-///
-/// # Errors
-/// A message naming the field: an unknown name, a wrong type, or the
-/// core's range check ([`TrainConfig::validate`]).
-pub(crate) fn parse_config(config: &JsValue) -> Result<TrainConfig, JsError> {
-    let mut cfg = TrainConfig::default();
-    if config.is_undefined() || config.is_null() {
-        return Ok(cfg);
-    }
-    if !config.is_object() || Array::is_array(config) {
-        return Err(bad(format!(
-            "the training config must be an object such as {{ norm: 'batch', steps: 200 }} (got {})",
-            shown(config)
-        )));
-    }
-    for key in Object::keys(&Object::from(config.clone())).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !FIELDS.contains(&key.as_str()) {
-            let hint = if FIELDS.contains(&snake(&key).as_str()) {
-                format!("; did you mean {}?", snake(&key))
-            } else {
-                format!("; the fields are {}", FIELDS.join(", "))
-            };
-            return Err(bad(format!("config.{key} is not a training setting{hint}")));
-        }
-    }
-    if let Some(v) = field(config, "task")? {
-        cfg.task = text("task", &v)?
-            .parse()
-            .map_err(|e: Error| js_err(e.context("config.task")))?;
-    }
-    if let Some(v) = field(config, "norm")? {
-        cfg.norm = text("norm", &v)?
-            .parse()
-            .map_err(|e: Error| js_err(e.context("config.norm")))?;
-    }
-    let u32_max = f64::from(u32::MAX);
-    if let Some(v) = field(config, "groups")? {
-        cfg.groups = whole("groups", &v, u32_max)? as usize;
-    }
-    if let Some(v) = field(config, "steps")? {
-        cfg.steps = whole("steps", &v, u32_max)? as u32;
-    }
-    if let Some(v) = field(config, "batch")? {
-        cfg.batch = whole("batch", &v, u32_max)? as usize;
-    }
-    if let Some(v) = field(config, "eval_every")? {
-        cfg.eval_every = whole("eval_every", &v, u32_max)? as u32;
-    }
-    if let Some(v) = field(config, "seed")? {
-        cfg.seed = whole("seed", &v, MAX_SAFE)? as u64;
-    }
-    for (key, slot) in [
-        ("lr", &mut cfg.lr),
-        ("momentum", &mut cfg.momentum),
-        ("weight_decay", &mut cfg.weight_decay),
-        ("bn_momentum", &mut cfg.bn_momentum),
-        ("eps", &mut cfg.eps),
-    ] {
-        if let Some(v) = field(config, key)? {
-            let x = number(key, &v)?;
-            *slot = x as f32;
-            if !slot.is_finite() {
-                return Err(bad(format!("config.{key} is too large (got {x})")));
-            }
-        }
-    }
-    if let Some(v) = field(config, "widths")? {
-        let msg = || {
-            bad(format!(
-                "config.widths must be an array of three whole numbers, the channels of the three blocks, such as [8, 16, 32] (got {})",
-                shown(&v)
-            ))
-        };
-        if !Array::is_array(&v) {
-            return Err(msg());
-        }
-        let arr = Array::from(&v);
-        if arr.length() != 3 {
-            return Err(msg());
-        }
-        for (i, w) in cfg.widths.iter_mut().enumerate() {
-            *w = whole("widths", &arr.get(i as u32), u32_max).map_err(|_| msg())? as usize;
-        }
-    }
-    cfg.validate().map_err(|e| js_err(e.context("config")))?;
-    Ok(cfg)
 }
 
 /// The task photos as the page fetched them: `[{ name, width, height, rgb }]`.
@@ -228,7 +131,8 @@ fn parse_photos(photos: &JsValue) -> Result<Vec<Photo>, JsError> {
     Ok(out)
 }
 
-/// What [`Trainer::step`] returns.
+/// What [`Trainer::step`] returns: enough to draw the run as it goes, so
+/// no caller needs [`Trainer::record`] (the whole run) between slices.
 #[derive(Serialize)]
 struct Progress {
     /// Steps done so far.
@@ -238,6 +142,11 @@ struct Progress {
     /// Learning rate of the last step.
     lr: f32,
     done: bool,
+    /// The training loss of each step this call took, in order.
+    losses: Vec<f32>,
+    /// The test-accuracy points these steps measured (every `eval_every`
+    /// steps and after the last).
+    curve: Vec<CurvePoint>,
 }
 
 /// One training run, stepped from JS.
@@ -269,7 +178,9 @@ impl Trainer {
     }
 
     /// Run up to `n` more steps (fewer when the run ends): `{ step, loss,
-    /// lr, done }`. Once done it returns at once with `done: true`.
+    /// lr, done, losses, curve }`, where `losses` are the losses of the
+    /// steps just taken and `curve` the test-accuracy points they measured
+    /// (`{ step, accuracy }`). Once done it returns at once with `done: true`.
     ///
     /// Throws "diverged at step k: lower the learning rate" when the loss
     /// stops being a finite number (that step is not applied; the record
@@ -281,18 +192,23 @@ impl Trainer {
         if let Some(d) = self.inner.diverged() {
             return Err(bad(d.message.clone()));
         }
+        let measured = self.inner.test_curve().len();
+        let mut losses = Vec::new();
         for _ in 0..n {
             if self.inner.is_done() {
                 break;
             }
             let info = self.inner.step().map_err(js_err)?;
             self.last = (info.loss, info.lr);
+            losses.push(info.loss);
         }
         to_js(&Progress {
             step: self.inner.steps_done(),
             loss: self.last.0,
             lr: self.last.1,
             done: self.inner.is_done(),
+            losses,
+            curve: self.inner.test_curve()[measured..].to_vec(),
         })
     }
 
@@ -438,38 +354,4 @@ pub fn task_photo_files() -> Array {
             JsValue::from(o)
         })
         .collect()
-}
-
-/// The engine's matrix product `C = A·B` (row-major, A m×k, B k×n), the
-/// kernel under every convolution, exposed so the training benchmark can
-/// report its GFLOP/s beside a plain JS loop. `out` (length m·n) is
-/// overwritten.
-///
-/// Throws when a length does not match the sizes.
-#[wasm_bindgen]
-pub fn matmul(
-    a: &Float32Array,
-    b: &Float32Array,
-    m: usize,
-    k: usize,
-    n: usize,
-    out: &Float32Array,
-) -> Result<(), JsError> {
-    let (am, bm, cm) = (m.checked_mul(k), k.checked_mul(n), m.checked_mul(n));
-    if am != Some(a.length() as usize)
-        || bm != Some(b.length() as usize)
-        || cm != Some(out.length() as usize)
-    {
-        return Err(bad(format!(
-            "matmul: A must hold m·k = {m}·{k}, B k·n = {k}·{n} and out m·n = {m}·{n} values (got {}, {}, {})",
-            a.length(),
-            b.length(),
-            out.length()
-        )));
-    }
-    let (a, b) = (a.to_vec(), b.to_vec());
-    let mut c = vec![0.0f32; m * n];
-    gemm(m, k, n, &a, Strides::normal(k), &b, &mut c);
-    out.copy_from(&c);
-    Ok(())
 }

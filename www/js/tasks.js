@@ -1,4 +1,4 @@
-// The training tasks' photos (www/tasks/NAME.rgb, raw RGB8), fetched once
+// The training tasks' photos (tasks/NAME.rgb from assets/tasks/, raw RGB8), fetched once
 // per page or worker and shared by every run. Which files and their size
 // come from the engine (taskPhotoFiles), so the list lives in one place.
 import init, { taskPhotoFiles } from '../pkg/normscope.js';

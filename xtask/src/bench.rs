@@ -46,6 +46,7 @@ pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result
         log: false,
         extra: vec![
             ("bench", root().join("bench")),
+            ("tasks", crate::util::tasks_dir()),
             ("node_modules", root().join("node_modules")),
         ],
         // onnxruntime-web's second thread needs SharedArrayBuffer.

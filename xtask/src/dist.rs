@@ -1,7 +1,7 @@
 //! `cargo xtask dist`: copies of the page that need no build tools.
 //!
 //! ```text
-//! dist/site/          www/ + pkg/ as they are: for any static host
+//! dist/site/          www/ + pkg/ + assets/tasks/ (at tasks/): for any static host
 //! dist/normscope.html one self-contained file: CSS, every ES module, the
 //!                     wasm (base64) and the bundled samples (base64) inlined;
 //!                     opens from file:// with no server and no network
@@ -45,6 +45,7 @@ pub fn write() -> Result<()> {
         fs::remove_dir_all(&site).map_err(|e| format!("cannot clear {} ({e})", site.display()))?;
     }
     copy_dir(&www, &site)?;
+    copy_dir(&util::tasks_dir(), &site.join("tasks"))?;
     copy_dir(&pkg, &site.join("pkg"))?;
     let html = single_file(&www, &pkg)?;
     let file = out.join("normscope.html");
@@ -245,12 +246,13 @@ const LAB_TAG: &str = r#"<script type="module" src="norm-lab.js"></script>"#;
 /// stylesheet (`LAB_CSS`).
 fn lab_data(www: &Path) -> Result<String> {
     let mut out = String::from("const TASKS = {\n");
-    for (dir, ext, into_base64) in [("tasks", "rgb", true), ("lab/recorded", "json", false)] {
+    let recorded = www.join("lab").join("recorded");
+    for (dir, ext, into_base64) in [(util::tasks_dir(), "rgb", true), (recorded, "json", false)] {
         if !into_base64 {
             out.push_str("};\nconst LAB = {\n");
         }
-        let mut files: Vec<PathBuf> = fs::read_dir(www.join(dir))
-            .map_err(|e| format!("cannot list www/{dir} ({e})"))?
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .map_err(|e| format!("cannot list {} ({e})", util::relative(&dir)))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == ext))
             .collect();

@@ -224,7 +224,7 @@ fn serve_task(port: u16, build: bool) -> util::Result<()> {
         www: util::root().join("www"),
         pkg: pkgbuild::pkg_dir(),
         log: true,
-        extra: Vec::new(),
+        extra: vec![("tasks", util::tasks_dir())],
         isolated: false,
     };
     serve::serve(site, port)

@@ -7,7 +7,7 @@
 //!                                              the modules as strings, the
 //!                                              wasm as base64, the styles
 //! www/samples/*.jpg, SOURCES.md -> python/normscope/_static/samples/
-//! www/tasks/*.rgb, SOURCES.md    -> python/normscope/_static/tasks/     (the lab's
+//! assets/tasks/*.rgb, SOURCES.md -> python/normscope/_static/tasks/     (the lab's
 //! www/lab/recorded/*.json        -> python/normscope/_static/recorded/   data, sent
 //!                                                                       by `Lab`)
 //! norm-lab.js's PANELS           -> python/normscope/_static/lab.json   (the
@@ -112,7 +112,7 @@ pub fn write() -> Result<()> {
     let file = out.join("widget.js");
     fs::write(&file, &module).map_err(|e| format!("cannot write {} ({e})", file.display()))?;
     let photos = copy_files(&www.join("samples"), &samples, &["jpg", "md"])?;
-    let tasks = copy_files(&www.join("tasks"), &out.join("tasks"), &["rgb", "md"])?;
+    let tasks = copy_files(&util::tasks_dir(), &out.join("tasks"), &["rgb", "md"])?;
     let runs = copy_files(
         &www.join("lab").join("recorded"),
         &out.join("recorded"),

@@ -14,6 +14,12 @@ pub fn root() -> PathBuf {
     xtask.parent().unwrap_or(xtask).to_path_buf()
 }
 
+/// The training tasks' photos (`*.rgb`, SOURCES.md): kept out of www/
+/// because the Rust core embeds them too; served and shipped at `tasks/`.
+pub fn tasks_dir() -> PathBuf {
+    root().join("assets").join("tasks")
+}
+
 /// Cargo's target directory (`CARGO_TARGET_DIR`, else `target/` in the root).
 pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {

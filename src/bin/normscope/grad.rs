@@ -4,14 +4,14 @@
 //! ```text
 //! normscope grad --norm batch --dy dy.npy --out dx.npy x.npy
 //! ```
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{
-    check_extension, display, read_capped, write_atomically, Progress, MAX_NPY_BYTES,
-};
+use crate::io::{check_extension, display, read_capped, write_atomically, Progress, MAX_NPY_BYTES};
+use crate::normalize::parse_kind;
 use normscope::nn::grad::normalization_backward;
 use normscope::{norm::DEFAULT_EPS, NormConfig, NormKind, Result};
 
@@ -38,10 +38,6 @@ pub struct GradArgs {
     /// The input batch x: float32/float64 N×C×H×W .npy.
     #[arg(value_name = "X.npy")]
     x: PathBuf,
-}
-
-fn parse_kind(s: &str) -> std::result::Result<NormKind, String> {
-    s.parse::<NormKind>().map_err(|e| e.to_string())
 }
 
 fn load(path: &std::path::Path) -> Result<ndarray::Array4<f32>> {

@@ -11,6 +11,7 @@
 //! `--timing` prints the wall time on stderr. A run whose loss becomes NaN
 //! or infinite stops with "diverged at step k: lower the learning rate",
 //! exits non-zero and writes nothing.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::cli::{check_extension, write_atomically, Progress};
+use crate::io::{check_extension, write_atomically, Progress};
 use normscope::file::LoadLimits;
 use normscope::nn::curves::draw_run;
 use normscope::nn::data::bundled_photos;

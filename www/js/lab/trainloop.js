@@ -22,7 +22,8 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
     trainer = new Trainer(config, photos);
     const steps = trainer.steps();
     const t0 = performance.now();
-    let sent = 0;
+    let stepsDone = 0;
+    const curve = [];
     let sentDuring = 0;
     let chunk = 1;
     let diverged = false;
@@ -41,19 +42,26 @@ export async function runTraining(Trainer, { id, config, lighting, photos, probe
       const s0 = performance.now();
       // Never step past a checkpoint: probes see the same steps at any speed.
       const take = every ? Math.min(chunk, every - (trainer.stepsDone() % every)) : chunk;
+      // step() returns this slice's losses and test points, so the whole
+      // record is serialized only once, at the end (or at a divergence).
+      let losses;
       try {
-        trainer.step(take);
+        const slice = trainer.step(take);
+        losses = slice.losses;
+        curve.push(...slice.curve);
       } catch (error) {
         // Divergence: the trainer keeps the steps before it and says where.
-        if (!trainer.record().diverged) throw error;
+        const record = trainer.record();
+        if (!record.diverged) throw error;
         diverged = true;
+        losses = record.loss.slice(stepsDone);
+        curve.splice(0, curve.length, ...record.test_curve);
       }
       const ms = performance.now() - s0;
-      const record = trainer.record();
+      stepsDone += losses.length;
       if (!diverged) checkpoint();
       // New checkpoints travel with the progress, so panels can draw them as they come.
-      post({ type: 'progress', id, step: record.loss.length, steps, loss: record.loss.slice(sent), curve: record.test_curve, during: during.slice(sentDuring) });
-      sent = record.loss.length;
+      post({ type: 'progress', id, step: stepsDone, steps, loss: losses, curve: curve.slice(), during: during.slice(sentDuring) });
       sentDuring = during.length;
       if (diverged) break;
       chunk = Math.max(1, Math.min(chunk * 2, Math.round((take * SLICE_MS) / Math.max(ms, 1))));

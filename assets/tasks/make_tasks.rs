@@ -7,7 +7,7 @@
 //! ```
 //!
 //! `DIR_WITH_ORIGINALS` holds the scikit-image originals named in
-//! `PHOTOS` below; `OUT_DIR` defaults to `www/tasks`. Each photo is
+//! `PHOTOS` below; `OUT_DIR` defaults to `assets/tasks`. Each photo is
 //! centre-cropped to a square, resized with a Lanczos-3 filter and written
 //! as `NAME.rgb` (row-major R, G, B bytes, no header); greyscale photos
 //! become three equal channels. The outputs are committed, so this only
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     };
     let out = args
         .next()
-        .map_or_else(|| PathBuf::from("www/tasks"), PathBuf::from);
+        .map_or_else(|| PathBuf::from("assets/tasks"), PathBuf::from);
     for (name, file) in PHOTOS {
         let path = src.join(file);
         let img = match image::open(&path) {
