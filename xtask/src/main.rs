@@ -22,6 +22,7 @@
 //! ```
 
 mod bench;
+mod bundle;
 mod dist;
 mod pkgbuild;
 mod pybundle;
