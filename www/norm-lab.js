@@ -175,9 +175,14 @@ export class NormLabElement extends HTMLElement {
       for (const p of panels) if (p.keys().includes(detail.key)) p.render();
     });
     if (this.getAttribute('loading') === 'lazy') await nearViewport(this);
-    // Fetched now, so "Run it here" starts at once; a failure here is
-    // reported by the run that needs the engine.
-    loadEngine().catch(() => {});
+    // The engine before the panels: they may compute with it as they draw,
+    // and "Run it here" then starts at once. Without it the recorded runs
+    // still show; a run says again why it cannot start.
+    try {
+      await loadEngine();
+    } catch (error) {
+      this.say([...notices, `The training engine could not be loaded (${error.message}).`]);
+    }
     this.build();
     this.dataset.ready = 'true';
   }
