@@ -3,9 +3,13 @@
 //
 //   cargo xtask serve --no-build --port 8305 &   # after cargo xtask build
 //   node bench/lab.mjs --port 8305 [--steps 200] [--kinds none,batch,...] [--samples 60]
+//                      [--seeds N] [--cores N]
 //
 // Prints: the lighting slider's input-to-repaint time (median, p95) idle
 // and while a race trains in the workers, and the race's wall time.
+// --seeds N trains each kind with seeds 1..N (the race's runs, handed to
+// the lab's store as its "Run it here" does, lighting sweeps included);
+// --cores N makes the page see N cores (the lab starts N - 1 workers).
 import { chromium } from 'playwright-core';
 import { CHROMIUM_LAUNCH } from '../tests/chromium.js';
 
@@ -17,9 +21,14 @@ const port = Number(arg('port', 8305));
 const steps = Number(arg('steps', 200));
 const kinds = arg('kinds', 'none,batch,instance,layer,group,batch-instance,ibn');
 const samples = Number(arg('samples', 60));
+const seeds = Number(arg('seeds', 0));
+const cores = Number(arg('cores', 0));
 
 const browser = await chromium.launch(CHROMIUM_LAUNCH);
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+if (cores > 0) {
+  await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+}
 await page.goto(`http://127.0.0.1:${port}/?lab-steps=${steps}&lab-kinds=${kinds}#lab`);
 await page.locator('norm-lab[data-ready]').waitFor();
 await page.locator('norm-lab').locator('[data-experiment="lighting"]').scrollIntoViewIfNeeded();
@@ -47,7 +56,17 @@ const stats = (xs) => {
 const idle = await repaint(samples);
 const race = page.locator('norm-lab').locator('[data-experiment="race"]');
 const t0 = Date.now();
-await race.getByRole('button', { name: 'Run it here' }).click();
+if (seeds > 0) {
+  // The race's own set of runs in the store, so its panel draws every seed.
+  await page.locator('norm-lab').evaluate((lab, { seeds, steps, kinds }) => {
+    const key = lab.shown.find((s) => s.experiment === 'race').keys[0];
+    const configs = [];
+    for (const norm of kinds.split(',')) for (let seed = 1; seed <= seeds; seed++) configs.push({ task: lab.settings.task, norm, steps, seed });
+    lab.store.runHere(key, configs);
+  }, { seeds, steps, kinds });
+} else {
+  await race.getByRole('button', { name: 'Run it here' }).click();
+}
 await page.waitForTimeout(2000);
 const busy = await repaint(samples);
 await race.locator('.lab-status').filter({ hasText: /Trained in this browser|Stopped/ }).waitFor({ timeout: 3_600_000 });
@@ -55,5 +74,6 @@ const seconds = (Date.now() - t0) / 1000;
 const workers = await page.evaluate(() => Math.max(1, (navigator.hardwareConcurrency || 2) - 1));
 console.log(`slider repaint, idle:            ${stats(idle)}`);
 console.log(`slider repaint, during the race: ${stats(busy)}`);
-console.log(`race: ${kinds.split(',').length} kinds × ${steps} steps in ${seconds.toFixed(1)} s with ${workers} worker(s) (lighting sweep included)`);
+const networks = kinds.split(',').length * Math.max(1, seeds);
+console.log(`race: ${kinds.split(',').length} kinds × ${Math.max(1, seeds)} seed(s) × ${steps} steps in ${seconds.toFixed(1)} s with ${workers} worker(s) (lighting sweep included): ${((seconds * workers) / networks).toFixed(2)} worker-seconds per network`);
 await browser.close();

@@ -188,9 +188,7 @@ async function convnetjsCase(c) {
 // ---- normscope ------------------------------------------------------------------
 
 async function normscopeCase(c) {
-  const mod = await import('/pkg/normscope.js');
-  await mod.default();
-  if (typeof mod.Trainer !== 'function') return { refused: 'this pkg/ has no Trainer yet' };
+  const mod = await (await import('/js/lab/engine.js')).loadEngine();
   const { loadTaskPhotos } = await import('/js/tasks.js');
   const photos = await loadTaskPhotos();
   // As the native timing (examples/train_speed.rs): a run too long to end
@@ -229,9 +227,7 @@ async function matmulCase(c) {
   if (c.impl === 'js') {
     run = () => matmulJs(a, b, out, n);
   } else {
-    const mod = await import('/pkg/normscope.js');
-    await mod.default();
-    if (typeof mod.matmul !== 'function') return { refused: 'this pkg/ exposes no matrix multiply' };
+    const mod = await (await import('/js/lab/engine.js')).loadEngine();
     // Includes copying A and B into wasm memory and C out (3 × 256 KiB at n = 256).
     run = () => mod.matmul(a, b, n, n, n, out);
   }
@@ -239,27 +235,25 @@ async function matmulCase(c) {
   return { ...t, gflops: (2 * n * n * n * t.stepsPerSecond) / 1e9 };
 }
 
-// ---- the race: six networks in two workers, as the lab runs them --------------
+// ---- the race: the networks in the lab's workers, as the lab runs them ---------
 
 async function raceCase(c) {
-  const { runInWorkers } = await import('/js/trainer-client.js');
+  const { train } = await import('/js/lab/pool.js');
+  const { workerCount } = await import('/js/lab/config.js');
   const t0 = performance.now();
-  const records = await runInWorkers(
-    c.norms.map((norm) => ({ ...c.config, norm })),
-    { workers: c.workers },
-  );
+  const runs = await Promise.all(c.norms.map((norm) => train({ ...c.config, norm })));
+  const records = runs.map((r) => r.record);
   const seconds = (performance.now() - t0) / 1000;
   return {
     seconds,
+    workers: workerCount(),
     runs: records.map((r) => ({ norm: r.config.norm, steps: r.loss.length, testAccuracy: r.test_accuracy })),
   };
 }
 
 /** The lab's default run as the engine reports it (no figures copied into this page). */
 async function defaultsCase() {
-  const mod = await import('/pkg/normscope.js');
-  await mod.default();
-  if (typeof mod.Trainer !== 'function') return { refused: 'this pkg/ has no Trainer yet' };
+  const mod = await (await import('/js/lab/engine.js')).loadEngine();
   const { loadTaskPhotos } = await import('/js/tasks.js');
   const trainer = new mod.Trainer({}, await loadTaskPhotos());
   try {

@@ -1,7 +1,7 @@
 // The Node half of `cargo xtask bench --train`: training speed of the lab's
 // default network natively, in normscope's wasm in headless Chromium, and in
 // TensorFlow.js and ConvNetJS in the same browser, in one run; a plain f32
-// matrix-multiply peak for GFLOP/s; and the lab's race of six networks in two
+// matrix-multiply peak for GFLOP/s; and the lab's race of six networks in the lab's
 // workers. Prints one table and writes bench/train-results.json.
 //
 //   node bench/train.mjs --url http://127.0.0.1:8282 [--native target/release/examples/train_speed]
@@ -114,7 +114,7 @@ for (const impl of ['js', 'normscope']) {
 }
 
 const raceNorms = ['none', 'batch', 'instance', 'layer', 'group', 'batch-instance'];
-const race = await inPage({ lib: 'race', norms: raceNorms, workers: 2, config: cfg });
+const race = await inPage({ lib: 'race', norms: raceNorms, config: cfg });
 await browser.close();
 
 // ---- report ---------------------------------------------------------------------
@@ -152,7 +152,7 @@ lines.push('| implementation | GFLOP/s |');
 lines.push('|---|---|');
 for (const m of matmul) lines.push(`| ${m.impl === 'js' ? 'plain JS loop (i-k-j, Float32Array)' : 'normscope wasm'} | ${m.refused ? `— (${m.refused})` : f(m.gflops)} |`);
 lines.push('');
-lines.push(`race: ${raceNorms.join(', ')} at the lab default (${cfg.steps} steps each, test evaluations included) in 2 workers: ${f(race.seconds, 1)} s (issue 12 target: at most 20 s)`);
+lines.push(`race: ${raceNorms.join(', ')} at the lab default (${cfg.steps} steps each, test evaluations included) in ${race.workers} worker(s): ${f(race.seconds, 1)} s (issue 12 target: at most 20 s)`);
 for (const r of race.runs ?? []) lines.push(`  ${r.norm}: ${r.steps} steps, test accuracy ${f(r.testAccuracy, 3)}`);
 console.log(lines.join('\n'));
 

@@ -15,6 +15,8 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod files;
+// Used by the figure files and the page's canvas, not by the engine-only wasm build.
+#[cfg(any(not(target_arch = "wasm32"), feature = "page"))]
 pub(crate) mod forward;
 mod histograms;
 mod raster;

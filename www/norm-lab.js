@@ -9,6 +9,10 @@
 //                evalmode, both, lr or noise (default: all, in that order)
 //   use-url      read and write the lab-* parameters of the page's address
 //                (the normscope page sets it; embeds usually do not)
+//   loading      "lazy": start (fetch the recorded runs and the training
+//                engine, then set data-ready) only when the element first
+//                comes within a screen of the viewport, as <img loading=lazy>
+//                does (the normscope page sets it); otherwise at once
 //   task, steps, seeds, kinds, axis, at, lr, compare, checkpoint   starting settings,
 //                as the lab-* parameters (task=day-night, seeds=5: the seeds
 //                "Run it here" trains, kinds=batch,instance,
@@ -43,6 +47,8 @@ import { neighboursPanel } from './js/lab/neighbours.js';
 import { bothPanel } from './js/lab/both.js';
 import { noisePanel } from './js/lab/noise.js';
 import { h } from './js/lab/dom.js';
+import { loadEngine } from './js/lab/engine.js';
+import { fetchFile } from './js/assets.js';
 
 // In the issues' order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
 // 6 evalmode, 7 both, 8 lr, 9 noise.
@@ -56,19 +62,35 @@ let sheetPromise = null;
 function sheet() {
   if (!sheetPromise) {
     sheetPromise = (async () => {
-      const inline = globalThis.NORMSCOPE_OFFLINE?.labCss;
-      let text = inline;
-      if (!text) {
-        const response = await fetch(new URL('norm-lab.css', import.meta.url));
-        if (!response.ok) throw new Error(`norm-lab.css: HTTP ${response.status}`);
-        text = await response.text();
-      }
+      const response = await fetchFile('norm-lab.css');
+      if (!response.ok) throw new Error(`norm-lab.css: HTTP ${response.status}`);
+      const text = await response.text();
       const s = new CSSStyleSheet();
       s.replaceSync(text.replace(/(\d)rem\b/g, '$1em'));
       return s;
     })();
   }
   return sheetPromise;
+}
+
+/**
+ * Resolves when `element` first comes within a screen's height of the
+ * viewport: the lab fetches its recorded runs and its engine only then, so
+ * a visitor who never scrolls to it downloads neither.
+ */
+function nearViewport(element) {
+  if (typeof IntersectionObserver !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        resolve();
+      },
+      { rootMargin: '100% 0px' },
+    );
+    observer.observe(element);
+  });
 }
 
 /** One store for every lab on the page: the same runs, trained once. */
@@ -154,6 +176,15 @@ export class NormLabElement extends HTMLElement {
     store.addEventListener('change', ({ detail }) => {
       for (const p of panels) if (p.keys().includes(detail.key)) p.render();
     });
+    if (this.getAttribute('loading') === 'lazy') await nearViewport(this);
+    // The engine before the panels: they may compute with it as they draw,
+    // and "Run it here" then starts at once. Without it the recorded runs
+    // still show; a run says again why it cannot start.
+    try {
+      await loadEngine();
+    } catch (error) {
+      this.say([...notices, `The training engine could not be loaded (${error.message}).`]);
+    }
     this.build();
     this.dataset.ready = 'true';
   }

@@ -26,6 +26,7 @@
 // Event: `normscope-change` (bubbles, composed) after every repaint, with
 // detail { probe, adjustment, kinds: [{ kind, maxAbs, unchanged }] }.
 import { initWasm, openSession, decode, fetchSample } from './js/engine.js';
+import { fetchFile } from './js/assets.js';
 import { Scope } from './js/scope.js';
 import { parseState } from './js/urlstate.js';
 import { KNOWN_SAMPLES, applyToSession, limits } from './js/state.js';
@@ -74,8 +75,6 @@ const TEMPLATE = `
 </div>`;
 
 const SHEETS = ['style.css', 'norm-scope.css'];
-// Bundled copies (the notebook widget sets NORMSCOPE_OFFLINE.css): no fetch.
-const OFFLINE_CSS = globalThis.NORMSCOPE_OFFLINE?.css ?? null;
 let sheetsPromise = null;
 
 /**
@@ -87,12 +86,9 @@ function sheets() {
   if (!sheetsPromise) {
     sheetsPromise = Promise.all(
       SHEETS.map(async (name) => {
-        let text = OFFLINE_CSS?.[name];
-        if (text === undefined) {
-          const response = await fetch(new URL(name, import.meta.url));
-          if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-          text = await response.text();
-        }
+        const response = await fetchFile(name);
+        if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+        const text = await response.text();
         const sheet = new CSSStyleSheet();
         sheet.replaceSync(text.replace(/(\d)rem\b/g, '$1em'));
         return sheet;

@@ -9,22 +9,22 @@
 //   experiment                      -> a new element (one panel, or all)
 //   every setting of www/lab/settings.json (task steps seeds kinds axis at …)
 //                                  <-> applySettings() / 'normlab-change'
-//   _tasks _recorded                -> NORMSCOPE_OFFLINE.tasks / .lab (read by
-//                                      js/tasks.js and js/lab/store.js)
+//   _tasks _recorded                -> files of the bundle's assets.js
+//                                      (tasks/NAME.rgb, lab/recorded/NAME.json)
 //   results (read-only)            <-  each set of runs the panels show, when a
 //                                      run starts, ends or the recorded ones show
 //   status (read-only)             <-  the notice line and each panel's status line
 //   lab.run() / lab.stop()          -> the panel's Run it here / Stop button
 //
-// Training runs in js/lab/worker.js as on the page: the loader links it
-// from the bundle like every module (NORMSCOPE_OFFLINE.workerUrl) and
-// pool.js hands it the wasm bytes; where that worker cannot start, pool.js
-// trains on the page's thread in slices of ~80 ms, as the offline file does.
+// Training runs in js/lab/worker.js as on the page, started from a blob: URL
+// of its own bundle; where that worker cannot start, pool.js trains on the
+// page's thread in slices of ~80 ms.
 import './norm-lab.js';
 import { LIGHTING } from './js/lab/config.js';
 import { SETTING_NAMES as SETTINGS } from './js/lab/state.js';
 import { keepKeys } from './keys.js';
 import { same, setTraits } from './traits.js';
+import { provideFiles } from './js/assets.js';
 
 /** The bytes of a binary buffer as the widget comm delivers it. */
 function bytesOf(value) {
@@ -35,10 +35,10 @@ function bytesOf(value) {
 
 /** Hand the lab's data to the modules that read it (once per page is enough). */
 function installData(model) {
-  const offline = (globalThis.NORMSCOPE_OFFLINE ??= {});
-  offline.tasks ??= {};
-  for (const [name, value] of Object.entries(model.get('_tasks'))) offline.tasks[name] ??= bytesOf(value).slice();
-  offline.lab = { ...model.get('_recorded'), ...offline.lab };
+  const files = {};
+  for (const [name, value] of Object.entries(model.get('_tasks'))) files[`tasks/${name}.rgb`] = bytesOf(value).slice();
+  for (const [name, text] of Object.entries(model.get('_recorded'))) files[`lab/recorded/${name}`] = text;
+  provideFiles(files);
 }
 
 /** The element's settings that are traits, as the traits spell them (`at`: the lighting value, not its index). */

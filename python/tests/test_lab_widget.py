@@ -84,7 +84,9 @@ def test_the_experiments_are_read_from_the_element():
 def test_the_photos_and_recorded_runs_travel_inside_the_package():
     lab = normscope.Lab(experiment="race")
     assert lab._module == "lab.js" and lab._esm == (STATIC / "widget.js").read_text()
-    assert '"lab.js"' in lab._esm and '"norm-lab.js"' in lab._esm and "const LAB_CSS = " in lab._esm
+    # esbuild's module markers, and the lab's styles inlined (a JSON string in a JSON string).
+    assert "python/js/lab.js" in lab._esm and "www/norm-lab.js" in lab._esm
+    assert '\\"norm-lab.css\\": ' in lab._esm
     photos = sorted(p.stem for p in (ROOT / "assets/tasks").glob("*.rgb"))
     assert sorted(lab._tasks) == photos and len(photos) == 6
     assert all(len(b) == 192 * 192 * 3 for b in lab._tasks.values())

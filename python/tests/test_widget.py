@@ -22,8 +22,8 @@ def front_end_sets(scope, **state):
 def test_the_front_end_and_the_samples_travel_inside_the_package():
     text = (SAMPLE_DIR.parent / "widget.js").read_text()
     assert normscope.Scope(images=["chelsea"])._esm == text
-    assert 'const WASM = "AGFzbQ' in text  # the wasm module, inlined
-    assert '"norm-scope.js"' in text and '"js/engine.js"' in text
+    assert '\\"pkg/normscope_bg.wasm\\": \\"AGFzbQ' in text  # the wasm module, inlined
+    assert "www/norm-scope.js" in text and "www/js/engine.js" in text  # esbuild's module markers
     assert set(DEFAULT_IMAGES) <= set(SAMPLES)
     assert (SAMPLE_DIR / "SOURCES.md").is_file()
 

@@ -1,5 +1,6 @@
 //! Turning core values and errors into JS ones, and reading JS options.
 
+#[cfg(feature = "page")]
 use js_sys::{Reflect, Uint8ClampedArray};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -25,12 +26,14 @@ pub(super) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 }
 
 /// Field `key` of an options object.
+#[cfg(feature = "page")]
 pub(super) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
     Reflect::get(obj, &JsValue::from_str(key))
         .map_err(|_| bad(format!("cannot read options.{key}")))
 }
 
 /// An optional finite number field of an options object.
+#[cfg(feature = "page")]
 pub(super) fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsError> {
     let v = get(obj, key)?;
     if v.is_undefined() || v.is_null() {
@@ -48,6 +51,7 @@ pub(super) fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsErro
 /// `Uint8ClampedArray::view` hands back a plain `Uint8Array`, which
 /// `ImageData` refuses). The view stays valid until memory grows, which only
 /// a later call into wasm can do; after that it is detached, never dangling.
+#[cfg(feature = "page")]
 pub(super) fn view_u8(bytes: &[u8]) -> Result<Uint8ClampedArray, JsError> {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory()
         .dyn_into()

@@ -64,14 +64,17 @@ test('settings are read and changed from a script, and bad ones are named and ke
   expect(count).toBe(3);
 });
 
-test('a host whose bundled worker cannot start trains on the page thread instead', async ({ page }) => {
-  // As the notebook widget does (NORMSCOPE_OFFLINE with the wasm bytes and
-  // a worker URL), but the worker it names fails at once.
+test('a host whose training worker cannot start trains on the page thread instead', async ({ page }) => {
+  // The training worker fails at once (as where a host's policy forbids it).
   await page.goto('/embed.html');
   await page.evaluate(async () => {
-    const wasm = new Uint8Array(await (await fetch('/pkg/normscope_bg.wasm')).arrayBuffer());
     const failing = URL.createObjectURL(new Blob(['throw new Error("no workers here");'], { type: 'text/javascript' }));
-    globalThis.NORMSCOPE_OFFLINE = { wasm, samples: {}, workerUrl: () => failing, noWorkers: 'the training worker could not start here' };
+    const RealWorker = globalThis.Worker;
+    globalThis.Worker = class extends RealWorker {
+      constructor(url, options) {
+        super(String(url).endsWith('/js/lab/worker.js') ? failing : url, options);
+      }
+    };
     document.body.insertAdjacentHTML('beforeend', '<norm-lab id="api" experiment="race" steps="2" kinds="batch"></norm-lab>');
     await import('/norm-lab.js');
   });

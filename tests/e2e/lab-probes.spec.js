@@ -176,10 +176,8 @@ test('probe settings go into the link, come back, and a bad one gets a message',
 test('the engine refuses bad test batches with a message', async ({ page }) => {
   await open(page);
   const messages = await page.evaluate(async () => {
-    const { initWasm } = await import('/js/engine.js');
     const { loadTaskPhotos } = await import('/js/tasks.js');
-    await initWasm();
-    const { Trainer } = await import('/pkg/normscope.js');
+    const { Trainer } = await (await import('/js/lab/engine.js')).loadEngine();
     const t = new Trainer({ steps: 1 }, await loadTaskPhotos());
     const out = [];
     for (const bad of [[0], [65], [1.5], 'eight', []]) {

@@ -213,7 +213,7 @@ for (const width of [1280, 375]) {
   });
 }
 
-test('the offline single file carries the lab: recorded runs, and training on the page thread', async ({ page }) => {
+test('the offline single file carries the lab: recorded runs, and training that can be stopped', async ({ page }) => {
   const network = await openOfflineFile(page, '?lab-kinds=batch,instance#lab');
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   const race = panel(page, 'race');

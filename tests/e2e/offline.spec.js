@@ -44,3 +44,20 @@ test('dist/normscope.html works from file:// with the network blocked', async ({
   await expect.poll(() => page.locator('#share-url').inputValue()).toMatch(/^file:.*normscope\.html\?/);
   expect(network).toEqual([]);
 });
+
+test('the offline file trains in a worker started from its own bundle', async ({ page }) => {
+  test.setTimeout(120_000);
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker.url()));
+  await page.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+  await page.goto(`${pathToFileURL(FILE).href}?lab-steps=2&lab-kinds=batch#lab`);
+  const lab = page.locator('norm-lab');
+  await expect(lab).toHaveAttribute('data-ready', 'true');
+  const race = lab.locator('[data-experiment="race"]');
+  await race.getByRole('button', { name: 'Run it here' }).click();
+  await expect(race.locator('.lab-status')).toContainText(/Training in this browser \(1 worker|Trained in this browser/);
+  await expect(race.locator('.lab-status')).toHaveText('Trained in this browser: 1 networks.', { timeout: 100_000 });
+  // The decode worker and the training worker, both from blob: URLs.
+  expect(workers.length).toBeGreaterThanOrEqual(2);
+  expect(workers.every((url) => url.startsWith('blob:'))).toBe(true);
+});

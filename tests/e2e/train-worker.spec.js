@@ -1,7 +1,7 @@
-// The training worker as the lab will use it (www/js/trainer-client.js →
-// train-worker.js → the wasm Trainer): a run in a worker gives the native
-// CLI's record, a stop ends a run between steps, and bad configs and
-// divergence come back as readable errors.
+// The one training bridge (www/js/lab/pool.js → worker.js → the engine's
+// wasm Trainer), as the lab, the bench and these tests use it: a run in a
+// worker gives the native CLI's record, a stop ends a run between steps, and
+// bad configs and divergence come back as readable errors.
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
 
@@ -16,15 +16,10 @@ test('a run in a worker gives the native CLI record, bit for bit', async ({ page
   test.setTimeout(120_000);
   const want = fixture('train-batch-5.json');
   const got = await page.evaluate(async () => {
-    const { TrainerPool } = await import('/js/trainer-client.js');
-    const pool = new TrainerPool(1);
+    const { train } = await import('/js/lab/pool.js');
     const progress = [];
-    try {
-      const record = await pool.run({ norm: 'batch', steps: 5, batch: 8 }, { onProgress: (p) => progress.push(p) });
-      return { record, progress };
-    } finally {
-      pool.close();
-    }
+    const { record } = await train({ norm: 'batch', steps: 5, batch: 8 }, { onProgress: (p) => progress.push(p) });
+    return { record, progress };
   });
   // The CLI writes each f32 in its shortest decimal form (0.05); the worker
   // sends the f32 itself as a JS number (0.05000000074505806): equal once
@@ -40,16 +35,14 @@ test('a run in a worker gives the native CLI record, bit for bit', async ({ page
   expect(got.progress.at(-1)).toMatchObject({ step: 5, steps: 5 });
 });
 
-test('stop ends a run between steps; six runs share two workers', async ({ page }) => {
+test('stop ends a run between steps; six runs share the workers', async ({ page }) => {
   test.setTimeout(120_000);
   const r = await page.evaluate(async () => {
-    const { TrainerPool, runInWorkers } = await import('/js/trainer-client.js');
-    const pool = new TrainerPool(1);
+    const { train } = await import('/js/lab/pool.js');
     const stop = new AbortController();
     let seen = 0;
     const t0 = performance.now();
-    const outcome = await pool
-      .run({ norm: 'instance', steps: 100000, batch: 8, eval_every: 100000 }, {
+    const outcome = await train({ norm: 'instance', steps: 100000, batch: 8, eval_every: 100000 }, {
         signal: stop.signal,
         onProgress: (p) => {
           seen = p.step;
@@ -59,13 +52,11 @@ test('stop ends a run between steps; six runs share two workers', async ({ page 
       .then(() => ({ name: 'finished' }), (e) => ({ name: e.name, message: e.message, step: e.step }));
     const stoppedAfterMs = performance.now() - t0;
     // The same worker takes the next run at once.
-    const next = await pool.run({ norm: 'none', steps: 2, batch: 4, eval_every: 100 });
-    pool.close();
-    const many = await runInWorkers(
-      ['none', 'batch', 'instance', 'layer', 'group', 'batch-instance'].map((norm) => ({ norm, steps: 2, batch: 4, eval_every: 100 })),
-      { workers: 2 },
+    const next = (await train({ norm: 'none', steps: 2, batch: 4, eval_every: 100 })).record;
+    const many = await Promise.all(
+      ['none', 'batch', 'instance', 'layer', 'group', 'batch-instance'].map((norm) => train({ norm, steps: 2, batch: 4, eval_every: 100 })),
     );
-    return { outcome, seen, stoppedAfterMs, next: next.loss.length, many: many.map((m) => [m.config.norm, m.loss.length]) };
+    return { outcome, seen, stoppedAfterMs, next: next.loss.length, many: many.map(({ record: m }) => [m.config.norm, m.loss.length]) };
   });
   expect(r.outcome.name).toBe('AbortError');
   expect(r.outcome.step).toBeGreaterThanOrEqual(3);
@@ -85,22 +76,18 @@ test('stop ends a run between steps; six runs share two workers', async ({ page 
 
 test('bad configs and a diverging run reject with the engine message', async ({ page }) => {
   const r = await page.evaluate(async () => {
-    const { TrainerPool } = await import('/js/trainer-client.js');
-    const pool = new TrainerPool(1);
-    const fail = (config) => pool.run(config).then(() => 'accepted', (e) => e.message);
-    try {
-      return {
-        groups: await fail({ norm: 'group', groups: 3 }),
-        lr: await fail({ lr: -1 }),
-        camel: await fail({ weightDecay: 0.1 }),
-        diverged: await fail({ norm: 'none', lr: 1e30, steps: 40, batch: 4, eval_every: 100 }),
-      };
-    } finally {
-      pool.close();
-    }
+    const { train } = await import('/js/lab/pool.js');
+    const fail = (config) => train(config).then(({ record }) => record.diverged?.message ?? 'accepted', (e) => e.message);
+    return {
+      groups: await fail({ norm: 'group', groups: 3 }),
+      lr: await fail({ lr: -1 }),
+      camel: await fail({ weightDecay: 0.1 }),
+      diverged: await fail({ norm: 'none', lr: 1e30, steps: 40, batch: 4, eval_every: 100 }),
+    };
   });
   expect(r.groups).toMatch(/groups must divide the number of channels/);
   expect(r.lr).toMatch(/learning rate must be a number greater than 0/);
   expect(r.camel).toMatch(/did you mean weight_decay\?/);
+  // The pool resolves a diverged run (the lab draws the steps before it); its record says where.
   expect(r.diverged).toMatch(/^diverged at step \d+: lower the learning rate$/);
 });

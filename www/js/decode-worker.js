@@ -3,11 +3,14 @@
 import init from '../pkg/normscope.js';
 import { decodeFile } from './imagefile.js';
 
-const ready = init();
+// Instantiated from the page's compiled module (engine.js sends it with
+// every file), so the wasm is downloaded once per page.
+let ready = null;
 
 self.onmessage = async ({ data }) => {
-  const { id, name, bytes } = data;
+  const { id, name, bytes, module } = data;
   try {
+    ready ??= init(module ? { module_or_path: module } : undefined);
     await ready;
     const { width, height, rgba } = await decodeFile(name, bytes);
     self.postMessage({ id, width, height, rgba }, [rgba.buffer]);

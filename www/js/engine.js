@@ -3,6 +3,8 @@
 import init, { Session } from '../pkg/normscope.js';
 import { decodeFile } from './imagefile.js';
 import { KNOWN_SAMPLES } from './state.js';
+import { startWorker as newWorker } from './worker-bridge.js';
+import { fetchFile, hasFile } from './assets.js';
 
 // A file the decoder cannot finish in this time is given up on: the worker
 // is stopped and a fresh one takes the next file. A 50-megapixel JPEG takes
@@ -14,11 +16,10 @@ export function setDecodeTimeout(ms) {
   if (Number.isFinite(ms) && ms > 0) decodeTimeoutMs = ms;
 }
 
-// The offline single file (cargo xtask dist) sets this before loading the
-// modules: { wasm: Uint8Array, samples: { name: base64 } }. There is no
-// file to fetch and no URL for a worker, so decoding runs on the main thread.
-const OFFLINE = globalThis.NORMSCOPE_OFFLINE ?? null;
 let wasmReady = null;
+// The page's compiled wasm module, handed to the decode worker so that it
+// instantiates the same module instead of downloading it again.
+let pageModule = null;
 let workerFailed = false;
 
 // One file at a time: the worker is single-threaded anyway, and a job that
@@ -42,15 +43,7 @@ function finish(job, outcome) {
 }
 
 function startWorker() {
-  const url = new URL('./decode-worker.js', import.meta.url);
-  // A worker script must come from the page's own origin. Served from
-  // elsewhere (a widget loaded from another site), start a same-origin
-  // blob worker that imports the real one.
-  const source =
-    url.origin === location.origin
-      ? url
-      : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
-  worker = new Worker(source, { type: 'module' });
+  worker = newWorker('js/decode-worker.js');
   worker.onmessage = ({ data }) => {
     if (!current || data.id !== current.id) return;
     // A trap inside wasm (out of memory, a bug) may leave the worker's
@@ -94,19 +87,21 @@ function pump() {
   }, decodeTimeoutMs);
   const { id, name, bytes } = job;
   job.bytes = null;
-  worker.postMessage({ id, name, bytes }, [bytes.buffer]);
+  // The page's compiled module: the worker instantiates it without a second download.
+  worker.postMessage({ id, name, bytes, module: pageModule }, [bytes.buffer]);
 }
 
 /** Decode file bytes in the worker: resolves to { width, height, rgba }. */
-export function decode(name, bytes) {
-  if (OFFLINE || workerFailed) return decodeHere(name, bytes);
+export async function decode(name, bytes) {
+  if (workerFailed) return decodeHere(name, bytes);
+  await initWasm();
   return new Promise((resolve, reject) => {
     queue.push({ id: nextJob++, name, bytes, resolve, reject, timer: 0 });
     pump();
   });
 }
 
-/** Decode on the main thread (offline single file, or no workers allowed). */
+/** Decode on the main thread (the host page allows no workers). */
 async function decodeHere(name, bytes) {
   await initWasm();
   return decodeFile(name, bytes);
@@ -118,7 +113,12 @@ async function decodeHere(name, bytes) {
  */
 export function initWasm() {
   if (!wasmReady) {
-    wasmReady = OFFLINE ? init({ module_or_path: OFFLINE.wasm }) : init();
+    wasmReady = (async () => {
+      const response = await fetchFile('pkg/normscope_bg.wasm');
+      if (!response.ok) throw new Error(`normscope_bg.wasm could not be loaded (HTTP ${response.status}): reload the page`);
+      pageModule = await WebAssembly.compile(await response.arrayBuffer());
+      await init({ module_or_path: pageModule });
+    })();
     wasmReady.catch(() => {
       wasmReady = null;
     });
@@ -149,19 +149,25 @@ export async function startWasm() {
   document.documentElement.dataset.wasm = 'ready';
 }
 
-/** Bundled samples this copy can load (all of them, except offline). */
+/** Bundled samples this copy can load (all of them, but in a copy that left some out). */
 export function availableSamples() {
-  return OFFLINE ? KNOWN_SAMPLES.filter((name) => name in OFFLINE.samples) : [...KNOWN_SAMPLES];
+  return KNOWN_SAMPLES.filter((name) => hasFile(`samples/${name}.jpg`));
 }
 
-/** Fetch a bundled sample's bytes. */
+// Each sample's bytes, fetched once per page however many views ask.
+const samples = new Map();
+
+/** Fetch a bundled sample's bytes (a copy of its own: decoding hands it to a worker). */
 export async function fetchSample(name) {
-  if (OFFLINE) {
-    const base64 = OFFLINE.samples[name];
-    if (!base64) throw new Error(`${name}.jpg: this offline copy does not include that sample`);
-    return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  if (!hasFile(`samples/${name}.jpg`)) throw new Error(`${name}.jpg: this copy of the page does not include that sample`);
+  if (!samples.has(name)) {
+    const loading = (async () => {
+      const response = await fetchFile(`samples/${name}.jpg`);
+      if (!response.ok) throw new Error(`${name}.jpg: could not load the bundled sample (${response.status})`);
+      return new Uint8Array(await response.arrayBuffer());
+    })();
+    samples.set(name, loading);
+    loading.catch(() => samples.delete(name));
   }
-  const response = await fetch(new URL(`../samples/${name}.jpg`, import.meta.url));
-  if (!response.ok) throw new Error(`${name}.jpg: could not load the bundled sample (${response.status})`);
-  return new Uint8Array(await response.arrayBuffer());
+  return (await samples.get(name)).slice();
 }

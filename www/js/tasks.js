@@ -1,19 +1,13 @@
 // The training tasks' photos (tasks/NAME.rgb from assets/tasks/, raw RGB8), fetched once
 // per page or worker and shared by every run. Which files and their size
 // come from the engine (taskPhotoFiles), so the list lives in one place.
-import init, { taskPhotoFiles } from '../pkg/normscope.js';
+import { loadEngine } from './lab/engine.js';
+import { fetchFile } from './assets.js';
 
 let photos = null;
 
-// The offline single file (cargo xtask dist) may carry the photos:
-// globalThis.NORMSCOPE_OFFLINE.tasks = { NAME: Uint8Array }.
-const offline = () => globalThis.NORMSCOPE_OFFLINE?.tasks ?? null;
-
 async function fetchPhoto({ name, width, height }) {
-  const bundled = offline()?.[name];
-  if (bundled) return { name, width, height, rgb: bundled };
-  const url = new URL(`../tasks/${name}.rgb`, import.meta.url);
-  const response = await fetch(url);
+  const response = await fetchFile(`tasks/${name}.rgb`);
   if (!response.ok) throw new Error(`could not load the task photo ${name}.rgb (HTTP ${response.status}): reload the page`);
   const rgb = new Uint8Array(await response.arrayBuffer());
   if (rgb.length !== width * height * 3) {
@@ -30,7 +24,7 @@ async function fetchPhoto({ name, width, height }) {
 export function loadTaskPhotos() {
   if (!photos) {
     photos = (async () => {
-      await init();
+      const { taskPhotoFiles } = await loadEngine();
       return Promise.all(taskPhotoFiles().map(fetchPhoto));
     })();
     photos.catch(() => {

@@ -7,20 +7,18 @@
 //!                     opens from file:// with no server and no network
 //! ```
 //!
-//! The single file carries each module's source as a string; a small loader
-//! turns them into blob: URLs, rewriting relative imports to point at each
-//! other, then imports the page's main module. `js/engine.js` sees
-//! `globalThis.NORMSCOPE_OFFLINE` and takes the wasm bytes and samples from
-//! it (decoding on the main thread: a worker would need a file URL).
+//! The single file is one ES module made by esbuild (`bundle.rs`): the
+//! page's modules, with `js/assets.js` swapped for a generated module that
+//! carries the wasm, the samples, the task photos, the lab's recorded runs
+//! and styles inline; its workers start from blob: URLs of their own
+//! bundles, so it decodes and trains off the page's thread as the site does.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::pkgbuild::{self, json_string};
+use crate::bundle::{self, files_in, import_of, File};
+use crate::pkgbuild;
 use crate::util::{self, Result};
-
-/// The page's modules, in the single file (paths relative to the site root).
-const SKIP_MODULES: &[&str] = &["js/decode-worker.js", "js/embed-demo.js"];
 
 /// Build, then write `dist/site/` and `dist/normscope.html`.
 ///
@@ -63,10 +61,6 @@ fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|e| format!("cannot read {} ({e})", path.display()))
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).map_err(|e| format!("cannot read {} ({e})", path.display()))
-}
-
 /// Copy a folder tree (files and folders only).
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to).map_err(|e| format!("cannot create {} ({e})", to.display()))?;
@@ -93,190 +87,59 @@ pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A JSON string that is also safe inside an HTML `<script>` element.
-fn script_string(text: &str) -> String {
-    json_string(text).replace('<', "\\u003c")
-}
-
-/// The modules the page loads: every `.js` under `www/js/` (but the worker
-/// and the demo host's script) and the wasm-bindgen glue, keyed by path.
-pub(crate) fn modules(www: &Path, pkg: &Path) -> Result<Vec<(String, String)>> {
-    let mut files: Vec<PathBuf> = fs::read_dir(www.join("js"))
-        .map_err(|e| format!("cannot list www/js ({e})"))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "js"))
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for file in files {
-        let name = format!(
-            "js/{}",
-            file.file_name().unwrap_or_default().to_string_lossy()
-        );
-        if SKIP_MODULES.contains(&name.as_str()) {
-            continue;
-        }
-        out.push((name, read(&file)?));
-    }
-    // The lab: its element and its modules (www/js/lab/, but the worker,
-    // which the single file cannot start: it trains on the page's thread).
-    out.push(("norm-lab.js".to_string(), read(&www.join("norm-lab.js"))?));
-    let mut lab: Vec<PathBuf> = fs::read_dir(www.join("js/lab"))
-        .map_err(|e| format!("cannot list www/js/lab ({e})"))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "js"))
-        .collect();
-    lab.sort();
-    for file in lab {
-        let name = format!(
-            "js/lab/{}",
-            file.file_name().unwrap_or_default().to_string_lossy()
-        );
-        if name != "js/lab/worker.js" {
-            out.push((name, read(&file)?));
-        }
-    }
-    // Tables imported as JSON modules: the probe's sliders (js/scope.js,
-    // js/urlstate.js) and the lab's settings and names (js/lab/).
-    for table in [
-        "js/sliders.json",
-        "lab/settings.json",
-        "lab/vocabulary.json",
-    ] {
-        out.push((table.to_string(), read(&www.join(table))?));
-    }
-    out.push((
-        "pkg/normscope.js".to_string(),
-        read(&pkg.join("normscope.js"))?,
-    ));
-    Ok(out)
-}
-
-/// The loader: modules become blob: URLs whose relative imports point at
-/// one another; then the page's main module runs.
-const LOADER: &str = r#"
-const resolve = (from, spec) => new URL(spec, `http://x/${from}`).pathname.slice(1);
-const urls = {};
-function link(path) {
-  if (urls[path]) return urls[path];
-  const source = SOURCES[path];
-  if (source === undefined) throw new Error(`normscope offline: missing module ${path}`);
-  const rewritten = source.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
-    (all, before, quote, spec) => `${before}${JSON.stringify(link(resolve(path, spec)))}`);
-  // JSON modules (`import … with { type: 'json' }`) need a JSON type.
-  const type = path.endsWith('.json') ? 'application/json' : 'text/javascript';
-  urls[path] = URL.createObjectURL(new Blob([rewritten], { type }));
-  return urls[path];
-}
-const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-globalThis.NORMSCOPE_OFFLINE = {
-  wasm: bytes(WASM), samples: SAMPLES,
-  tasks: Object.fromEntries(Object.entries(TASKS).map(([name, b64]) => [name, bytes(b64)])),
-  lab: LAB, labCss: LAB_CSS,
-};
-for (const path of ['js/main.js', 'norm-lab.js']) {
-  import(link(path)).catch((error) => {
-    const status = document.getElementById('status');
-    if (status) status.textContent = `normscope could not start: ${error.message}`;
-    console.error(error);
-  });
-}
-"#;
-
-/// `www/index.html` with everything it loads inlined.
+/// `www/index.html` with its stylesheet and its two module scripts replaced
+/// by one inline module (the bundle).
 ///
 /// # Errors
-/// When a file is missing, or index.html no longer has the tags this
-/// replaces (then the single file would silently need a server).
+/// When a file is missing, esbuild fails, or index.html no longer has the
+/// tags this replaces (then the single file would silently need a server).
 pub fn single_file(www: &Path, pkg: &Path) -> Result<String> {
     let page = read(&www.join("index.html"))?;
     let css = read(&www.join("style.css"))?;
     let style_tag = r#"<link rel="stylesheet" href="style.css">"#;
-    let script_tag = r#"<script type="module" src="js/main.js"></script>"#;
-    if !page.contains(style_tag) || !page.contains(script_tag) {
+    let script_tags = [
+        r#"<script type="module" src="js/main.js"></script>"#,
+        r#"<script type="module" src="norm-lab.js"></script>"#,
+    ];
+    if !page.contains(style_tag) || !script_tags.iter().all(|t| page.contains(t)) {
         return Err(format!(
-            "www/index.html no longer contains `{style_tag}` and `{script_tag}`: update xtask/src/dist.rs to match"
+            "www/index.html no longer contains `{style_tag}` and `{}`: update xtask/src/dist.rs to match",
+            script_tags.join("` and `")
         ));
     }
-    let mut sources = String::from("const SOURCES = {\n");
-    for (name, text) in modules(www, pkg)? {
-        sources.push_str(&format!(
-            "  {}: {},\n",
-            script_string(&name),
-            script_string(&text)
-        ));
-    }
-    sources.push_str("};\n");
-    let wasm = base64(&read_bytes(&pkg.join("normscope_bg.wasm"))?);
-    let mut samples = String::from("const SAMPLES = {\n");
-    let mut names: Vec<PathBuf> = fs::read_dir(www.join("samples"))
-        .map_err(|e| format!("cannot list www/samples ({e})"))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
-        .collect();
-    names.sort();
-    for path in names {
-        let name = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        samples.push_str(&format!(
-            "  {}: \"{}\",\n",
-            script_string(&name),
-            base64(&read_bytes(&path)?)
-        ));
-    }
-    samples.push_str("};\n");
-    let lab = lab_data(www)?;
-    let script = format!(
-        "<script type=\"module\">\n// normscope, offline single file: made by `cargo xtask dist`.\n{sources}const WASM = \"{wasm}\";\n{samples}{lab}{LOADER}</script>"
+    let mut files = vec![
+        File::read("pkg/normscope_bg.wasm", &pkg.join("normscope_bg.wasm"))?,
+        File::read(
+            "pkg/normscope_engine_bg.wasm",
+            &pkg.join("normscope_engine_bg.wasm"),
+        )?,
+        File::read("norm-lab.css", &www.join("norm-lab.css"))?,
+    ];
+    files.extend(files_in(&www.join("samples"), "samples", &["jpg"])?);
+    files.extend(files_in(&www.join("tasks"), "tasks", &["rgb"])?);
+    files.extend(files_in(
+        &www.join("lab").join("recorded"),
+        "lab/recorded",
+        &["json"],
+    )?);
+    let entry = format!(
+        "// normscope, offline single file: made by `cargo xtask dist`.\n{}{}",
+        import_of(&www.join("js").join("main.js")),
+        import_of(&www.join("norm-lab.js"))
     );
+    let module = bundle::bundle("offline", &entry, &files, None)?;
+    if module.contains("</script") {
+        return Err(
+            "the bundle contains `</script`, which would end the page's script early".into(),
+        );
+    }
     Ok(page
         .replace(style_tag, &format!("<style>\n{css}\n</style>"))
-        .replace(LAB_TAG, "")
-        .replace(script_tag, &script))
-}
-
-/// The lab's script tag in index.html (the loader imports it instead).
-const LAB_TAG: &str = r#"<script type="module" src="norm-lab.js"></script>"#;
-
-/// What the lab loads at run time: the task photos (`TASKS`, base64 raw
-/// RGB), its recorded runs (`LAB`, JSON text by file name) and its
-/// stylesheet (`LAB_CSS`).
-fn lab_data(www: &Path) -> Result<String> {
-    let mut out = String::from("const TASKS = {\n");
-    let recorded = www.join("lab").join("recorded");
-    for (dir, ext, into_base64) in [(util::tasks_dir(), "rgb", true), (recorded, "json", false)] {
-        if !into_base64 {
-            out.push_str("};\nconst LAB = {\n");
-        }
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-            .map_err(|e| format!("cannot list {} ({e})", util::relative(&dir)))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == ext))
-            .collect();
-        files.sort();
-        for path in files {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            let key = if into_base64 {
-                name.trim_end_matches(".rgb").to_string()
-            } else {
-                name.to_string()
-            };
-            let value = if into_base64 {
-                format!("\"{}\"", base64(&read_bytes(&path)?))
-            } else {
-                script_string(&read(&path)?)
-            };
-            out.push_str(&format!("  {}: {value},\n", script_string(&key)));
-        }
-    }
-    out.push_str(&format!(
-        "}};\nconst LAB_CSS = {};\n",
-        script_string(&read(&www.join("norm-lab.css"))?)
-    ));
-    Ok(out)
+        .replace(script_tags[1], "")
+        .replace(
+            script_tags[0],
+            &format!("<script type=\"module\">\n{module}</script>"),
+        ))
 }
 
 #[cfg(test)]
@@ -301,13 +164,6 @@ mod tests {
     }
 
     #[test]
-    fn script_strings_cannot_close_the_script_element() {
-        let s = script_string("a</script><b>\"\\\n");
-        assert!(!s.contains('<'), "{s}");
-        assert_eq!(s, r#""a\u003c/script>\u003cb>\"\\\n""#);
-    }
-
-    #[test]
     fn the_single_file_loads_nothing_from_outside() {
         let root = util::root();
         let pkg = pkgbuild::pkg_dir();
@@ -328,12 +184,16 @@ mod tests {
             "the stylesheet is still a link"
         );
         assert!(
-            html.contains("const WASM = \"AGFzbQ"),
+            html.contains("\"pkg/normscope_bg.wasm\": \"AGFzbQ"),
             "the wasm (\\0asm) is not inlined"
         );
         assert!(
-            html.contains("\"chelsea\": \"/9j/"),
+            html.contains("\"samples/chelsea.jpg\": \"/9j/"),
             "the samples (JPEG) are not inlined"
+        );
+        assert!(
+            !html.contains(" from \"./"),
+            "a module still imports a file"
         );
     }
 }

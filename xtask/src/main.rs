@@ -24,6 +24,7 @@
 //! ```
 
 mod bench;
+mod bundle;
 mod dist;
 mod pkgbuild;
 mod pybundle;

@@ -1,12 +1,17 @@
 //! `cargo xtask build`: compile the crate to wasm and make `pkg/`, an
-//! npm-installable ES module package, within the download budget.
+//! npm-installable ES module package, within the download budgets.
+//!
+//! Two modules, one per cargo feature (`src/wasm.rs`), so the page's first
+//! load does not carry the training engine:
 //!
 //! ```text
-//! cargo build --release --lib --target wasm32-unknown-unknown
-//!   -> target/wasm32-unknown-unknown/release/normscope.wasm
-//! wasm-bindgen --target web   -> pkg/normscope.js, pkg/normscope_bg.wasm, .d.ts
-//! wasm-opt -Oz (npm binaryen) -> pkg/normscope_bg.wasm, smaller
-//! pkg/package.json, then gzip size of wasm + js <= GZIP_BUDGET_BYTES
+//! cargo build --release --lib --target wasm32-unknown-unknown --no-default-features
+//!   --features page    -> pkg/normscope.js, pkg/normscope_bg.wasm        (the page)
+//!   --features engine  -> pkg/normscope_engine.js, pkg/normscope_engine_bg.wasm
+//!                         (the lab's Trainer; its own target folder, so
+//!                         switching features never rebuilds the other)
+//! each: wasm-bindgen --target web, then wasm-opt -Oz (npm binaryen)
+//! pkg/package.json, then each module's gzip size (wasm + js) <= its budget
 //! ```
 
 use std::fs;
@@ -18,15 +23,43 @@ use std::time::UNIX_EPOCH;
 use crate::tools;
 use crate::util::{cargo, command, kib, relative, root, run, target_dir, Result};
 
-/// The most the page's own code may cost to download: gzip size of
-/// `pkg/normscope_bg.wasm` plus `pkg/normscope.js`. The README states it;
-/// change both together, and only on purpose. 250 KB in decimal kilobytes
-/// (244.1 KiB), the target of the performance issue; it fits since the page
-/// lets the browser decode image files (no decoder in the wasm module).
-pub const GZIP_BUDGET_BYTES: u64 = 250_000;
+/// The most the page's first load may cost in wasm and its glue: gzip size
+/// of `pkg/normscope_bg.wasm` plus `pkg/normscope.js`. The README states it;
+/// change both together, and only on purpose. 200 KB (decimal): the page's
+/// module was 190 KB when the engine moved out (181 KB of it wasm).
+pub const GZIP_BUDGET_BYTES: u64 = 200_000;
 
-/// The crate's name, which is also the output name in `pkg/`.
+/// The most the lab's engine may cost when the lab first comes near: gzip
+/// size of `pkg/normscope_engine_bg.wasm` plus `pkg/normscope_engine.js`
+/// (87 KB when it moved out of the page's module).
+pub const ENGINE_GZIP_BUDGET_BYTES: u64 = 150_000;
+
+/// The crate's name, which is also the page module's name in `pkg/`.
 const NAME: &str = "normscope";
+
+/// One wasm module of `pkg/`: its output name, the cargo feature that
+/// selects its exports, its target folder under `target/`, its budget.
+struct Module {
+    name: &'static str,
+    feature: &'static str,
+    target: Option<&'static str>,
+    budget: u64,
+}
+
+const MODULES: [Module; 2] = [
+    Module {
+        name: NAME,
+        feature: "page",
+        target: None,
+        budget: GZIP_BUDGET_BYTES,
+    },
+    Module {
+        name: "normscope_engine",
+        feature: "engine",
+        target: Some("wasm-engine"),
+        budget: ENGINE_GZIP_BUDGET_BYTES,
+    },
+];
 
 /// `pkg/`, the generated package the page imports from `/pkg/`.
 pub fn pkg_dir() -> PathBuf {
@@ -36,7 +69,7 @@ pub fn pkg_dir() -> PathBuf {
 /// Build `pkg/` from scratch or bring it up to date.
 ///
 /// # Errors
-/// When a tool cannot be installed, a step fails, or the package is over budget.
+/// When a tool cannot be installed, a step fails, or a module is over budget.
 pub fn build() -> Result<()> {
     tools::ensure_wasm_target()?;
     let bindgen_version = tools::wasm_bindgen_crate_version()?;
@@ -45,73 +78,112 @@ pub fn build() -> Result<()> {
     if let Err(e) = tools::ensure_npm_packages() {
         println!("note: {e}; building without wasm-opt.");
     }
+    let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
+    let wasm_opt = wasm_opt.is_file().then_some(wasm_opt);
+    fs::create_dir_all(pkg_dir()).map_err(|e| format!("cannot create pkg/ ({e})"))?;
+    let mut over = Vec::new();
+    for module in &MODULES {
+        build_module(module, &bindgen_version, wasm_opt.as_deref())?;
+        let files = [
+            pkg_dir().join(format!("{}_bg.wasm", module.name)),
+            pkg_dir().join(format!("{}.js", module.name)),
+        ];
+        if let Err(e) = check_budget(&files, module.budget) {
+            over.push(e);
+        }
+    }
+    write_package_json()?;
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(over.join("\n"))
+    }
+}
 
-    run(command(cargo()).args([
-        "build",
-        "--package",
-        NAME,
-        "--release",
-        "--lib",
-        "--target",
-        tools::WASM_TARGET,
-    ]))?;
+/// Compile one module and run wasm-bindgen and wasm-opt on it, unless its
+/// files in `pkg/` already come from the same compiled wasm.
+fn build_module(module: &Module, bindgen_version: &str, wasm_opt: Option<&Path>) -> Result<()> {
+    let target = match module.target {
+        Some(sub) => target_dir().join(sub),
+        None => target_dir(),
+    };
+    run(command(cargo())
+        .args([
+            "build",
+            "--package",
+            NAME,
+            "--release",
+            "--lib",
+            "--target",
+            tools::WASM_TARGET,
+            "--no-default-features",
+            "--features",
+            module.feature,
+        ])
+        .arg("--target-dir")
+        .arg(&target))?;
 
-    let input = target_dir()
+    let input = target
         .join(tools::WASM_TARGET)
         .join("release")
         .join(format!("{NAME}.wasm"));
-    let wasm_opt = root().join("node_modules").join(".bin").join("wasm-opt");
-    let wasm_opt = wasm_opt.is_file().then_some(wasm_opt);
-
-    let stamp_path = target_dir().join("xtask").join("pkg.stamp");
-    let stamp = |output_wasm: &Path| {
+    let stamp_path = target_dir()
+        .join("xtask")
+        .join(format!("{}.stamp", module.name));
+    let out_wasm = pkg_dir().join(format!("{}_bg.wasm", module.name));
+    let out_js = pkg_dir().join(format!("{}.js", module.name));
+    let stamp = || {
         format!(
             "input {}\nwasm-bindgen {bindgen_version}\nwasm-opt {}\noutput {}\n",
             file_identity(&input),
             wasm_opt.is_some(),
-            file_identity(output_wasm)
+            file_identity(&out_wasm)
         )
     };
-    let out_wasm = pkg_dir().join(format!("{NAME}_bg.wasm"));
-    let out_js = pkg_dir().join(format!("{NAME}.js"));
-    let fresh = out_js.is_file()
-        && fs::read_to_string(&stamp_path).is_ok_and(|old| old == stamp(&out_wasm));
-
-    if fresh {
-        println!("pkg/ is up to date with {}.", relative(&input));
-    } else {
-        generate(&input, wasm_opt.as_deref())?;
-        if let Some(dir) = stamp_path.parent() {
-            fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
-        }
-        fs::write(&stamp_path, stamp(&out_wasm))
-            .map_err(|e| format!("cannot write {} ({e})", stamp_path.display()))?;
+    if out_js.is_file() && fs::read_to_string(&stamp_path).is_ok_and(|old| old == stamp()) {
+        println!(
+            "pkg/{}.js is up to date with {}.",
+            module.name,
+            relative(&input)
+        );
+        return Ok(());
     }
-
-    write_package_json()?;
-    check_budget(&[out_wasm, out_js], GZIP_BUDGET_BYTES).map(|_| ())
+    generate(module.name, &input, wasm_opt)?;
+    if let Some(dir) = stamp_path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {} ({e})", dir.display()))?;
+    }
+    fs::write(&stamp_path, stamp())
+        .map_err(|e| format!("cannot write {} ({e})", stamp_path.display()))
 }
 
-/// Run wasm-bindgen and wasm-opt into a clean `pkg/`.
-fn generate(input: &Path, wasm_opt: Option<&Path>) -> Result<()> {
+/// Run wasm-bindgen and wasm-opt for the module `name` into `pkg/`.
+fn generate(name: &str, input: &Path, wasm_opt: Option<&Path>) -> Result<()> {
     let pkg = pkg_dir();
-    // Start clean so files from an older build (snippets/) cannot linger.
-    if pkg.exists() {
-        fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear pkg/ ({e})"))?;
+    // Clear this module's files so none from an older build can linger.
+    for file in [
+        format!("{name}.js"),
+        format!("{name}.d.ts"),
+        format!("{name}_bg.wasm"),
+        format!("{name}_bg.wasm.d.ts"),
+    ] {
+        let path = pkg.join(file);
+        if path.exists() {
+            fs::remove_file(&path)
+                .map_err(|e| format!("cannot remove {} ({e})", path.display()))?;
+        }
     }
     run(command("wasm-bindgen")
-        .args(["--target", "web", "--out-dir", "pkg", "--out-name", NAME])
+        .args(["--target", "web", "--out-dir", "pkg", "--out-name", name])
         .arg(input))?;
 
-    let wasm = pkg.join(format!("{NAME}_bg.wasm"));
+    let wasm = pkg.join(format!("{name}_bg.wasm"));
     match wasm_opt {
         None => println!(
             "note: node_modules/.bin/wasm-opt is missing (run `npm ci`), so the wasm is \
              not shrunk with wasm-opt -Oz."
         ),
         Some(wasm_opt) => {
-            let shrunk = pkg.join(format!("{NAME}_bg.opt.wasm"));
+            let shrunk = pkg.join(format!("{name}_bg.opt.wasm"));
             // The features rustc enables by default for wasm32 today; wasm-opt
             // must be told, or it rejects the module instead of optimising it.
             run(command(wasm_opt)
@@ -156,15 +228,18 @@ fn write_package_json() -> Result<()> {
         .map_err(|e| format!("cannot read Cargo.toml ({e})"))?;
     let version = package_field(&manifest, "version")
         .ok_or("Cargo.toml has no [package] version: add one like version = \"0.1.0\"")?;
-    let mut files: Vec<String> = [
-        format!("{NAME}_bg.wasm"),
-        format!("{NAME}.js"),
-        format!("{NAME}.d.ts"),
-        format!("{NAME}_bg.wasm.d.ts"),
-    ]
-    .into_iter()
-    .filter(|f| pkg_dir().join(f).is_file())
-    .collect();
+    let mut files: Vec<String> = MODULES
+        .iter()
+        .flat_map(|m| {
+            [
+                format!("{}_bg.wasm", m.name),
+                format!("{}.js", m.name),
+                format!("{}.d.ts", m.name),
+                format!("{}_bg.wasm.d.ts", m.name),
+            ]
+        })
+        .filter(|f| pkg_dir().join(f).is_file())
+        .collect();
     let has_snippets = pkg_dir().join("snippets").is_dir();
     if has_snippets {
         files.push("snippets/".to_string());
@@ -268,9 +343,10 @@ fn check_budget(files: &[PathBuf], budget: u64) -> Result<u64> {
         kib(budget)
     );
     if total > budget {
+        let first = files.first().map(|f| relative(f)).unwrap_or_default();
         return Err(format!(
-            "pkg/ is {} gzip, over the {} budget: find what grew (for example with \
-             `twiggy top pkg/normscope_bg.wasm`) and shrink it, or raise GZIP_BUDGET_BYTES \
+            "{first} and its glue are {} gzip, over the {} budget: find what grew \
+             (for example with `twiggy top {first}`) and shrink it, or raise its budget \
              in xtask/src/pkgbuild.rs and the README together",
             kib(total),
             kib(budget)

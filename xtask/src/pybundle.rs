@@ -1,11 +1,9 @@
 //! `cargo xtask pybundle`: the notebook widget's front end, for the wheel.
 //!
 //! ```text
-//! pkg/ (built here) + www/js/**/*.js + www/norm-scope.js + www/norm-lab.js + python/js/*.js
-//!   + www/style.css + www/norm-scope.css + www/norm-lab.css
-//!       -> python/normscope/_static/widget.js   one ES module for anywidget:
-//!                                              the modules as strings, the
-//!                                              wasm as base64, the styles
+//! python/js/{widget,lab}.js + the page's modules they import (esbuild, bundle.rs)
+//!   + pkg/*_bg.wasm + www/style.css + www/norm-scope.css + www/norm-lab.css
+//!       -> python/normscope/_static/widget.js   one ES module for anywidget
 //! www/samples/*.jpg, SOURCES.md -> python/normscope/_static/samples/
 //! assets/tasks/*.rgb, SOURCES.md -> python/normscope/_static/tasks/     (the lab's
 //! www/lab/recorded/*.json        -> python/normscope/_static/recorded/   data, sent
@@ -18,67 +16,35 @@
 //!                                   probe sliders' ranges, read by `Scope`)
 //! ```
 //!
-//! One module serves both widgets: the loader imports `widget.js`
-//! (python/js/widget.js, `Scope`) or `lab.js` (python/js/lab.js, `Lab`), as
-//! the model's `_module` names; both use python/js/keys.js and traits.js.
-//!
-//! The module works as the offline single file of `cargo xtask dist` does:
-//! the sources become blob: URLs that import one another, and
-//! `globalThis.NORMSCOPE_OFFLINE` hands `js/engine.js` the wasm bytes (and
-//! `norm-scope.js` its styles), so the widget requests nothing from any
-//! host. The sample photos travel as files; Python sends the ones a widget
-//! shows. `pip install ./python` runs this (python/build_backend/).
+//! One module serves both widgets: it picks `widget.js` (`Scope`) or
+//! `lab.js` (`Lab`), as the model's `_module` names; both use
+//! python/js/keys.js and traits.js. Like the offline single file, it
+//! requests nothing from any host: the wasm and styles are inside, the
+//! workers start from blob: URLs of their own bundles, and Python sends the
+//! photos a widget shows and the lab's task photos and recorded runs.
+//! `pip install ./python` runs this (python/build_backend/).
 
 use std::fs;
 use std::path::Path;
 
-use crate::dist::{base64, modules};
+use crate::bundle::{self, File};
 use crate::pkgbuild::{self, json_string};
 use crate::util::{self, Result};
 
 /// The styles `norm-scope.js` adopts, by the names it asks for.
 const SHEETS: &[&str] = &["style.css", "norm-scope.css"];
 
-/// Turns the sources into linked blob: URLs once per bundle and page, then
-/// hands anywidget the widget module's `render`.
+/// The widget module anywidget loads: it imports the bundled front end
+/// (APP, one esbuild module) from a blob: URL once per page and bundle, so
+/// every widget shares one wasm instance and one lab store, then hands the
+/// widget's `_module` (widget.js for a Scope, lab.js for a Lab) its render.
 const LOADER: &str = r#"
-const resolve = (from, spec) => new URL(spec, `http://x/${from}`).pathname.slice(1);
-function load(entry) {
-  const cache = (globalThis.__normscopeWidget ??= {});
-  if (!cache[BUNDLE]) {
-    const urls = {};
-    const link = (path) => {
-      if (urls[path]) return urls[path];
-      const source = SOURCES[path];
-      if (source === undefined) throw new Error(`normscope widget: missing module ${path}`);
-      const rewritten = source.replace(/(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}\/[^'"]+)\2/g,
-        (all, before, quote, spec) => `${before}${JSON.stringify(link(resolve(path, spec)))}`);
-      const type = path.endsWith('.json') ? 'application/json' : 'text/javascript';
-      urls[path] = URL.createObjectURL(new Blob([rewritten], { type }));
-      return urls[path];
-    };
-    const wasm = Uint8Array.from(atob(WASM), (c) => c.charCodeAt(0));
-    // Read by js/engine.js, norm-scope.js, norm-lab.js and js/lab/pool.js
-    // when they are first evaluated; the Lab adds its data (tasks, lab).
-    const offline = (globalThis.NORMSCOPE_OFFLINE ??= {});
-    // The lab trains in js/lab/worker.js, linked like the rest (pool.js
-    // falls back to the page's thread if it cannot start).
-    Object.assign(offline, {
-      wasm, samples: offline.samples ?? {}, css: CSS, labCss: LAB_CSS,
-      workerUrl: () => link('js/lab/worker.js'), noWorkers: 'the training worker could not start here',
-    });
-    cache[BUNDLE] = { link, modules: {} };
-  }
-  const { link, modules } = cache[BUNDLE];
-  modules[entry] ??= import(link(entry));
-  return modules[entry];
-}
 export default {
   async render(context) {
-    const entry = context.model.get('_module') || 'widget.js';
-    if (entry !== 'widget.js' && entry !== 'lab.js') throw new Error(`normscope widget: no front end ${entry}`);
-    const widget = await load(entry);
-    return widget.render(context);
+    const cache = (globalThis.__normscopeWidget ??= {});
+    cache[BUNDLE] ??= import(URL.createObjectURL(new Blob([APP], { type: 'text/javascript' })));
+    const app = await cache[BUNDLE];
+    return app.frontEnd(context.model.get('_module') || 'widget.js').render(context);
   },
 };
 "#;
@@ -214,60 +180,36 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-/// The widget's ES module: sources, wasm and styles inlined, then [`LOADER`].
+/// The widget's ES module: the front end bundled by esbuild with the wasm
+/// and the styles inline, then [`LOADER`]. The task photos and recorded runs
+/// come from Python at run time (python/js/lab.js hands them to assets.js).
 ///
 /// # Errors
-/// When a file is missing.
+/// When a file is missing or esbuild fails.
 pub fn bundle(www: &Path, pkg: &Path, widget: &Path) -> Result<String> {
-    let mut sources = modules(www, pkg)?;
-    sources.push((
-        "norm-scope.js".to_string(),
-        read(&www.join("norm-scope.js"))?,
-    ));
-    // The lab's worker (the single file leaves it out: no worker starts from file://).
-    sources.push((
-        "js/lab/worker.js".to_string(),
-        read(&www.join("js").join("lab").join("worker.js"))?,
-    ));
-    sources.push(("widget.js".to_string(), read(widget)?));
-    // Every other module beside it (lab.js, keys.js, traits.js, …): a new
-    // one is bundled without a list to keep up to date.
     let dir = widget.parent().unwrap_or(Path::new("."));
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {} ({e})", dir.display()))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".js") && name != "widget.js")
-        .collect();
-    names.sort();
-    for name in names {
-        let source = read(&dir.join(&name))?;
-        sources.push((name, source));
+    let mut files = Vec::new();
+    for name in ["normscope_bg.wasm", "normscope_engine_bg.wasm"] {
+        files.push(File::read(format!("pkg/{name}"), &pkg.join(name))?);
     }
-    let mut text = String::from(
-        "// normscope's notebook widget, made by `cargo xtask pybundle` from www/, pkg/ and python/js/widget.js: do not edit.\nconst SOURCES = {\n",
+    for sheet in SHEETS.iter().chain(&["norm-lab.css"]) {
+        files.push(File::read(*sheet, &www.join(sheet))?);
+    }
+    let entry = format!(
+        "// The notebook's front ends, by the name a widget's `_module` gives.\n\
+         import * as scope from {};\nimport * as lab from {};\n\
+         const FRONT_ENDS = new Map([['widget.js', scope], ['lab.js', lab]]);\n\
+         export function frontEnd(name) {{\n  \
+           if (!FRONT_ENDS.has(name)) throw new Error(`normscope widget: no front end ${{name}}`);\n  \
+           return FRONT_ENDS.get(name);\n}}\n",
+        json_string(&widget.to_string_lossy()),
+        json_string(&dir.join("lab.js").to_string_lossy())
     );
-    for (name, source) in &sources {
-        text.push_str(&format!(
-            "  {}: {},\n",
-            json_string(name),
-            json_string(source)
-        ));
-    }
-    text.push_str("};\nconst CSS = {\n");
-    for sheet in SHEETS {
-        text.push_str(&format!(
-            "  {}: {},\n",
-            json_string(sheet),
-            json_string(&read(&www.join(sheet))?)
-        ));
-    }
-    text.push_str(&format!(
-        "}};\nconst LAB_CSS = {};\n",
-        json_string(&read(&www.join("norm-lab.css"))?)
-    ));
-    let wasm = fs::read(pkg.join("normscope_bg.wasm"))
-        .map_err(|e| format!("cannot read pkg/normscope_bg.wasm ({e})"))?;
-    text.push_str(&format!("const WASM = \"{}\";\n", base64(&wasm)));
+    let app = bundle::bundle("notebook", &entry, &files, Some(www))?;
+    let mut text = String::from(
+        "// normscope's notebook widget, made by `cargo xtask pybundle` from www/, pkg/ and python/js/ (esbuild): do not edit.\n",
+    );
+    text.push_str(&format!("const APP = {};\n", json_string(&app)));
     let id = fnv1a(&text);
     text.push_str(&format!("const BUNDLE = \"{id:016x}\";\n{LOADER}"));
     Ok(text)
@@ -319,24 +261,30 @@ mod tests {
             Ok(text) => text,
             Err(e) => panic!("{e}"),
         };
+        // The wasm (\0asm), inside the app's source (a JSON string in a JSON string).
         assert!(
-            text.contains("const WASM = \"AGFzbQ"),
-            "the wasm (\\0asm) is not inlined"
+            text.contains(r#"\"pkg/normscope_bg.wasm\": \"AGFzbQ"#),
+            "the wasm is not inlined"
         );
         for name in [
-            "\"js/engine.js\"",
-            "\"norm-scope.js\"",
-            "\"widget.js\"",
-            "\"pkg/normscope.js\"",
-            "\"lab.js\"",
-            "\"norm-lab.js\"",
-            "\"js/lab/pool.js\"",
+            "www/js/engine.js",
+            "www/norm-scope.js",
+            "python/js/widget.js",
+            "pkg/normscope.js",
+            "pkg/normscope_engine.js",
+            "python/js/lab.js",
+            "www/norm-lab.js",
+            "www/js/lab/pool.js",
         ] {
             assert!(text.contains(name), "{name} is not in the bundle");
         }
         assert!(
-            text.contains("\"norm-scope.css\""),
+            text.contains(r#"\"norm-scope.css\": "#),
             "the widget's styles are not inlined"
+        );
+        assert!(
+            !text.contains(" from \"./"),
+            "a module still imports a file"
         );
         // Every module the notebook's own front end imports travels too.
         for entry in fs::read_dir(root.join("python").join("js"))
@@ -347,8 +295,15 @@ mod tests {
             let source = fs::read_to_string(entry.path()).unwrap_or_default();
             for import in source.split("from './").skip(1) {
                 let name = import.split('\'').next().unwrap_or_default();
+                let name = name.trim_start_matches("./");
+                // The site's assets.js is swapped for the generated one.
+                let name = if name == "js/assets.js" {
+                    "notebook/assets.js"
+                } else {
+                    name
+                };
                 assert!(
-                    text.contains(&format!("\"{name}\": ")),
+                    text.contains(&format!("/{name}")),
                     "{name} (imported by {:?}) is not in the bundle",
                     entry.file_name()
                 );

@@ -102,7 +102,7 @@ fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let Some(request_line) = read_head(&mut reader)? else {
+    let Some((request_line, if_none_match)) = read_head(&mut reader)? else {
         return Ok(());
     };
     let mut stream = stream;
@@ -117,39 +117,84 @@ fn handle(stream: TcpStream, site: &Site) -> io::Result<()> {
                 log(m, target, answer.status());
             }
             let relaxed = site.isolated && target.starts_with("/bench/");
-            send(&mut stream, answer, m == "HEAD", site.isolated, relaxed)
+            let head_only = m == "HEAD";
+            let how = How {
+                head_only,
+                isolated: site.isolated,
+                relaxed,
+                if_none_match: if_none_match.as_deref(),
+            };
+            send(&mut stream, answer, how)
         }
         (Some(_), Some(target), Some(_)) => {
             let answer = Answer::Error(405);
             if site.log {
                 log(method.unwrap_or(""), target, 405);
             }
-            send(&mut stream, answer, false, site.isolated, false)
+            send(&mut stream, answer, How::plain(site.isolated))
         }
-        _ => send(&mut stream, Answer::Error(400), false, site.isolated, false),
+        _ => send(&mut stream, Answer::Error(400), How::plain(site.isolated)),
     };
     let _ = stream.shutdown(std::net::Shutdown::Write);
     answer
 }
 
-/// The request line, after reading (and dropping) the header lines up to
-/// the blank line. Reading them all matters: closing a socket with unread
-/// input makes the kernel reset the connection, and the browser may then
-/// lose the response.
-fn read_head(reader: &mut impl BufRead) -> io::Result<Option<String>> {
+/// The request line and its If-None-Match value, after reading the header
+/// lines up to the blank line. Reading them all matters: closing a socket
+/// with unread input makes the kernel reset the connection, and the browser
+/// may then lose the response.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Option<(String, Option<String>)>> {
     let mut limited = reader.take(MAX_HEAD_BYTES);
     let mut first = String::new();
     if limited.read_line(&mut first)? == 0 {
         return Ok(None);
     }
+    let mut if_none_match = None;
     let mut line = String::new();
     loop {
         line.clear();
         if limited.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
             break;
         }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(value.trim().to_string());
+            }
+        }
     }
-    Ok(Some(first.trim_end().to_string()))
+    Ok(Some((first.trim_end().to_string(), if_none_match)))
+}
+
+/// How to answer, beside what: HEAD or GET, the bench's headers, and the
+/// ETag the browser already holds.
+struct How<'a> {
+    head_only: bool,
+    isolated: bool,
+    relaxed: bool,
+    if_none_match: Option<&'a str>,
+}
+
+impl How<'_> {
+    fn plain(isolated: bool) -> Self {
+        How {
+            head_only: false,
+            isolated,
+            relaxed: false,
+            if_none_match: None,
+        }
+    }
+}
+
+/// A file's validator: its size and modification time. A worker importing
+/// the modules the page already has then gets 304 Not Modified instead of
+/// the bytes again (the page is served with `Cache-Control: no-cache`).
+fn etag(meta: &std::fs::Metadata) -> String {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("\"{:x}-{modified:x}\"", meta.len())
 }
 
 fn log(method: &str, target: &str, status: u16) {
@@ -288,6 +333,7 @@ pub fn mime_type(path: &Path) -> &'static str {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        304 => "Not Modified",
         301 => "Moved Permanently",
         400 => "Bad Request",
         404 => "Not Found",
@@ -299,25 +345,31 @@ fn reason(status: u16) -> &'static str {
 /// Write the status line, headers and (unless HEAD) the body.
 /// Write the response. `isolated` adds COOP/COEP; `relaxed` sends the bench
 /// page's policy instead of the page's (both only in bench mode).
-fn send(
-    stream: &mut TcpStream,
-    answer: Answer,
-    head_only: bool,
-    isolated: bool,
-    relaxed: bool,
-) -> io::Result<()> {
+fn send(stream: &mut TcpStream, answer: Answer, how: How) -> io::Result<()> {
+    let How {
+        mut head_only,
+        isolated,
+        relaxed,
+        if_none_match,
+    } = how;
     let (answer, file) = match answer {
-        Answer::File(path) => match File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f))) {
-            Ok((len, f)) => (Answer::File(path), Some((len, f))),
+        Answer::File(path) => match File::open(&path).and_then(|f| Ok((f.metadata()?, f))) {
+            Ok((meta, f)) => (Answer::File(path), Some((meta.len(), etag(&meta), f))),
             Err(_) => (Answer::Error(404), None),
         },
         other => (other, None),
     };
-    let status = answer.status();
+    let unchanged =
+        matches!((&file, if_none_match), (Some((_, tag, _)), Some(held)) if held == tag);
+    let status = if unchanged { 304 } else { answer.status() };
+    head_only |= unchanged;
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     let body = match &answer {
         Answer::File(path) => {
             head.push_str(&format!("Content-Type: {}\r\n", mime_type(path)));
+            if let Some((_, tag, _)) = &file {
+                head.push_str(&format!("ETag: {tag}\r\n"));
+            }
             None
         }
         Answer::Redirect(location) => {
@@ -335,7 +387,8 @@ fn send(
         head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
     }
     let length = match (&file, &body) {
-        (Some((len, _)), _) => *len,
+        (Some(_), _) if unchanged => 0,
+        (Some((len, _, _)), _) => *len,
         (None, Some(text)) => text.len() as u64,
         (None, None) => 0,
     };
@@ -356,7 +409,7 @@ fn send(
     stream.write_all(head.as_bytes())?;
     if !head_only {
         match (file, body) {
-            (Some((_, mut f)), _) => {
+            (Some((_, _, mut f)), _) => {
                 io::copy(&mut f, stream)?;
             }
             (None, Some(text)) => stream.write_all(text.as_bytes())?,
@@ -509,6 +562,28 @@ mod tests {
         assert!(ok.contains("\r\nX-Content-Type-Options: nosniff\r\n"));
         assert!(ok.contains("\r\nCache-Control: no-cache\r\n"));
         assert!(ok.ends_with("\0asm\u{1}\0\0\0"), "{ok}");
+
+        // A file the browser already holds comes back 304, without its bytes.
+        let tag = ok
+            .split("\r\nETag: ")
+            .nth(1)
+            .and_then(|rest| rest.split("\r\n").next())
+            .unwrap_or_default();
+        assert!(tag.starts_with('"') && tag.len() > 2, "{ok}");
+        let again = fetch(
+            port,
+            &format!("GET /pkg/x.wasm HTTP/1.1\r\nHost: x\r\nIf-None-Match: {tag}\r\n\r\n"),
+        );
+        assert!(
+            again.starts_with("HTTP/1.1 304 Not Modified\r\n"),
+            "{again}"
+        );
+        assert!(again.ends_with("\r\n\r\n"), "a 304 has no body: {again}");
+        let other = fetch(
+            port,
+            "GET /pkg/x.wasm HTTP/1.1\r\nIf-None-Match: \"0-0\"\r\n\r\n",
+        );
+        assert!(other.starts_with("HTTP/1.1 200 OK\r\n"), "{other}");
 
         let head = fetch(port, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");

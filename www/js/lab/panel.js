@@ -86,7 +86,7 @@ export function progressText(set, what) {
   const now = runs.filter((r) => r.status === 'running').map((r) => `${kindStyle(r.kind).label} ${r.loss.length}/${r.steps}`);
   const workers = workerCount();
   const where = trainsInPage()
-    ? `on this page's thread: ${globalThis.NORMSCOPE_OFFLINE?.noWorkers ?? 'the offline file cannot start workers'}`
+    ? "on this page's thread: the training worker could not start here"
     : `${workers} worker${workers === 1 ? '' : 's'}`;
   return `Training in this browser (${where}, ${seedWords}): ${ended} of ${runs.length} done${now.length ? `; now ${now.join(', ')} steps` : ''}.`;
 }

@@ -1,50 +1,39 @@
-// A pool of training workers (worker.js) shared by every panel of every
-// <norm-lab> on the page: one run per worker at a time, the rest wait in
-// order. A run is stopped with an AbortSignal (waiting: dropped at once;
-// running: between two slices of steps).
+// The one bridge to the training workers (worker.js): every training run
+// of the page goes through here, the lab's panels, the bench and the tests
+// alike. A pool shared by every <norm-lab> on the page: one run per worker at
+// a time, the rest wait in order. A run is stopped with an AbortSignal
+// (waiting: dropped at once; running: between two slices of steps).
 //
 //   const { record, lighting, probes, ms } = await train(config, { lighting, probes, onProgress, signal });
+//
+// A run rejects with the engine's message (a bad config field) or with an
+// AbortError (`error.step`: where it stopped). A diverged run resolves, its
+// record saying where (record.diverged).
 import { loadTaskPhotos } from '../tasks.js';
-import { initWasm } from '../engine.js';
-import { Trainer } from '../../pkg/normscope.js';
 import { workerCount } from './config.js';
 import { runTraining } from './trainloop.js';
+import { loadEngine } from './engine.js';
+import { abortError, startWorker } from '../worker-bridge.js';
 
-// The offline single file's modules are blob: URLs, from which worker.js
-// cannot start: there the runs go on the page's thread, in slices. A host
-// that bundles worker.js itself (the notebook widget) names it with
-// NORMSCOPE_OFFLINE.workerUrl() and hands it the wasm bytes; should that
-// worker fail to start, the runs go on the page's thread too.
-const OFFLINE = globalThis.NORMSCOPE_OFFLINE ?? null;
-const BUNDLED = OFFLINE?.workerUrl ?? null;
-let inPage = Boolean(OFFLINE) && !BUNDLED;
+export { abortError };
+
+// Should the worker fail to start (a host page's policy forbids it), the runs
+// go on the page's thread instead, in slices.
+let inPage = false;
 
 /** Where the runs train now: on the page's thread (true) or in workers. */
 export const trainsInPage = () => inPage;
 
-function workerUrl() {
-  if (BUNDLED) return BUNDLED();
-  const url = new URL('./worker.js', import.meta.url);
-  // A worker must come from the page's origin: from elsewhere (an embedding
-  // page), start a same-origin blob worker that imports the real one.
-  return url.origin === location.origin
-    ? url
-    : URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
-}
-
-export function abortError(step) {
-  const e = new Error(step == null ? 'stopped' : `stopped at step ${step}`);
-  e.name = 'AbortError';
-  return e;
-}
-
 let nextId = 1;
 let slots = null;
+// The engine's exports and compiled module (engine.js), set before the first run.
+let engine = null;
 const waiting = [];
 
 /** A stand-in for a worker that trains on the page's thread (offline file). */
 class PageWorker {
-  constructor() {
+  constructor(Trainer) {
+    this.Trainer = Trainer;
     this.stopped = new Set();
     this.queue = Promise.resolve();
     this.onmessage = null;
@@ -55,7 +44,7 @@ class PageWorker {
     else if (data.type === 'run') {
       const post = (m) => this.onmessage?.({ data: m });
       const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-      this.queue = this.queue.then(() => runTraining(Trainer, data, { post, isStopped: () => this.stopped.has(data.id), pause }));
+      this.queue = this.queue.then(() => runTraining(this.Trainer, data, { post, isStopped: () => this.stopped.has(data.id), pause }));
     }
   }
 
@@ -63,7 +52,7 @@ class PageWorker {
 }
 
 function startSlot() {
-  const slot = { worker: inPage ? new PageWorker() : new Worker(workerUrl(), { type: 'module' }), job: null, answered: false };
+  const slot = { worker: inPage ? new PageWorker(engine.Trainer) : startWorker('js/lab/worker.js'), job: null, answered: false };
   slot.worker.onmessage = ({ data }) => {
     slot.answered = true;
     const job = slot.job;
@@ -84,8 +73,8 @@ function startSlot() {
     const job = slot.job;
     slot.job = null;
     slot.worker.terminate();
-    if (BUNDLED && !slot.answered && !inPage) {
-      // The bundled worker could not start here: every run, waiting or
+    if (!slot.answered && !inPage) {
+      // The worker could not start here: every run, waiting or
       // handed to a worker, trains on the page's thread instead.
       inPage = true;
       const handed = job ? [job] : [];
@@ -116,7 +105,8 @@ function pump() {
     job.onAbort = () => slot.worker.postMessage({ type: 'stop', id: job.id });
     job.signal?.addEventListener('abort', job.onAbort, { once: true });
     job.onStart?.();
-    const wasm = BUNDLED && !inPage ? OFFLINE.wasm : undefined;
+    // The compiled engine: a worker instantiates it without fetching it again.
+    const wasm = inPage ? undefined : engine.module;
     slot.worker.postMessage({ type: 'run', id: job.id, config: job.config, lighting: job.lighting, probes: job.probes, photos: job.photos, wasm });
   }
 }
@@ -127,7 +117,7 @@ function pump() {
  * the engine's message or an AbortError.
  */
 export async function train(config, { lighting = {}, probes = null, onProgress, onStart, signal } = {}) {
-  await initWasm();
+  engine = await loadEngine();
   const photos = await loadTaskPhotos();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -11,15 +11,14 @@
 //   recorded run of the same seed; probes: what probes.js measured,
 //   { after, during }, or null; trainAccuracy: the noise experiment's)
 import { train } from './pool.js';
+import { fetchFile } from '../assets.js';
 import { LIGHTING, raceConfig, lrConfig, sameRun } from './config.js';
 
 const ALL_LIGHTING = Object.fromEntries(Object.entries(LIGHTING).map(([axis, a]) => [axis, a.values]));
 
-/** The recorded file `name` (offline single file: carried in the page). */
+/** The recorded file `name` (the bundled copies carry it inside). */
 async function fetchRecorded(name) {
-  const inline = globalThis.NORMSCOPE_OFFLINE?.lab?.[name];
-  if (inline) return JSON.parse(inline);
-  const response = await fetch(new URL(`../../lab/recorded/${name}`, import.meta.url));
+  const response = await fetchFile(`lab/recorded/${name}`);
   if (!response.ok) throw new Error(`the recorded runs (${name}) could not be loaded (HTTP ${response.status})`);
   return response.json();
 }

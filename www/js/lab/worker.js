@@ -1,34 +1,26 @@
-// The lab's training worker: trains one network at a time with the wasm
-// engine (trainloop.js), so the page never waits on a step. Started by pool.js.
+// The training worker, the only one: trains one network at a time with the
+// wasm engine (trainloop.js), so the page never waits on a step. Started by
+// pool.js, the bridge every training run goes through.
 //
 // In:  { type: 'run', id, config, lighting, photos, probes, wasm }
 //        config:   RunRecord config fields (missing ones: engine defaults)
 //        lighting: { axis: [values] } measured after training (may be {})
 //        photos:   the task photos from tasks.js
 //        probes:   what else to measure (probes.js; may be absent)
-//        wasm:     the engine's bytes, from a host that bundles this worker
-//                  (the notebook widget); absent: pkg/normscope_bg.wasm
+//        wasm:     the engine, compiled once by the page (a WebAssembly.Module)
 //      { type: 'stop', id }             stop that run between two slices
 // Out: { type: 'progress', id, step, steps, loss: [new losses], curve }
 //      { type: 'done', id, record, lighting, probes, ms }   (a diverged run too:
 //        record.diverged says where)
 //      { type: 'stopped', id, step }
 //      { type: 'error', id, message }   a bad config or an engine failure
-import init, { Trainer } from '../../pkg/normscope.js';
+import init, { Trainer } from '../../pkg/normscope_engine.js';
 import { runTraining } from './trainloop.js';
+import { yieldToMessages as pause } from '../worker-bridge.js';
 
 let ready = null;
 const stopped = new Set();
 let queue = Promise.resolve();
-
-/** Let queued messages (a stop) in: a zero-delay task, not a clamped timer. */
-function pause() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}
 
 async function run(job) {
   try {

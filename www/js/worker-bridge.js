@@ -1,0 +1,24 @@
+// What every worker of the page shares (the training pool, lab/pool.js, and
+// the decode queue, engine.js): how a worker starts (assets.js knows it for
+// each copy of the page), the error a stopped job rejects with,
+// and the zero-delay yield that lets a waiting message (a stop) in between
+// two slices of work.
+
+export { startWorker } from './assets.js';
+
+/** The rejection of a stopped job; `step` is where it stopped (null: before it began). */
+export function abortError(step = null) {
+  const e = new Error(step == null ? 'stopped' : `stopped at step ${step}`);
+  e.name = 'AbortError';
+  e.step = step;
+  return e;
+}
+
+/** Let queued messages in: a zero-delay task, not a clamped timer. */
+export function yieldToMessages() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
