@@ -31,8 +31,9 @@ pub const GZIP_BUDGET_BYTES: u64 = 200_000;
 
 /// The most the lab's engine may cost when the lab first comes near: gzip
 /// size of `pkg/normscope_engine_bg.wasm` plus `pkg/normscope_engine.js`
-/// (87 KB when it moved out of the page's module).
-pub const ENGINE_GZIP_BUDGET_BYTES: u64 = 150_000;
+/// (87 KB when it moved out of the page's module; 174 KB with the lab's
+/// conclusions, computed in Rust beside the trainer: src/lab/findings/).
+pub const ENGINE_GZIP_BUDGET_BYTES: u64 = 200_000;
 
 /// The crate's name, which is also the page module's name in `pkg/`.
 const NAME: &str = "normscope";

@@ -3,19 +3,13 @@
 // the runs on screen: every sentence states its number of seeds and calls
 // a difference only when it holds across them. This module only turns a
 // panel's runs into a lab file and its settings into the Rust names.
-import { initWasm } from '../engine.js';
-import { labConclusions } from '../../pkg/normscope.js';
+// The exports live in the engine's wasm module: norm-lab.js awaits
+// loadEngine() (engine.js) before any panel draws, so they are ready here.
+import { labConclusions } from '../../pkg/normscope_engine.js';
 
 export { neighbourFigures, rhoFigures, tradeFigures, separation, heaviestChannel, meanSeparation, batchStatsOf } from './figures.js';
 
 export const pct = (x) => `${Math.round(x * 100)}%`;
-
-// Panels draw synchronously, so the module waits for wasm once here; if it
-// cannot load, each panel says so in place of its sentences.
-let wasmError = '';
-await initWasm().catch((error) => {
-  wasmError = error.message;
-});
 
 const ended = (r) => r.status === 'done' || r.status === 'diverged';
 
@@ -38,7 +32,6 @@ function labRun(r) {
 
 /** The sentences for `experiment`, joined; a readable note if they cannot be computed. */
 function say(experiment, runs, settings = {}) {
-  if (wasmError) return `The conclusions need the WebAssembly module, which did not load (${wasmError}).`;
   try {
     return labConclusions(experiment, { runs }, settings).join(' ');
   } catch (error) {
