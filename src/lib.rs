@@ -45,6 +45,7 @@ pub mod experiment;
 pub mod explain;
 pub mod features;
 pub mod file;
+pub mod lab;
 pub mod lanes;
 pub mod nn;
 pub mod norm;

@@ -1,0 +1,9 @@
+//! The lab's experiments seen from their results: the spread of a figure
+//! over seeds ([`spread`]) and the conclusion sentences computed from a
+//! recorded or live lab file ([`findings`]). Plain Rust, shared by the CLI
+//! (`normscope lab`) and the page (a wasm export).
+
+pub mod findings;
+pub mod spread;
+
+pub use spread::Spread;
