@@ -31,6 +31,9 @@ mod grad;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "normscope/train.rs"]
 mod train;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "normscope/lab.rs"]
+mod lab;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
@@ -80,6 +83,8 @@ mod cli {
         Grad(crate::grad::GradArgs),
         /// Train the small convolutional network on a photo task and write its record (JSON) and figure.
         Train(crate::train::TrainArgs),
+        /// Record a lab experiment over several seeds: the page's JSON, an SVG chart and the conclusions.
+        Lab(crate::lab::LabArgs),
     }
 
     /// What the explainer compares: the probe, its adjustment and the kinds.
@@ -262,6 +267,7 @@ mod cli {
             Command::Stats(args) => stats(&args),
             Command::Grad(args) => crate::grad::run(&args),
             Command::Train(args) => crate::train::run(&args),
+            Command::Lab(args) => crate::lab::run(&args),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
