@@ -29,11 +29,11 @@ fn main() {}
 #[path = "normscope/grad.rs"]
 mod grad;
 #[cfg(not(target_arch = "wasm32"))]
-#[path = "normscope/train.rs"]
-mod train;
-#[cfg(not(target_arch = "wasm32"))]
 #[path = "normscope/lab.rs"]
 mod lab;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "normscope/train.rs"]
+mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
