@@ -295,19 +295,26 @@ impl Plan {
     }
 
     /// The file the page loads: `EXPERIMENT.json` for the task `what`,
-    /// `EXPERIMENT-TASK.json` otherwise; `lighting` writes the race's file
-    /// (the lighting panel reads the race's sweeps).
+    /// `EXPERIMENT-TASK.json` otherwise. The race always names its task
+    /// (`race-what.json`, `race-day-night.json`: the page switches between
+    /// them), and `lighting` writes the race's file (the lighting panel
+    /// reads the race's sweeps).
     pub fn file_stem(&self) -> String {
-        let name = match self.recording {
-            Recording::Panel(Experiment::Lighting) => "race",
-            r => r.name(),
-        };
-        self.with_task(name)
+        match self.recording {
+            Recording::Panel(Experiment::Race | Experiment::Lighting) => {
+                format!("race-{}", self.task)
+            }
+            r => self.with_task(r.name()),
+        }
     }
 
-    /// The chart's file name without extension: `EXPERIMENT[-TASK]`.
+    /// The chart's file name without extension: as [`Plan::file_stem`],
+    /// but `lighting` draws its own chart (`lighting[-TASK].svg`).
     pub fn chart_stem(&self) -> String {
-        self.with_task(self.recording.name())
+        match self.recording {
+            Recording::Panel(Experiment::Lighting) => self.with_task("lighting"),
+            _ => self.file_stem(),
+        }
     }
 
     fn with_task(&self, name: &str) -> String {

@@ -3,8 +3,8 @@
 //! shared vocabulary.
 //!
 //! ```text
-//! normscope lab race --seeds 5 --out www/lab/recorded          # race.json, race.svg
-//! normscope lab race --task day-night --out d                  # race-day-night.json, race-day-night.svg
+//! normscope lab race --seeds 5 --out www/lab/recorded          # race-what.json, race-what.svg
+//! normscope lab noise --task day-night --out d                 # noise-day-night.json, noise-day-night.svg
 //! normscope lab --vocabulary > www/lab/vocabulary.json
 //! ```
 //!
@@ -30,9 +30,9 @@ use normscope::{Error, Result};
 #[derive(Args)]
 #[command(
     after_help = "Files: DIR/EXPERIMENT.json and DIR/EXPERIMENT.svg for the task `what`; \
-DIR/EXPERIMENT-TASK.json and .svg for another task (e.g. race-day-night.json). \
-`lighting` records the race (its panel reads the race's lighting sweeps) and draws accuracy against contrast \
-(race.json, lighting.svg). `batch` and `noise` fix the images each run sees (3200), not the steps. \
+DIR/EXPERIMENT-TASK.json and .svg for another task (e.g. noise-day-night.json). The race always names its task \
+(race-what.json, race-day-night.json). `lighting` records the race (its panel reads the race's lighting sweeps) \
+and draws accuracy against contrast (race-what.json, lighting.svg). `batch` and `noise` fix the images each run sees (3200), not the steps. \
 `sweep` (not a panel) trains none, batch, layer and group norm at peak learning rates 0.01 to 0.1, \
 and group norm with 2 and 8 groups."
 )]
