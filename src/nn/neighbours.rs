@@ -24,7 +24,7 @@
 //! which would empty the diagonal too.
 
 use ndarray::{s, ArrayView4};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::data::{shift, Dataset};
 use super::layer::Mode;
@@ -38,7 +38,7 @@ pub const NEIGHBOURS: usize = 8;
 pub const DARKEN_GAMMA: f32 = 2.0;
 
 /// One checkpoint's measurements of experiment 5.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Neighbours {
     /// Labels of the batch's images (indices into the record's classes).
     pub labels: Vec<u8>,
@@ -50,7 +50,7 @@ pub struct Neighbours {
 }
 
 /// One image's class probabilities among two sets of companions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SameImage {
     /// Its label.
     pub label: u8,

@@ -11,6 +11,8 @@
 //!                              (training-mode normalization) at these batch sizes,
 //!                              batches of mixed classes or of one class only
 //! Trainer::test_logits(…)      the logits behind both, for any cut of the test set
+//! Trainer::train_accuracy()    accuracy on the training patches, evaluation mode (the
+//!                              lab's noise experiment: the train–test gap)
 //! ```
 //!
 //! Every probe runs on a copy of the network (built with room for the
@@ -248,6 +250,15 @@ impl Trainer {
             mixed: with(Grouping::Mixed)?,
             one_class: with(Grouping::OneClass)?,
         })
+    }
+
+    /// Accuracy on the training patches in evaluation mode (running
+    /// statistics), as [`Trainer::test_accuracy`] measures the test patches.
+    /// Evaluation changes no weight, statistic or record.
+    pub fn train_accuracy(&mut self) -> f32 {
+        let x = self.dataset().train_x.clone();
+        let y = self.dataset().train_y.clone();
+        self.evaluate(x.view(), &y)
     }
 
     /// The last block's channels pooled over each test image, in

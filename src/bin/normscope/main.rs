@@ -7,6 +7,7 @@
 //! normscope stats --contrast 0.5 --json a.png b.jpg                stats.rs
 //! normscope grad --norm batch --dy dy.npy --out dx.npy x.npy       grad.rs
 //! normscope train --norm batch --out run.json --svg run.svg        train.rs
+//! normscope lab race --seeds 5 --out DIR                           lab.rs
 //!                                       the shared file I/O         io.rs
 //! ```
 //!
@@ -17,8 +18,7 @@
 //!
 //! A new command is a file with its `Args` struct and `pub fn run(&Args) ->
 //! Result<()>`, a `mod` line below, a variant of `Command` and an arm in
-//! `main`'s match (`normscope lab`, lab.rs, plugs in at the three places
-//! marked "lab").
+//! `main`'s match.
 
 // Each command file starts with `#![cfg(not(target_arch = "wasm32"))]`: the
 // binary has nothing to do in a browser, and this keeps
@@ -26,7 +26,7 @@
 mod figure;
 mod grad;
 mod io;
-// lab: `mod lab;` (the lab experiments' command) goes here.
+mod lab;
 mod normalize;
 mod stats;
 mod train;
@@ -62,7 +62,8 @@ enum Command {
     Grad(grad::GradArgs),
     /// Train the small convolutional network on a photo task and write its record (JSON) and figure.
     Train(train::TrainArgs),
-    // lab: `Lab(lab::LabArgs),` with its one-line help above it.
+    /// Record a lab experiment over several seeds: the page's JSON, an SVG chart and the conclusions.
+    Lab(lab::LabArgs),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -103,7 +104,7 @@ fn main() -> std::process::ExitCode {
         Command::Stats(args) => stats::run(&args),
         Command::Grad(args) => grad::run(&args),
         Command::Train(args) => train::run(&args),
-        // lab: `Command::Lab(args) => lab::run(&args),`
+        Command::Lab(args) => lab::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
