@@ -79,7 +79,11 @@ pub fn venv_with(tools: &[&str]) -> Result<PathBuf> {
     let stamp = venv.join("normscope-tools.txt");
     let installed = std::fs::read_to_string(&stamp).unwrap_or_default();
     let mut have: Vec<&str> = installed.lines().collect();
-    let missing: Vec<&str> = tools.iter().copied().filter(|t| !have.contains(t)).collect();
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|t| !have.contains(t))
+        .collect();
     if !missing.is_empty() {
         run(command(&python)
             .args(["-m", "pip", "install", "--disable-pip-version-check", "-q"])

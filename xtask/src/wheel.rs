@@ -19,9 +19,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::pybundle;
 use crate::pytests::{python_target, venv_with};
 use crate::util::{self, command, run, target_dir, Result};
-use crate::pybundle;
 
 /// The build tool, pinned to the range `python/pyproject.toml` asks for.
 pub const MATURIN: &str = "maturin>=1.9.4,<2";
@@ -56,7 +56,14 @@ pub fn build_wheel() -> Result<PathBuf> {
     clear(&out, ".whl")?;
     let started = Instant::now();
     run(command(&python)
-        .args(["-m", "maturin", "build", "--release", "--quiet", "--manifest-path"])
+        .args([
+            "-m",
+            "maturin",
+            "build",
+            "--release",
+            "--quiet",
+            "--manifest-path",
+        ])
         .arg(Path::new("python").join("Cargo.toml"))
         .arg("--out")
         .arg(&out)

@@ -172,7 +172,8 @@ pub fn run(args: &LabArgs) -> Result<()> {
         let view: normscope::lab::findings::LabFile = serde_json::from_str(&json)
             .map_err(|e| Error::Internal(format!("reading the runs back: {e}")))?;
         let settings = normscope::lab::findings::Settings::default();
-        for sentence in normscope::lab::findings::conclusions(experiment.name(), &view, &settings)? {
+        for sentence in normscope::lab::findings::conclusions(experiment.name(), &view, &settings)?
+        {
             println!("{sentence}");
         }
     }
