@@ -11,6 +11,8 @@
 //! Nothing is written until every run is done; a bad argument or an
 //! unwritable folder is reported before any training.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
