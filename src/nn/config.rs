@@ -23,7 +23,7 @@ pub const MAX_WIDTH: usize = 256;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
-    #[serde(deserialize_with = "read::named")]
+    #[serde(deserialize_with = "read::task")]
     pub task: Task,
     #[serde(deserialize_with = "read::named")]
     pub norm: NetNorm,

@@ -174,6 +174,19 @@ where
     }
 }
 
+/// The task: a `--task` name as `FromStr` reads it, or "photos", the task
+/// of a record trained on the reader's own photos (read back from its
+/// RUN.json; training it needs the photos: `Dataset::from_classes`).
+pub fn task<'de, D: Deserializer<'de>>(d: D) -> Result<crate::nn::Task, D::Error> {
+    match Loose::deserialize(d)? {
+        Loose::Text(s) if s == crate::nn::Task::Photos.name() => Ok(crate::nn::Task::Photos),
+        Loose::Text(s) => s
+            .parse()
+            .map_err(|e: crate::error::Error| de::Error::custom(e.to_string())),
+        v => Err(de::Error::custom(format!("must be a string (got {v})"))),
+    }
+}
+
 /// The three blocks' widths.
 pub fn widths<'de, D: Deserializer<'de>>(d: D) -> Result<[usize; 3], D::Error> {
     let v = Loose::deserialize(d)?;
