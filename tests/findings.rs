@@ -26,16 +26,37 @@ fn every_recorded_file_gives_sentences_that_state_n() {
         ("neighbours", "neighbours.json"),
     ];
     for (experiment, name) in files {
-        let sentences = conclusions(experiment, &recorded(name), &Settings::default())
+        let file = recorded(name);
+        // The seeds the panel's sentences rest on: the file's (the page's
+        // recordings: 1..=5), or for pooled the seeds that kept their probes
+        // (`normscope lab pooled --probe-seeds 1`).
+        let mut seeds: Vec<u64> = file
+            .runs
+            .iter()
+            .filter(|r| {
+                experiment != "pooled"
+                    || r.probes.as_ref().is_some_and(|p| p.after.pooled.is_some())
+            })
+            .map(|r| r.record.config.seed)
+            .collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        let n = seeds.len();
+        let sentences = conclusions(experiment, &file, &Settings::default())
             .unwrap_or_else(|e| panic!("{experiment} on {name}: {e}"));
         assert!(
             !sentences.is_empty(),
             "{experiment} on {name}: no sentences"
         );
         let text = sentences.join(" ");
+        let states_n = if n == 1 {
+            text.contains("1 seed") || text.contains("one seed")
+        } else {
+            text.contains(&format!("{n} seeds")) || text.contains(&format!("of {n}"))
+        };
         assert!(
-            text.contains("1 seed") || text.contains("one seed"),
-            "{experiment} on {name} does not say how many seeds: {text}"
+            states_n,
+            "{experiment} on {name} ({n} seeds) does not say how many seeds: {text}"
         );
     }
 }
