@@ -278,6 +278,13 @@ impl Trainer {
         Ok(self.inner.shift_accuracy(contrast, brightness, gamma))
     }
 
+    /// Accuracy on the training patches in evaluation mode (the noise
+    /// experiment's train–test gap), as `normscope lab noise` records it.
+    #[wasm_bindgen(js_name = trainAccuracy)]
+    pub fn train_accuracy(&mut self) -> f32 {
+        self.inner.train_accuracy()
+    }
+
     // ── Lab experiments 5 and 7 (neighbours, both together): measured on a
     // clone of the network, so the run trains on exactly as it would. ──
 

@@ -116,7 +116,7 @@ pub fn single_file(www: &Path, pkg: &Path) -> Result<String> {
         File::read("norm-lab.css", &www.join("norm-lab.css"))?,
     ];
     files.extend(files_in(&www.join("samples"), "samples", &["jpg"])?);
-    files.extend(files_in(&www.join("tasks"), "tasks", &["rgb"])?);
+    files.extend(files_in(&util::tasks_dir(), "tasks", &["rgb"])?);
     files.extend(files_in(
         &www.join("lab").join("recorded"),
         "lab/recorded",

@@ -12,7 +12,7 @@ import * as conclusions from './conclusions.js';
 import { seedValue } from './race.js';
 import { panelHeader, arms, spreadOf, spreadText, dotSeries, perSeedBox, statusWord, pct } from './panel.js';
 import { engineMeasures } from './probes.js';
-import { Trainer } from '../../pkg/normscope.js';
+import { Trainer } from '../../pkg/normscope_engine.js';
 
 const { batchConfig, kindStyle } = config;
 const KEY = 'noise';
