@@ -299,7 +299,10 @@ fn _train(
         .detach(|| {
             let (data, skipped) = match &task_dir {
                 Some(dir) => task_from_dir(dir, cfg.seed)?,
-                None => (Dataset::build(cfg.task, cfg.seed, &bundled_photos())?, vec![]),
+                None => (
+                    Dataset::build(cfg.task, cfg.seed, &bundled_photos())?,
+                    vec![],
+                ),
             };
             let mut trainer = Trainer::new(cfg, data)?;
             trainer.run(|_| {})?;

@@ -83,6 +83,8 @@ for (const hostile of HOSTILE) {
     const query = [...PAGE_PARAMETERS, 'lab-axis', 'lab-task', 'lab-stage'].map((name) => `${name}=${encodeURIComponent(hostile)}`).join('&');
     await page.goto(`/?${query}`);
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+    // The page's lab loads lazily: it starts when it comes near the viewport.
+    await lab(page).scrollIntoViewIfNeeded();
     await expect(lab(page)).toHaveAttribute('data-ready', 'true');
     const notice = page.locator('#url-notice');
     await expect(notice).toBeVisible();

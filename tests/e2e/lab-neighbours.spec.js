@@ -113,6 +113,8 @@ test('experiment 5 settings go into the link; a bad one gets a message', async (
   await expect(page).toHaveURL(/lab-compare=batch,instance,layer,group/);
   await expect(page).toHaveURL(/lab-checkpoint=100/);
   await page.reload();
+  // The page's lab loads lazily: it starts when it comes near the viewport.
+  await lab(page).scrollIntoViewIfNeeded();
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   await expect(p.locator('table').first().locator('tbody tr')).toHaveCount(4);
   await expect(p.locator('#neighbours-step-value')).toHaveText('step 100');
@@ -145,7 +147,8 @@ test('experiment 7 first shows the recorded ρ on both tasks and the race\'s tra
   // Each cell is "mean …, n = …": the conclusion quotes the means.
   const mean = async (cell) => (await cell.textContent()).match(/^\d+%/)[0];
   const [trained, worst] = [await mean(ibn.locator('td').nth(0)), await mean(ibn.locator('td').nth(1))];
-  await expect(p.locator('.lab-conclusion').nth(1)).toContainText(`IBN ${trained} and ${worst}`);
+  // The sentence gives each mean with its spread: "IBN 95% ± 2 (92–98%) and 49% ± 11 (…)".
+  await expect(p.locator('.lab-conclusion').nth(1)).toContainText(new RegExp(`IBN ${trained} ± [\\d.]+ \\([^)]*\\) and ${worst} ±`));
   await expect(p.locator('.lab-conclusion').nth(1)).toContainText('Pan et al. (IBN-Net, 2018)');
   for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
     await page.setViewportSize({ width, height: 900 });

@@ -102,25 +102,28 @@ test('evalmode: the recorded first view shows both modes, every momentum, and a 
   await expect(p.locator('table').nth(1).locator('tbody tr')).toHaveCount(4);
   const sizes = await table(page, 'evalmode', 0);
   const [mixed, one, evalRow] = sizes;
-  const evalAcc = evalRow[1].split(',')[0];
+  // Cells read "96% ± 2.3 (93%–99%), n = 5"; the sentence gives the same mean.
+  const evalAcc = evalRow[1].match(/^\d+%/)[0];
   const conclusion = p.locator('.lab-conclusion');
-  await expect(conclusion).toContainText(`reached ${evalAcc}`);
+  await expect(conclusion).toContainText(`reached ${evalAcc} ±`);
   // Cells over seeds read "mean …, n = …": the conclusion quotes the means.
-  const mean = (cell) => cell.split(',')[0];
-  await expect(conclusion).toContainText(`${mean(mixed[6])} in mixed batches of 32`);
-  await expect(conclusion).toContainText(`${mean(one[6])} in batches of 32 images of one class`);
-  await expect(conclusion).toContainText(`${mean(mixed[1])} with a batch of one image`);
+  // (the sentence rounds the sd to whole points: "90% ± 5 (84–94%)").
+  const mean = (cell) => cell.match(/^\d+%/)[0];
+  const spread = ' ± \\d+ \\([^)]*\\)';
+  await expect(conclusion).toContainText(new RegExp(`${mean(mixed[6])}${spread} in mixed batches of 32`));
+  await expect(conclusion).toContainText(new RegExp(`${mean(one[6])}${spread} in batches of 32 images of one class`));
+  await expect(conclusion).toContainText(new RegExp(`${mean(mixed[1])}${spread} with a batch of one image`));
   await expect(conclusion).toContainText('Ioffe & Szegedy (2015)');
   // A batch of one has no neighbours: mixed and one-class agree there.
   expect(mixed[1]).toBe(one[1]);
   const momenta = await table(page, 'evalmode', 1);
-  for (const row of momenta) await expect(conclusion).toContainText(`${mean(row[1])} at ${row[0]}`);
+  for (const row of momenta) await expect(conclusion).toContainText(new RegExp(`${mean(row[1])}${spread} at ${row[0]}`));
   expect(await colourCount(page, 'evalmode', 0, BATCH)).toBeGreaterThan(100);
   expect(await colourCount(page, 'evalmode', 0, INSTANCE)).toBeGreaterThan(100);
   expect(await colourCount(page, 'evalmode', 1, BATCH)).toBeGreaterThan(50);
   // The evaluation-mode line follows the momentum chosen.
   await p.getByLabel('Evaluation-mode line: momentum').selectOption('1');
-  await expect(p.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 1: .*, n = 1$/);
+  await expect(p.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 1: .*, n = 5$/);
   await expect(page).toHaveURL(/lab-momentum=1/);
   await p.getByLabel('Evaluation-mode line: momentum').selectOption('0.1');
   for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
@@ -147,8 +150,8 @@ test('short re-runs in the page equal their recordings bit for bit, probes inclu
   await expect(evalmode.locator('table').nth(1).locator('tbody tr')).toHaveCount(2);
   for (let k = 0; k < 2; k++) await expect(evalmode.locator('.lab-match').nth(k)).toHaveText('yes, bit for bit (1 of 1 seeds)', { timeout: 150_000 });
   await expect(pooled.locator('.lab-status')).toContainText('Trained in this browser: 2 networks');
-  await expect(pooled.locator('.lab-conclusion')).toContainText('In this run');
-  await expect(evalmode.locator('.lab-conclusion')).toContainText('Momentum: evaluation-mode accuracy was');
+  await expect(pooled.locator('.lab-conclusion')).toContainText('Instance norm\'s channel');
+  await expect(evalmode.locator('.lab-conclusion')).toContainText('Evaluation-mode accuracy by momentum:');
   await expect(evalmode.locator('.lab-conclusion')).toContainText('The momentum changed nothing in training');
 });
 
@@ -167,6 +170,8 @@ test('probe settings go into the link, come back, and a bad one gets a message',
   await expect(page).toHaveURL(/lab-stage=features/);
   await expect(p.locator('tbody tr').first().locator('td').first()).toContainText('5 (β');
   await page.goto(page.url().replace('lab-momenta=0.3', ''));
+  // The page's lab loads lazily: it starts when it comes near the viewport.
+  await lab(page).scrollIntoViewIfNeeded();
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   await expect(panel(page, 'pooled').getByLabel('Channel', { exact: true })).toHaveValue('5');
   await expect(panel(page, 'pooled').getByLabel('Pooled at')).toHaveValue('features');
@@ -222,7 +227,7 @@ test('one probe experiment embeds on its own', async ({ page }) => {
   const one = page.locator('#one');
   await expect(one).toHaveAttribute('data-ready', 'true');
   await expect(one.locator('[data-experiment]')).toHaveCount(1);
-  await expect(one.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 0\.5: .*, n = 1$/);
+  await expect(one.locator('table').first().locator('caption')).toHaveText(/^Test accuracy, batch norm with momentum 0\.5: .*, n = 5$/);
   await expect(one.locator('.lab-conclusion')).toContainText('momentum 0.5');
 });
 
@@ -230,7 +235,7 @@ test('the offline single file carries the probe experiments', async ({ page }) =
   const network = await openOfflineFile(page, '#lab');
   await expect(lab(page)).toHaveAttribute('data-ready', 'true');
   await expect(panel(page, 'pooled').locator('.lab-match').first()).toHaveText('recorded');
-  await expect(panel(page, 'pooled').locator('.lab-conclusion')).toContainText('In this run, instance norm\'s channel');
+  await expect(panel(page, 'pooled').locator('.lab-conclusion')).toContainText('Instance norm\'s channel leaves its norm layer at one value');
   const evalmode = panel(page, 'evalmode');
   await expect(evalmode.locator('.lab-conclusion')).toContainText('Ioffe & Szegedy (2015)');
   // "Run it here" trains on the page's thread there; Stop ends it.
