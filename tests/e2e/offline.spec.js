@@ -50,13 +50,13 @@ test('the offline file trains in a worker started from its own bundle', async ({
   const workers = [];
   page.on('worker', (worker) => workers.push(worker.url()));
   await page.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
-  await page.goto(`${pathToFileURL(FILE).href}?lab-steps=2&lab-kinds=batch#lab`);
+  await page.goto(`${pathToFileURL(FILE).href}?lab-steps=2&lab-kinds=batch&lab-seeds=1#lab`);
   const lab = page.locator('norm-lab');
   await expect(lab).toHaveAttribute('data-ready', 'true');
   const race = lab.locator('[data-experiment="race"]');
   await race.getByRole('button', { name: 'Run it here' }).click();
   await expect(race.locator('.lab-status')).toContainText(/Training in this browser \(1 worker|Trained in this browser/);
-  await expect(race.locator('.lab-status')).toHaveText('Trained in this browser: 1 networks.', { timeout: 100_000 });
+  await expect(race.locator('.lab-status')).toHaveText('Trained in this browser: 1 networks (1 seed).', { timeout: 100_000 });
   // The decode worker and the training worker, both from blob: URLs.
   expect(workers.length).toBeGreaterThanOrEqual(2);
   expect(workers.every((url) => url.startsWith('blob:'))).toBe(true);
