@@ -119,7 +119,8 @@ def _default(entry):
 
 
 def _listed(values) -> str:
-    return ", ".join(str(v) for v in values)
+    # Numbers as people write them (1, not 1.0: the vocabulary file is written by Rust).
+    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
 
 def _number(name: str, value, choices) -> float:
