@@ -3,8 +3,7 @@
 import init, { Session } from '../pkg/normscope.js';
 import { decodeFile } from './imagefile.js';
 import { KNOWN_SAMPLES } from './state.js';
-import { startWorker as newWorker } from './worker-bridge.js';
-import { fetchFile, hasFile } from './assets.js';
+import { fetchFile, hasFile, startWorker as newWorker } from './assets.js';
 
 // A file the decoder cannot finish in this time is given up on: the worker
 // is stopped and a fresh one takes the next file. A 50-megapixel JPEG takes

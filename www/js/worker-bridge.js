@@ -1,10 +1,9 @@
 // What every worker of the page shares (the training pool, lab/pool.js, and
-// the decode queue, engine.js): how a worker starts (assets.js knows it for
-// each copy of the page), the error a stopped job rejects with,
-// and the zero-delay yield that lets a waiting message (a stop) in between
-// two slices of work.
-
-export { startWorker } from './assets.js';
+// the decode queue, engine.js): the error a stopped job rejects with, and the
+// zero-delay yield that lets a waiting message (a stop) in between two slices
+// of work. Workers start through assets.js's startWorker (each copy of the
+// page knows how); this module must not import assets.js, because the
+// workers import this one and a bundler would see a worker start itself.
 
 /** The rejection of a stopped job; `step` is where it stopped (null: before it began). */
 export function abortError(step = null) {

@@ -62,7 +62,7 @@ fn read(path: &Path) -> Result<String> {
 }
 
 /// Copy a folder tree (files and folders only).
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to).map_err(|e| format!("cannot create {} ({e})", to.display()))?;
     let entries =
         fs::read_dir(from).map_err(|e| format!("cannot list {} ({e})", from.display()))?;

@@ -15,6 +15,8 @@
 //!                                        target/pyvenv, the wheel installed, pytest
 //! cargo xtask wheel                      target/wheels/: an abi3 wheel (no Rust needed
 //!                                        to install it) and an sdist
+//! cargo xtask pack                       build, then target/npm/normscope-VERSION.tgz
+//!                                        (the npm package: elements, JS API, types)
 //! cargo xtask bench [--quick] [--no-build] [--shape 8x3x512x512]
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
@@ -26,6 +28,7 @@
 mod bench;
 mod bundle;
 mod dist;
+mod pack;
 mod pkgbuild;
 mod pybundle;
 mod pytests;
@@ -56,6 +59,9 @@ tasks:
                               (NumPy API, widget, JupyterLab and marimo in Chromium)
   wheel                       build target/wheels/normscope-VERSION-cp39-abi3-*.whl
                               (installs without Rust, works offline) and the sdist
+  pack                        build, then target/npm/normscope-VERSION.tgz with
+                              `npm pack`: <norm-scope>, <norm-lab>, the JS API,
+                              TypeScript types; prints its packed and unpacked size
   bench [--quick] [--no-build] [--shape NxCxHxW ...]
                               benchmark normalize() and the page against
                               in-browser peers in headless Chromium; prints
@@ -83,6 +89,7 @@ enum Task {
     PyBundle,
     Python,
     Wheel,
+    Pack,
     Bench {
         quick: bool,
         build: bool,
@@ -121,6 +128,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
         "pybundle" => no_extra(Task::PyBundle),
         "python" => no_extra(Task::Python),
         "wheel" => no_extra(Task::Wheel),
+        "pack" => no_extra(Task::Pack),
         "help" | "--help" | "-h" => Ok(Task::Help),
         "bench" => {
             let (mut quick, mut build, mut train, mut shapes) = (false, true, false, Vec::new());
@@ -194,6 +202,7 @@ fn main() -> ExitCode {
         Task::PyBundle => pybundle::pybundle(),
         Task::Python => pytests::python_tests(),
         Task::Wheel => wheel::wheel(),
+        Task::Pack => pack::pack(),
         Task::Bench {
             quick,
             build,
@@ -276,6 +285,8 @@ mod tests {
         assert_eq!(parse(&args("python")), Ok(Task::Python));
         assert_eq!(parse(&args("wheel")), Ok(Task::Wheel));
         assert!(parse(&args("wheel --sdist-only")).is_err());
+        assert_eq!(parse(&args("pack")), Ok(Task::Pack));
+        assert!(parse(&args("pack --dry-run")).is_err());
         assert_eq!(
             parse(&args("bench --quick")),
             Ok(Task::Bench {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
 use crate::util::{cargo, command, human_duration, root, run, Result};
-use crate::{dist, pkgbuild, pytests};
+use crate::{dist, pack, pkgbuild, pytests};
 
 /// The port the page tests' server listens on when no free one can be
 /// found (not 8080, so a server the developer left running is not reused).
@@ -54,7 +54,7 @@ const STEPS: &[Step] = &[
         run: browser_tests,
     },
     Step {
-        name: "build pkg/ and dist/ (xtask build, dist)",
+        name: "build pkg/, dist/, npm tarball (xtask)",
         run: build,
     },
     Step {
@@ -193,8 +193,10 @@ fn browser_tests() -> Result<Outcome> {
 
 fn build() -> Result<Outcome> {
     pkgbuild::build()?;
-    // The page tests open dist/normscope.html from file:// too.
+    // The page tests open dist/normscope.html from file:// too, and install
+    // the npm tarball (tests/e2e/npm.spec.js).
     dist::write()?;
+    pack::write()?;
     Ok(Outcome::Passed)
 }
 

@@ -13,7 +13,8 @@ import { loadTaskPhotos } from '../tasks.js';
 import { workerCount } from './config.js';
 import { runTraining } from './trainloop.js';
 import { loadEngine } from './engine.js';
-import { abortError, startWorker } from '../worker-bridge.js';
+import { abortError } from '../worker-bridge.js';
+import { startWorker } from '../assets.js';
 
 export { abortError };
 

@@ -1,0 +1,141 @@
+// A docs author's project using the npm package, as the page tests
+// (tests/e2e/npm.spec.js) and the cold-load benchmark (bench/coldload.mjs)
+// both need it: the tarball `cargo xtask pack` wrote, installed into a new
+// folder with npm (offline: the package has no dependencies), three pages
+// that load it three ways, and `vite build` of the first. Plus a small
+// static server for them (127.0.0.1 only), which sends `.wasm` as
+// application/wasm as any ordinary host does.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** target/npm/normscope-VERSION.tgz, VERSION from Cargo.toml. */
+export function tarballPath() {
+  const manifest = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
+  const version = /^\[package\][^[]*?^version\s*=\s*"([^"]+)"/ms.exec(manifest)?.[1];
+  if (!version) throw new Error('Cargo.toml has no [package] version');
+  return join(ROOT, 'target', 'npm', `normscope-${version}.tgz`);
+}
+
+// The host page's body: the scope on top, the lab's race below (lazy: it
+// starts when scrolled near), with few steps, one seed and two kinds.
+const BODY = `<main>
+<h1>normscope from npm</h1>
+<p>Change the probe's contrast: instance norm's output stays, batch norm's moves.</p>
+<norm-scope images="chelsea,coffee,astronaut"></norm-scope>
+<h2>The lab</h2>
+<norm-lab experiment="race" steps="3" seeds="1" kinds="batch,instance" loading="lazy"></norm-lab>
+</main>`;
+
+const page = (title, head) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${title}</title>
+<style>body { margin: 0 auto; padding: 0 1rem; max-width: 72rem; font-family: system-ui, sans-serif; }</style>
+${head}
+</head>
+<body>
+${BODY}
+</body>
+</html>
+`;
+
+/** The three pages: Vite's entry, a plain script tag, an import map (which also calls the JS API). */
+export const PAGES = {
+  'index.html': page('normscope with Vite', '<script type="module" src="/main.js"></script>'),
+  'plain.html': page(
+    'normscope from plain files',
+    '<script type="module" src="node_modules/normscope/norm-scope.js"></script>\n<script type="module" src="node_modules/normscope/norm-lab.js"></script>',
+  ),
+  'importmap.html': page(
+    'normscope with an import map',
+    `<script type="importmap">{ "imports": { "normscope": "./node_modules/normscope/index.js", "normscope/": "./node_modules/normscope/" } }</script>
+<script type="module">
+import 'normscope/norm-scope.js';
+import 'normscope/norm-lab.js';
+import init, { normalize } from 'normscope';
+await init();
+const x = Float32Array.from({ length: 2 * 3 * 4 * 4 }, (_, i) => Math.sin(i) * 10 + 100);
+const y = normalize(x, [2, 3, 4, 4], { norm: 'instance' });
+let bad = '';
+try { normalize(x, [2, 3, 4], { norm: 'instance' }); } catch (e) { bad = e.message; }
+window.apiResult = { first: Array.from(y.slice(0, 16)), bad };
+</script>`,
+  ),
+};
+
+/** Vite's entry module: the two lines the README tells a docs author to add. */
+const MAIN = "import 'normscope/norm-scope.js';\nimport 'normscope/norm-lab.js';\n";
+
+function sh(command, args, cwd) {
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+}
+
+/**
+ * Make the project in `dir` (emptied first): install the tarball, write the
+ * pages, `vite build` (the repository's Vite, a devDependency). Returns
+ * { dir, dist, seconds: { install, build } }.
+ */
+export function makeProject(dir) {
+  const tarball = tarballPath();
+  if (!existsSync(tarball)) throw new Error(`${tarball} is missing: run \`cargo xtask pack\` first`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'normscope-host', private: true, type: 'module' }, null, 2));
+  let t = performance.now();
+  sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir);
+  const install = (performance.now() - t) / 1000;
+  for (const [name, html] of Object.entries(PAGES)) writeFileSync(join(dir, name), html);
+  writeFileSync(join(dir, 'main.js'), MAIN);
+  t = performance.now();
+  sh(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], dir);
+  const build = (performance.now() - t) / 1000;
+  return { dir, dist: join(dir, 'dist'), seconds: { install, build } };
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+/**
+ * Serve folders on 127.0.0.1 (a free port): `mounts` maps a URL prefix
+ * ('/', '/pkg/') to a folder; the longest prefix wins. Resolves to
+ * { origin, close() }.
+ */
+export function serveStatic(mounts) {
+  const table = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const [prefix, folder] = table.find(([p]) => path.startsWith(p)) ?? [];
+    let file = folder && normalize(join(folder, path.slice(prefix.length)));
+    if (file && !(file + sep).startsWith(resolve(folder) + sep) && file !== resolve(folder)) file = null;
+    if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!file || !existsSync(file)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((done) => {
+    server.listen(0, '127.0.0.1', () => {
+      done({ origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
