@@ -117,8 +117,11 @@ console.log('\nwasm fetched before the first panels were drawn (first load), gzi
 PAGES.forEach(([name], i) => {
   for (const w of firstWasm[i]) console.log(`  ${name}: ${w.name} ${kb(w.raw)} raw, ${kb(w.gzip)} gzip`);
 });
-const viteWasm = firstWasm[0].reduce((a, w) => a + w.gzip, 0);
-console.log(`  Vite page's wasm in all: ${kb(viteWasm)} gzip, ${((100 * viteWasm) / 200_000).toFixed(0)}% of the page's 200 kB budget (wasm + glue; the glue is inside Vite's chunk)`);
+// The budget is the page's module's (wasm + glue); in the Vite build the glue
+// is inside Vite's chunk, so the wasm alone is set against it here. The
+// engine's wasm shows up only when a lab is within a screen of the first view.
+const pageWasm = firstWasm[0].filter((w) => /\/normscope_bg[-.]/.test(w.name)).reduce((a, w) => a + w.gzip, 0);
+console.log(`  Vite page, the page's module: ${kb(pageWasm)} gzip, ${((100 * pageWasm) / 200_000).toFixed(0)}% of its 200 kB budget (wasm + glue)`);
 
 const [files, bytes] = treeSize(join(project.dir, 'node_modules', 'normscope'));
 console.log(`\ninstalled package (node_modules/normscope): ${files} files, ${kb(bytes)} (${(bytes / 1024).toFixed(1)} KiB)`);
