@@ -5,7 +5,7 @@
 // that load it three ways, and `vite build` of the first. Plus a small
 // static server for them (127.0.0.1 only), which sends `.wasm` as
 // application/wasm as any ordinary host does.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -74,6 +74,9 @@ window.apiResult = { first: Array.from(y.slice(0, 16)), bad };
 /** Vite's entry module: the two lines the README tells a docs author to add. */
 const MAIN = "import 'normscope/norm-scope.js';\nimport 'normscope/norm-lab.js';\n";
 
+/** The one setting Vite's dev server needs (the README's recipe); `vite build` needs none. */
+const DEV_CONFIG = "export default { optimizeDeps: { exclude: ['normscope'] } };\n";
+
 function sh(command, args, cwd) {
   execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 }
@@ -94,10 +97,50 @@ export function makeProject(dir) {
   const install = (performance.now() - t) / 1000;
   for (const [name, html] of Object.entries(PAGES)) writeFileSync(join(dir, name), html);
   writeFileSync(join(dir, 'main.js'), MAIN);
+  writeFileSync(join(dir, 'vite.dev.config.js'), DEV_CONFIG);
   t = performance.now();
   sh(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], dir);
   const build = (performance.now() - t) / 1000;
   return { dir, dist: join(dir, 'dist'), seconds: { install, build } };
+}
+
+/** A free port on 127.0.0.1 right now. */
+function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * Vite's dev server on the project made by makeProject (its dev config).
+ * Resolves to { origin, close() } once it answers.
+ */
+export async function startViteDev(dir) {
+  const port = await freePort();
+  const vite = join(ROOT, 'node_modules', '.bin', 'vite');
+  const args = ['--config', 'vite.dev.config.js', '--host', '127.0.0.1', '--port', String(port), '--strictPort'];
+  const child = spawn(vite, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const origin = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`vite stopped (exit ${child.exitCode}): ${stderr}`);
+    if (await fetch(origin).then((r) => r.ok, () => false)) break;
+    if (tries > 300) throw new Error(`vite did not answer on ${origin} within 30 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const close = () =>
+    new Promise((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
+      child.kill();
+    });
+  return { origin, close };
 }
 
 const TYPES = {

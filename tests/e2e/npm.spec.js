@@ -3,11 +3,11 @@
 // `cargo xtask pack`), installed with npm into a new project
 // (tests/npm-project.js), then loaded three ways — a Vite build, a plain
 // <script type="module"> tag, an import map — each served by a plain static
-// server. In each: the scope's panels draw, the lab's race trains in module
+// server (and once more through Vite's dev server). In each: the scope's panels draw, the lab's race trains in module
 // workers, nothing fails or 404s, and no request leaves 127.0.0.1.
 import { join } from 'node:path';
 import { test, expect } from './fixtures.js';
-import { makeProject, ROOT, serveStatic } from '../npm-project.js';
+import { makeProject, ROOT, serveStatic, startViteDev } from '../npm-project.js';
 
 let project;
 let site; // the project folder: plain.html, importmap.html, node_modules/normscope/
@@ -80,7 +80,7 @@ async function scopeAndRace(page, url, shots) {
   await expect(race.locator('tbody tr')).toHaveCount(2);
   // The decode worker and the training worker, from the host's own origin.
   const origin = new URL(url).origin;
-  expect(workers.filter((w) => w.startsWith(origin) && w.endsWith('.js')).length, workers.join(', ')).toBeGreaterThanOrEqual(2);
+  expect(workers.filter((w) => w.startsWith(origin) && new URL(w).pathname.endsWith('.js')).length, workers.join(', ')).toBeGreaterThanOrEqual(2);
   if (shots) {
     await race.screenshot({ path: `tests/e2e/artifacts/npm-${shots}-race-1280.png` });
     await page.setViewportSize({ width: 375, height: 800 });
@@ -100,6 +100,16 @@ test('Vite: `vite build` of a project importing normscope/norm-scope.js and norm
   // Vite copied and renamed the files the modules fetch: the page's wasm at
   // first, the engine's when the lab came near.
   expect(wasm.map((p) => p.replace(/-[\w-]{8}\.wasm$/, '.wasm'))).toEqual(['/assets/normscope_bg.wasm', '/assets/normscope_engine_bg.wasm']);
+});
+
+test("Vite's dev server, with the README's one setting (optimizeDeps.exclude)", async ({ page }) => {
+  test.setTimeout(150_000);
+  const dev = await startViteDev(project.dir);
+  try {
+    await scopeAndRace(page, `${dev.origin}/`);
+  } finally {
+    await dev.close();
+  }
 });
 
 test('plain files: node_modules/normscope/ served as it is, with a script tag', async ({ page }) => {
