@@ -85,7 +85,8 @@ async function scopeAndRace(page, url, shots) {
     await race.screenshot({ path: `tests/e2e/artifacts/npm-${shots}-race-1280.png` });
     await page.setViewportSize({ width: 375, height: 800 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: `tests/e2e/artifacts/npm-${shots}-375.png`, fullPage: true });
+    await page.screenshot({ path: `tests/e2e/artifacts/npm-${shots}-375.png` });
+    await race.screenshot({ path: `tests/e2e/artifacts/npm-${shots}-race-375.png` });
   }
   expect(away, 'requests that left 127.0.0.1').toEqual([]);
 }
