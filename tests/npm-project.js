@@ -36,9 +36,9 @@ const page = (title, head) => `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
+<link rel="icon" href="favicon.svg">
 <title>${title}</title>
-<style>body { margin: 0 auto; padding: 0 1rem; max-width: 72rem; font-family: system-ui, sans-serif; }</style>
+<link rel="stylesheet" href="host.css">
 ${head}
 </head>
 <body>
@@ -71,6 +71,16 @@ window.apiResult = { first: Array.from(y.slice(0, 16)), bad };
   ),
 };
 
+/** The host's own style and icon are files, so the pages also run under a strict CSP. */
+const HOST_CSS = 'body { margin: 0 auto; padding: 0 1rem; max-width: 72rem; font-family: system-ui, sans-serif; }\n';
+
+/**
+ * The Content-Security-Policy the README tells a host to send when the
+ * package is served from its own site: nothing inline, no eval but wasm's.
+ */
+export const HOST_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'";
+
 /** Vite's entry module: the two lines the README tells a docs author to add. */
 const MAIN = "import 'normscope/norm-scope.js';\nimport 'normscope/norm-lab.js';\n";
 
@@ -97,6 +107,8 @@ export function makeProject(dir) {
   const install = (performance.now() - t) / 1000;
   for (const [name, html] of Object.entries(PAGES)) writeFileSync(join(dir, name), html);
   writeFileSync(join(dir, 'main.js'), MAIN);
+  writeFileSync(join(dir, 'host.css'), HOST_CSS);
+  writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n');
   writeFileSync(join(dir, 'vite.dev.config.js'), DEV_CONFIG);
   t = performance.now();
   sh(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], dir);
@@ -158,10 +170,10 @@ const TYPES = {
 
 /**
  * Serve folders on 127.0.0.1 (a free port): `mounts` maps a URL prefix
- * ('/', '/pkg/') to a folder; the longest prefix wins. Resolves to
- * { origin, close() }.
+ * ('/', '/pkg/') to a folder; the longest prefix wins; `headers` go with
+ * every answer. Resolves to { origin, close() }.
  */
-export function serveStatic(mounts) {
+export function serveStatic(mounts, headers = {}) {
   const table = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -173,7 +185,7 @@ export function serveStatic(mounts) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     createReadStream(file).pipe(res);
   });
   return new Promise((done) => {

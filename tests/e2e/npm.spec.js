@@ -7,21 +7,24 @@
 // workers, nothing fails or 404s, and no request leaves 127.0.0.1.
 import { join } from 'node:path';
 import { test, expect } from './fixtures.js';
-import { makeProject, ROOT, serveStatic, startViteDev } from '../npm-project.js';
+import { HOST_CSP, makeProject, ROOT, serveStatic, startViteDev } from '../npm-project.js';
 
 let project;
 let site; // the project folder: plain.html, importmap.html, node_modules/normscope/
+let strict; // the same, under the Content-Security-Policy the README gives
 let built; // vite build's dist/
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   project = makeProject(join(ROOT, 'target', 'npm-e2e'));
   site = await serveStatic({ '/': project.dir });
+  strict = await serveStatic({ '/': project.dir }, { 'content-security-policy': HOST_CSP });
   built = await serveStatic({ '/': project.dist });
 });
 
 test.afterAll(async () => {
   await site?.close();
+  await strict?.close();
   await built?.close();
 });
 
@@ -113,9 +116,10 @@ test("Vite's dev server, with the README's one setting (optimizeDeps.exclude)", 
   }
 });
 
-test('plain files: node_modules/normscope/ served as it is, with a script tag', async ({ page }) => {
+test('plain files: node_modules/normscope/ served as it is, with a script tag, under a strict CSP', async ({ page }) => {
   test.setTimeout(150_000);
-  await scopeAndRace(page, `${site.origin}/plain.html`);
+  // A violation of the policy is a console error, which fails the test.
+  await scopeAndRace(page, `${strict.origin}/plain.html`);
 });
 
 test('no bundler: an import map, and the JS API from the bare name "normscope"', async ({ page }) => {
