@@ -55,13 +55,13 @@ export function hasFile() {
 
 /**
  * A worker served from another origin (a widget embedded in another site)
- * cannot start: this starts a same-origin blob: worker that imports it.
+ * cannot start: `new ImportingWorker(url, options)` starts a same-origin
+ * blob: worker that imports it. (A function, not a class extending Worker,
+ * so that importing this module where there is no Worker does not throw.)
  */
-class ImportingWorker extends Worker {
-  constructor(url, options) {
-    const source = `import ${JSON.stringify(String(url))};`;
-    super(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), options);
-  }
+function ImportingWorker(url, options) {
+  const source = `import ${JSON.stringify(String(url))};`;
+  return new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), options);
 }
 
 // Each is called with the class to start it with (Worker or ImportingWorker),
