@@ -11,7 +11,7 @@ use normscope::lab::file::LabFile;
 use normscope::lab::vocabulary::{vocabulary_json, Experiment, VOCABULARY, VOCABULARY_FILE};
 use normscope::lab::Spread;
 use normscope::nn::data::bundled_photos;
-use normscope::nn::{Dataset, NetNorm, TrainConfig, Trainer};
+use normscope::nn::{Dataset, NormKind, TrainConfig, Trainer};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_normscope"))
@@ -86,7 +86,7 @@ fn a_short_race_records_what_normscope_train_writes_for_every_seed() {
         assert_eq!(r.lighting.contrast.len(), 7, "{}", r.command);
     }
     // The record of a run is byte for byte the RUN.json of its command.
-    for (kind, seed) in [(NetNorm::Batch, 2), (NetNorm::Instance, 3)] {
+    for (kind, seed) in [(NormKind::Batch, 2), (NormKind::Instance, 3)] {
         let r = file
             .runs
             .iter()
