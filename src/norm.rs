@@ -7,13 +7,13 @@
 //!
 //! ```text
 //! kind            one mean/variance per        reduced over
-//! none            —                            (y = x)
+//! none            —                            (y = x; the network only)
 //! batch           channel c                    (N, H, W)
 //! instance        image n, channel c           (H, W)
 //! layer           image n                      (C, H, W)
 //! group (G)       image n, group g             (C/G, H, W)
 //! batch-instance  ρ·batch + (1 − ρ)·instance
-//! ibn             instance on channels [0, C/2), batch on the rest (IBN-a's first block)
+//! ibn             instance on channels [0, C/2), batch on the rest (the network only)
 //! ```
 //!
 //! Statistics are computed in f64 (`moments.rs`). The map itself runs in f32
@@ -134,11 +134,18 @@ impl NormConfig {
     /// Check the parameters against a batch with `channels` channels.
     ///
     /// # Errors
-    /// [`Error::BadInput`] when eps is not finite and > 0, when `groups` is
+    /// [`Error::BadInput`] for `none` and `ibn` (the network's layers
+    /// only), when eps is not finite and > 0, when `groups` is
     /// missing for group norm or does not divide `channels`, when `rho` is
     /// missing for batch-instance or not within [0, 1], or when γ/β do not
     /// have one finite value per channel.
     pub fn validate(&self, channels: usize) -> Result<()> {
+        if !NormKind::PAGE.contains(&self.kind) {
+            return Err(Error::BadInput(format!(
+                "{:?} is a layer of the lab's network (normscope train), not a normalization of a batch; expected one of: batch, instance, layer, group, batch-instance",
+                self.kind.name()
+            )));
+        }
         if !(self.eps.is_finite() && self.eps > 0.0) {
             return Err(Error::BadInput(format!(
                 "eps must be a finite number greater than 0 (got {})",
@@ -215,7 +222,6 @@ pub fn plane_maps_from(
             .collect()
     };
     let maps = match cfg.kind {
-        NormKind::None => vec![PlaneMap::IDENTITY; planes.len()],
         NormKind::BatchInstance => {
             let rho = cfg.rho.unwrap_or(0.5);
             // ρ = 0 and ρ = 1 are exactly instance and batch norm.

@@ -334,10 +334,7 @@ fn set_map(kind: NormKind, groups: usize, n: usize, c: usize) -> Vec<usize> {
                 NormKind::Instance | NormKind::BatchInstance => s * c + ch,
                 NormKind::Layer => s,
                 NormKind::Group => s * groups + ch / (c / groups),
-                // Instance on the first half of the channels, batch on the rest.
-                NormKind::Ibn if ch < c / 2 => s * (c / 2) + ch,
-                NormKind::Ibn => n * (c / 2) + ch - c / 2,
-                NormKind::None => unreachable!("none has no statistics"),
+                NormKind::None | NormKind::Ibn => unreachable!("the network's kinds only"),
             });
         }
     }
@@ -385,7 +382,6 @@ fn reference_for(x: &Array4<f32>, g: &Array4<f32>, cfg: &NormConfig) -> Array4<f
     let (x, g) = (x.mapv(|v| v as f64), g.mapv(|v| v as f64));
     let groups = cfg.groups.unwrap_or(1);
     match cfg.kind {
-        NormKind::None => g,
         NormKind::BatchInstance => {
             let rho = cfg.rho.unwrap();
             let b = reference_backward(&x, &g, &set_map(NormKind::Batch, 1, n, c), cfg.eps);
@@ -403,8 +399,6 @@ fn configs() -> Vec<NormConfig> {
         NormConfig::new(NormKind::Layer),
         NormConfig::new(NormKind::Group).with_groups(2),
         NormConfig::new(NormKind::BatchInstance).with_rho(0.3),
-        NormConfig::new(NormKind::Ibn),
-        NormConfig::new(NormKind::None),
     ]
 }
 

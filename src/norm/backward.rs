@@ -105,9 +105,7 @@ fn sum_g_gx_f64(g: &[f32], xhat: &[f32]) -> (f64, f64) {
 }
 
 /// `∂L/∂x` of `y = normalize(x)` given `dy = ∂L/∂y` (training mode, no
-/// affine), float32 with `x`'s shape. `none` passes `dy` through; `ibn` is
-/// its first block's (instance on the first half of the channels, batch
-/// on the rest).
+/// affine), float32 with `x`'s shape.
 ///
 /// ```
 /// use ndarray::Array4;
@@ -167,7 +165,6 @@ pub fn normalization_backward(
         );
     };
     match cfg.kind {
-        NormKind::None => dx.copy_from_slice(gs),
         NormKind::BatchInstance => {
             let rho = cfg.rho.unwrap_or(0.5) as f32;
             one(Scope::Batch, Some(&vec![rho; c]), false, &mut dx);

@@ -14,13 +14,6 @@ pub struct PlaneMap {
 }
 
 impl PlaneMap {
-    /// `y = x` (kind `none`).
-    pub const IDENTITY: PlaneMap = PlaneMap {
-        center: 0.0,
-        scale: 1.0,
-        offset: 0.0,
-    };
-
     /// The map that standardizes values with moments `m`: `(x − μ)/sqrt(σ² + eps)`.
     pub fn standardize(m: &Moments, eps: f64) -> Self {
         PlaneMap {
