@@ -294,7 +294,7 @@ pub fn json_string(text: &str) -> String {
 /// When the gzip total is over `budget` bytes, or a file cannot be read.
 fn check_budget(files: &[PathBuf], budget: u64) -> Result<u64> {
     let mut total = 0;
-    println!("Download size (gzip -9):");
+    println!("Download size (gzip, best level):");
     for file in files {
         let raw = fs::metadata(file)
             .map_err(|e| format!("cannot read {} ({e})", relative(file)))?
