@@ -4,7 +4,6 @@
 //! `normscope lab` as an author runs it, and the lab's vocabulary file.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use normscope::lab::experiment::{Plan, Recording};
 use normscope::lab::file::LabFile;
@@ -13,13 +12,8 @@ use normscope::lab::Spread;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::{Dataset, NormKind, TrainConfig, Trainer};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_normscope"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{listing, run, stderr};
 
 #[test]
 fn the_checked_in_vocabulary_is_the_rust_table() {
@@ -35,19 +29,6 @@ fn the_checked_in_vocabulary_is_the_rust_table() {
     );
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), file);
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// `normscope train` with these arguments, its RUN.json's text.
