@@ -27,8 +27,10 @@
 //! [`error`] (whose fault), [`file`](mod@file) (limits, what a file is, the structure
 //! check, native decoding), [`tensor`] (a decoded image to f32 planes),
 //! [`adjust`] (contrast transforms), [`stats`] (stable moments, histograms,
-//! differences; depends on nothing above it), [`norm`] (the kinds, their
-//! maps, batch-norm running state), [`experiment`] (invariance and
+//! differences; depends on nothing above it), [`norm`] (the one
+//! normalization core: the kinds, scopes, moments, maps, forward and
+//! backward, batch-norm running state; the page and the network's norm
+//! layer both use it), [`experiment`] (invariance and
 //! neighbour figures, the seeded re-contrast), [`display`] (fixed value →
 //! pixel mapping), [`features`] (the fixed filter bank of feature-map
 //! mode), [`chart`] (plotters drawing, generic over the backend),

@@ -1,101 +1,72 @@
-//! The normalization kinds and their forward pass, with PyTorch's semantics.
+//! Normalization, one core for the page and the network, with PyTorch's
+//! semantics.
 //!
-//! Every kind reduces to the same last step: each (image, channel) plane of
-//! the NCHW batch gets its own affine map `y = (x − center) · scale + offset`.
-//! The kinds differ only in which values share a mean and variance:
+//! Every kind standardizes each (image, channel) plane of an NCHW batch with
+//! an affine map `y = (x − center) · scale + offset`; the kinds differ only
+//! in which values share a mean and variance ([`Scope`]):
 //!
 //! ```text
-//! kind            one mean/variance per      reduced over
-//! batch           channel c                  (N, H, W)
-//! instance        image n, channel c         (H, W)
-//! layer           image n                    (C, H, W)
-//! group (G)       image n, group g           (C/G, H, W)
+//! kind            one mean/variance per        reduced over
+//! none            —                            (y = x; the network only)
+//! batch           channel c                    (N, H, W)
+//! instance        image n, channel c           (H, W)
+//! layer           image n                      (C, H, W)
+//! group (G)       image n, group g             (C/G, H, W)
 //! batch-instance  ρ·batch + (1 − ρ)·instance
+//! ibn             instance on channels [0, C/2), batch on the rest (the network only)
 //! ```
 //!
-//! Statistics are computed in f64 ([`crate::stats::moments_of_planes`]).
-//! The map itself runs in f32 (four values per SIMD instruction), but the
-//! center is split: a mean near 1e4 rounded to f32 is off by ~5e-4, which is
-//! 0.05σ for a channel with σ = 0.01, so that rounding error is folded into
-//! the offset in f64 and `x − f32(μ)` is exact there (see
-//! [`PlaneMap::apply_slice`]).
+//! Statistics are computed in f64 (`moments.rs`). The map itself runs in f32
+//! (four values per SIMD instruction), but the center is split: a mean near
+//! 1e4 rounded to f32 is off by ~5e-4, which is 0.05σ for a channel with
+//! σ = 0.01, so that rounding error is folded into the offset in f64 and
+//! `x − f32(μ)` is exact there (see [`PlaneMap::apply_slice`]).
 //!
-//! Files: this one (kinds, configurations, scopes, moments, maps, the
-//! forward pass), `map.rs` (the per-plane affine map and its SIMD loops),
-//! `running.rs` (batch norm's running statistics).
-
-use std::fmt;
-use std::str::FromStr;
+//! Files, one concern each:
+//!
+//! ```text
+//! norm.rs             configurations and the page's forward pass (normalize, plane maps)
+//! norm/kind.rs        NormKind: the one list of kinds and their names
+//! norm/scope.rs       Scope (which planes share statistics) and Shape (N, C, H·W)
+//! norm/moments.rs     per-plane and per-set moments in f64
+//! norm/map.rs         PlaneMap, the per-plane affine map, and its SIMD loops
+//! norm/standardize.rs the network's forward over flat slices (kept for the backward)
+//! norm/backward.rs    ∂L/∂x of a standardization; the page's normalization_backward
+//! norm/batch_instance.rs  the ρ mix of batch and instance norm, forward and ρ's gradient
+//! norm/running.rs     batch norm's running statistics, training and evaluation
+//! ```
+//!
+//! The network's layer (`crate::nn::norm_layer`) adds only what a layer
+//! needs: γ/β, learned ρ, running statistics in its buffers.
 
 use ndarray::{s, Array4, ArrayView4, ArrayViewMut4, Zip};
-use serde::Serialize;
 
+mod backward;
+mod batch_instance;
+mod kind;
 mod map;
+mod moments;
 mod running;
+mod scope;
+mod standardize;
 
 use crate::error::{Error, Result};
-use crate::stats::{moments_of_planes, Moments};
+use crate::stats::Moments;
 
+pub use backward::{normalization_backward, standardize_backward};
+pub use batch_instance::{mix_channels, rho_grad};
+pub use kind::NormKind;
 pub use map::PlaneMap;
-pub use running::{RunningPoint, RunningStats};
+use moments::non_finite_data;
+pub use moments::{plane_moments, scope_moments, scope_moments_from, set_moments, SetStats};
+pub use running::{running_step, RunningPoint, RunningStats};
+pub use scope::{Scope, Shape};
+pub use standardize::standardize;
 
 /// PyTorch's default epsilon for all its normalization layers.
 pub const DEFAULT_EPS: f64 = 1e-5;
 /// PyTorch's default momentum for batch-norm running statistics.
 pub const DEFAULT_MOMENTUM: f64 = 0.1;
-
-/// Which values share one mean and variance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NormKind {
-    Batch,
-    Instance,
-    Layer,
-    Group,
-    BatchInstance,
-}
-
-impl NormKind {
-    /// All kinds, in the order the page and the CLI list them.
-    pub const ALL: [NormKind; 5] = [
-        NormKind::Batch,
-        NormKind::Instance,
-        NormKind::Layer,
-        NormKind::Group,
-        NormKind::BatchInstance,
-    ];
-
-    /// The name used on the command line and in the JS API.
-    pub fn name(self) -> &'static str {
-        match self {
-            NormKind::Batch => "batch",
-            NormKind::Instance => "instance",
-            NormKind::Layer => "layer",
-            NormKind::Group => "group",
-            NormKind::BatchInstance => "batch-instance",
-        }
-    }
-}
-
-impl fmt::Display for NormKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for NormKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        NormKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                Error::BadInput(format!(
-                    "unknown normalization kind {s:?}; expected one of: batch, instance, layer, group, batch-instance"
-                ))
-            })
-    }
-}
 
 /// Optional learned per-channel scale γ and shift β: `y = γ·x̂ + β`.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +94,12 @@ pub struct NormConfig {
 }
 
 impl NormConfig {
+    /// The one scope this kind standardizes over for `channels` channels
+    /// (see [`Scope::of`]; IBN as in the network's first block).
+    pub fn scope(&self, channels: usize) -> Option<Scope> {
+        Scope::of(self.kind, channels, self.groups.unwrap_or(1), 0)
+    }
+
     /// A kind with eps = 1e-5 (PyTorch's default), no γ/β, no groups/ρ.
     pub fn new(kind: NormKind) -> Self {
         NormConfig {
@@ -157,11 +134,18 @@ impl NormConfig {
     /// Check the parameters against a batch with `channels` channels.
     ///
     /// # Errors
-    /// [`Error::BadInput`] when eps is not finite and > 0, when `groups` is
+    /// [`Error::BadInput`] for `none` and `ibn` (the network's layers
+    /// only), when eps is not finite and > 0, when `groups` is
     /// missing for group norm or does not divide `channels`, when `rho` is
     /// missing for batch-instance or not within [0, 1], or when γ/β do not
     /// have one finite value per channel.
     pub fn validate(&self, channels: usize) -> Result<()> {
+        if !NormKind::PAGE.contains(&self.kind) {
+            return Err(Error::BadInput(format!(
+                "{:?} is a layer of the lab's network (normscope train), not a normalization of a batch; expected one of: batch, instance, layer, group, batch-instance",
+                self.kind.name()
+            )));
+        }
         if !(self.eps.is_finite() && self.eps > 0.0) {
             return Err(Error::BadInput(format!(
                 "eps must be a finite number greater than 0 (got {})",
@@ -206,98 +190,6 @@ impl NormConfig {
     }
 }
 
-/// Which values share one set of statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Per channel over (N, H, W): batch norm.
-    Batch,
-    /// Per image over G contiguous channel groups: G = C is instance norm,
-    /// G = 1 is layer norm.
-    Groups(usize),
-}
-
-impl Scope {
-    /// The scope(s) a kind reads its statistics from, for a batch with
-    /// `channels` channels. Batch-instance uses both batch and instance.
-    pub fn for_kind(cfg: &NormConfig, channels: usize) -> Vec<Scope> {
-        match cfg.kind {
-            NormKind::Batch => vec![Scope::Batch],
-            NormKind::Instance => vec![Scope::Groups(channels)],
-            NormKind::Layer => vec![Scope::Groups(1)],
-            NormKind::Group => vec![Scope::Groups(cfg.groups.unwrap_or(1).max(1))],
-            NormKind::BatchInstance => vec![Scope::Batch, Scope::Groups(channels)],
-        }
-    }
-}
-
-/// The moments of every (n, c) plane of `x`, indexed `n·C + c`. Every kind's
-/// statistics combine from these (see [`scope_moments_from`]), so one pass
-/// pair over the data serves all kinds.
-///
-/// # Errors
-/// [`Error::BadInput`] if the batch contains NaN or infinite values.
-pub fn plane_moments(x: ArrayView4<f32>) -> Result<Vec<Moments>> {
-    let (n_img, ch, _, _) = x.dim();
-    let mut out = Vec::with_capacity(n_img * ch);
-    for n in 0..n_img {
-        for c in 0..ch {
-            out.push(moments_of_planes(&[x.slice(s![n, c, .., ..])]));
-        }
-    }
-    if out.iter().any(|m| !m.is_finite()) {
-        return Err(non_finite_data());
-    }
-    Ok(out)
-}
-
-/// The moments used for every (n, c) plane under `scope`, from per-plane
-/// moments `planes` (length N·C, as [`plane_moments`] returns). The result
-/// has the same indexing; shared statistics are repeated.
-pub fn scope_moments_from(planes: &[Moments], channels: usize, scope: Scope) -> Vec<Moments> {
-    let ch = channels.max(1);
-    let n_img = planes.len() / ch;
-    let mut out = Vec::with_capacity(planes.len());
-    match scope {
-        Scope::Batch => {
-            let per_channel: Vec<Moments> = (0..ch)
-                .map(|c| {
-                    let parts: Vec<Moments> = (0..n_img).map(|n| planes[n * ch + c]).collect();
-                    Moments::combine(&parts)
-                })
-                .collect();
-            for _ in 0..n_img {
-                out.extend_from_slice(&per_channel);
-            }
-        }
-        Scope::Groups(g) => {
-            let per_group = ch / g.max(1);
-            for image in planes.chunks_exact(ch) {
-                for group in image.chunks_exact(per_group.max(1)) {
-                    let m = Moments::combine(group);
-                    out.extend(std::iter::repeat_n(m, group.len()));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The moments used for every (n, c) plane of `x` under `scope`.
-///
-/// # Errors
-/// [`Error::BadInput`] if the batch contains NaN or infinite values.
-pub fn scope_moments(x: ArrayView4<f32>, scope: Scope) -> Result<Vec<Moments>> {
-    let planes = plane_moments(x.view())?;
-    Ok(scope_moments_from(&planes, x.dim().1, scope))
-}
-
-/// The error for a batch with NaN or infinite values.
-fn non_finite_data() -> Error {
-    Error::BadInput(
-        "the data contains NaN or infinite values; normscope only normalizes finite numbers".into(),
-    )
-}
-
 /// The per-plane maps of a kind for batch `x` (length N·C, index `n·C + c`).
 ///
 /// # Errors
@@ -336,17 +228,17 @@ pub fn plane_maps_from(
             if rho == 1.0 {
                 standardized(Scope::Batch)
             } else if rho == 0.0 {
-                standardized(Scope::Groups(ch))
+                standardized(Scope::Instance)
             } else {
                 let bn = standardized(Scope::Batch);
-                let inn = standardized(Scope::Groups(ch));
+                let inn = standardized(Scope::Instance);
                 bn.iter()
                     .zip(&inn)
                     .map(|(a, b)| PlaneMap::mix(a, b, rho))
                     .collect()
             }
         }
-        _ => standardized(Scope::for_kind(cfg, ch)[0]),
+        _ => standardized(cfg.scope(ch).unwrap_or(Scope::Batch)),
     };
     Ok(apply_channel_affine(maps, cfg, ch))
 }

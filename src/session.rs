@@ -172,7 +172,7 @@ impl Session {
             history: Vec::new(),
             feature_maps: false,
             cache: Cache::default(),
-            shown: NormKind::ALL.to_vec(),
+            shown: NormKind::PAGE.to_vec(),
             rgba: Vec::new(),
             next_id: 0,
             pinned: None,
@@ -272,16 +272,16 @@ impl Session {
     }
 }
 
-/// The number of kinds ([`NormKind::ALL`]).
-const KINDS: usize = NormKind::ALL.len();
+/// The number of kinds ([`NormKind::PAGE`]).
+const KINDS: usize = NormKind::PAGE.len();
 
 fn kind_index(kind: NormKind) -> usize {
-    NormKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
+    NormKind::PAGE.iter().position(|&k| k == kind).unwrap_or(0)
 }
 
-/// One config per kind, in [`NormKind::ALL`] order.
+/// One config per kind, in [`NormKind::PAGE`] order.
 fn configs(p: &Params) -> Vec<NormConfig> {
-    NormKind::ALL
+    NormKind::PAGE
         .iter()
         .map(|&k| {
             let c = NormConfig::new(k).with_eps(p.eps);

@@ -4,22 +4,16 @@
 //! `normscope lab` as an author runs it, and the lab's vocabulary file.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use normscope::lab::experiment::{Plan, Recording};
 use normscope::lab::file::LabFile;
 use normscope::lab::vocabulary::{vocabulary_json, Experiment, VOCABULARY, VOCABULARY_FILE};
 use normscope::lab::Spread;
 use normscope::nn::data::bundled_photos;
-use normscope::nn::{Dataset, NetNorm, TrainConfig, Trainer};
+use normscope::nn::{Dataset, NormKind, TrainConfig, Trainer};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_normscope"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{listing, run, stderr};
 
 #[test]
 fn the_checked_in_vocabulary_is_the_rust_table() {
@@ -35,19 +29,6 @@ fn the_checked_in_vocabulary_is_the_rust_table() {
     );
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), file);
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// `normscope train` with these arguments, its RUN.json's text.
@@ -86,7 +67,7 @@ fn a_short_race_records_what_normscope_train_writes_for_every_seed() {
         assert_eq!(r.lighting.contrast.len(), 7, "{}", r.command);
     }
     // The record of a run is byte for byte the RUN.json of its command.
-    for (kind, seed) in [(NetNorm::Batch, 2), (NetNorm::Instance, 3)] {
+    for (kind, seed) in [(NormKind::Batch, 2), (NormKind::Instance, 3)] {
         let r = file
             .runs
             .iter()

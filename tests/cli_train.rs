@@ -4,31 +4,13 @@
 //! `normscope train` and `normscope grad` as a user runs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ndarray::Array4;
 use normscope::npy::{read_npy, write_npy};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_normscope"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+mod common;
+use common::{listing, run, stderr};
 
 /// Non-zero exit, one line on stderr containing `needle`, nothing written.
 fn assert_clean_failure(dir: &Path, out: &Output, needle: &str, before: &[String]) {

@@ -6,11 +6,11 @@
 
 use ndarray::Array4;
 use normscope::nn::data::{bundled_photos, shift, Dataset, Photo, Task, PATCH, TASK_PHOTOS};
-use normscope::nn::{NetNorm, TrainConfig, Trainer};
+use normscope::nn::{NormKind, TrainConfig, Trainer};
 use normscope::Error;
 
 /// A small, quick configuration (the tests run unoptimised).
-fn small(task: Task, norm: NetNorm, seed: u64) -> TrainConfig {
+fn small(task: Task, norm: NormKind, seed: u64) -> TrainConfig {
     TrainConfig {
         task,
         norm,
@@ -142,7 +142,7 @@ fn a_shift_is_gamma_then_contrast_around_mid_grey_then_brightness() {
 fn every_kind_learns_what_is_it() {
     let d = quick_data(Task::WhatIsIt, 1);
     let chance = 1.0 / d.classes.len() as f32;
-    for norm in NetNorm::ALL {
+    for norm in NormKind::ALL {
         let mut t = Trainer::new(small(Task::WhatIsIt, norm, 1), d.clone()).unwrap();
         t.run(|_| {}).unwrap();
         let r = t.record();
@@ -176,13 +176,16 @@ fn every_kind_learns_what_is_it() {
             "{norm}: the identity shift is the test set"
         );
         // What each kind reports beside the curves.
-        let batchy = matches!(norm, NetNorm::Batch | NetNorm::BatchInstance | NetNorm::Ibn);
+        let batchy = matches!(
+            norm,
+            NormKind::Batch | NormKind::BatchInstance | NormKind::Ibn
+        );
         assert_eq!(
             r.running.len(),
             if batchy { 3 } else { 0 },
             "{norm}: running statistics"
         );
-        if norm == NetNorm::Ibn {
+        if norm == NormKind::Ibn {
             assert_eq!(
                 r.running[0].channels,
                 (4..8).collect::<Vec<_>>(),
@@ -197,7 +200,7 @@ fn every_kind_learns_what_is_it() {
                 "{norm}: running mean never updated"
             );
         }
-        if norm == NetNorm::BatchInstance {
+        if norm == NormKind::BatchInstance {
             assert_eq!(r.rho.len(), 3);
             let all: Vec<f32> = r.rho.concat();
             assert!(all.iter().all(|&p| (0.0..=1.0).contains(&p)));
@@ -218,7 +221,7 @@ fn batch_norm_learns_day_or_night_and_instance_norm_barely_can() {
         t.run(|_| {}).unwrap();
         t.record().test_accuracy
     };
-    let (batch, instance) = (acc(NetNorm::Batch), acc(NetNorm::Instance));
+    let (batch, instance) = (acc(NormKind::Batch), acc(NormKind::Instance));
     assert!(batch > 0.9, "batch norm: {batch}");
     assert!(
         instance < batch - 0.1,
@@ -231,7 +234,7 @@ fn the_same_seed_gives_the_same_record_and_another_seed_another() {
     let cfg = TrainConfig {
         steps: 12,
         eval_every: 5,
-        ..small(Task::WhatIsIt, NetNorm::BatchInstance, 9)
+        ..small(Task::WhatIsIt, NormKind::BatchInstance, 9)
     };
     let run = |cfg: &TrainConfig| {
         let mut t = Trainer::new(cfg.clone(), quick_data(cfg.task, cfg.seed)).unwrap();
@@ -254,7 +257,7 @@ fn a_diverging_run_stops_and_says_so() {
     let cfg = TrainConfig {
         lr: 1e6,
         momentum: 0.0,
-        ..small(Task::WhatIsIt, NetNorm::None, 1)
+        ..small(Task::WhatIsIt, NormKind::None, 1)
     };
     let mut t = Trainer::new(cfg, quick_data(Task::WhatIsIt, 1)).unwrap();
     let err = t.run(|_| {}).unwrap_err();
@@ -344,7 +347,7 @@ fn bad_configurations_are_refused_with_one_line_naming_the_field() {
         ),
         (
             TrainConfig {
-                norm: NetNorm::Group,
+                norm: NormKind::Group,
                 groups: 3,
                 ..ok.clone()
             },
@@ -352,7 +355,7 @@ fn bad_configurations_are_refused_with_one_line_naming_the_field() {
         ),
         (
             TrainConfig {
-                norm: NetNorm::Group,
+                norm: NormKind::Group,
                 groups: 0,
                 ..ok.clone()
             },
@@ -405,7 +408,7 @@ fn bad_configurations_are_refused_with_one_line_naming_the_field() {
         .contains("labels"));
     assert!(Dataset::build(Task::WhatIsIt, 1, &bundled_photos()[..3]).is_err());
     assert!("sideways"
-        .parse::<NetNorm>()
+        .parse::<NormKind>()
         .unwrap_err()
         .to_string()
         .contains("none, batch"));

@@ -11,15 +11,16 @@
 use ndarray::Array4;
 use normscope::nn::conv::Conv3x3;
 use normscope::nn::gap::GlobalAvgPool;
-use normscope::nn::grad::normalization_backward;
 use normscope::nn::layer::{Layer, Mode};
 use normscope::nn::linear::Linear;
 use normscope::nn::loss::softmax_cross_entropy;
 use normscope::nn::network::{NetConfig, Network};
-use normscope::nn::norm_layer::{NetNorm, NormLayer};
+use normscope::nn::norm_layer::{NormLayer, NormSettings};
 use normscope::nn::pool::MaxPool2;
 use normscope::nn::relu::Relu;
 use normscope::nn::rng::Rng;
+use normscope::norm::normalization_backward;
+use normscope::norm::Shape;
 use normscope::{NormConfig, NormKind};
 
 /// `Σ r·y` in f64.
@@ -174,9 +175,15 @@ fn relu_pool_gap_and_linear_backward_match_finite_differences() {
 #[test]
 fn every_norm_layer_backward_matches_finite_differences() {
     let (n, c, hw) = (3, 4, 9);
-    for kind in NetNorm::ALL {
+    for kind in NormKind::ALL {
         for block in [0, 1] {
-            let mut layer = NormLayer::new("norm", kind, block, c, hw, n, 2, 1e-5, 0.1).unwrap();
+            let settings = NormSettings {
+                kind,
+                groups: 2,
+                eps: 1e-5,
+                momentum: 0.1,
+            };
+            let mut layer = NormLayer::new("norm", &settings, block, Shape { n, c, hw }).unwrap();
             // Non-trivial γ, β, ρ so every term of the backward counts.
             for (i, p) in layer.params_mut().into_iter().enumerate() {
                 let mut r = Rng::new(20 + i as u64);
@@ -258,7 +265,7 @@ fn whole_network_gradient_matches_finite_differences_for_every_kind() {
         .map(|v| 0.5 + 0.2 * v)
         .collect::<Vec<f32>>();
     let labels = [0u8, 2, 1];
-    for kind in NetNorm::ALL {
+    for kind in NormKind::ALL {
         let cfg = NetConfig {
             widths: [4, 4, 8],
             classes: 3,
@@ -327,6 +334,7 @@ fn set_map(kind: NormKind, groups: usize, n: usize, c: usize) -> Vec<usize> {
                 NormKind::Instance | NormKind::BatchInstance => s * c + ch,
                 NormKind::Layer => s,
                 NormKind::Group => s * groups + ch / (c / groups),
+                NormKind::None | NormKind::Ibn => unreachable!("the network's kinds only"),
             });
         }
     }

@@ -8,9 +8,9 @@
 
 use normscope::nn::data::{bundled_photos, Dataset, Task};
 use normscope::nn::neighbours::{neighbour_batches, neighbours, rho, NEIGHBOURS};
-use normscope::nn::{NetNorm, TrainConfig, Trainer};
+use normscope::nn::{NormKind, TrainConfig, Trainer};
 
-fn small(task: Task, norm: NetNorm) -> TrainConfig {
+fn small(task: Task, norm: NormKind) -> TrainConfig {
     TrainConfig {
         task,
         norm,
@@ -24,7 +24,7 @@ fn small(task: Task, norm: NetNorm) -> TrainConfig {
     }
 }
 
-fn trainer(task: Task, norm: NetNorm) -> Trainer {
+fn trainer(task: Task, norm: NormKind) -> Trainer {
     let cfg = small(task, norm);
     Trainer::new(cfg, Dataset::build(task, 1, &bundled_photos()).unwrap()).unwrap()
 }
@@ -43,7 +43,7 @@ fn off_diagonal_max(m: &[Vec<f32>]) -> f32 {
 
 #[test]
 fn off_diagonal_is_exactly_zero_for_per_image_kinds_and_not_for_batch_ones() {
-    for norm in NetNorm::ALL {
+    for norm in NormKind::ALL {
         let mut t = trainer(Task::WhatIsIt, norm);
         for _ in 0..6 {
             t.step().unwrap();
@@ -58,12 +58,12 @@ fn off_diagonal_is_exactly_zero_for_per_image_kinds_and_not_for_batch_ones() {
         );
         let off = off_diagonal_max(&m.influence);
         match norm {
-            NetNorm::None | NetNorm::Instance | NetNorm::Layer | NetNorm::Group => {
+            NormKind::None | NormKind::Instance | NormKind::Layer | NormKind::Group => {
                 assert_eq!(off, 0.0, "{norm}: no image may move another's output");
                 let s = &m.same_image;
                 assert_eq!(s.batch_a, s.batch_b, "{norm}: the companions do not matter");
             }
-            NetNorm::Batch | NetNorm::BatchInstance | NetNorm::Ibn => {
+            NormKind::Batch | NormKind::BatchInstance | NormKind::Ibn => {
                 assert!(
                     off > 1e-6,
                     "{norm}: the batch statistics carry other images in ({off})"
@@ -89,10 +89,10 @@ fn off_diagonal_is_exactly_zero_for_per_image_kinds_and_not_for_batch_ones() {
 #[test]
 fn measuring_leaves_the_run_exactly_as_it_was() {
     for norm in [
-        NetNorm::Batch,
-        NetNorm::BatchInstance,
-        NetNorm::Ibn,
-        NetNorm::Instance,
+        NormKind::Batch,
+        NormKind::BatchInstance,
+        NormKind::Ibn,
+        NormKind::Instance,
     ] {
         let mut plain = trainer(Task::WhatIsIt, norm);
         let mut measured = trainer(Task::WhatIsIt, norm);
@@ -138,19 +138,19 @@ fn the_measured_batch_mixes_the_classes_and_the_second_batch_has_other_companion
 
 #[test]
 fn rho_is_batch_instance_only_and_starts_halfway() {
-    let t = trainer(Task::DayOrNight, NetNorm::BatchInstance);
+    let t = trainer(Task::DayOrNight, NormKind::BatchInstance);
     let r = rho(&t);
     assert_eq!(r.iter().map(Vec::len).collect::<Vec<_>>(), vec![8, 8, 16]);
     assert!(r.iter().flatten().all(|&v| v == 0.5));
     assert_eq!(r, t.record().rho);
-    assert!(rho(&trainer(Task::WhatIsIt, NetNorm::Ibn)).is_empty());
+    assert!(rho(&trainer(Task::WhatIsIt, NormKind::Ibn)).is_empty());
 }
 
 #[test]
 fn a_batch_smaller_than_the_measured_one_is_refused_with_a_message() {
     let cfg = TrainConfig {
         batch: 4,
-        ..small(Task::WhatIsIt, NetNorm::Batch)
+        ..small(Task::WhatIsIt, NormKind::Batch)
     };
     let t = Trainer::new(
         cfg,

@@ -6,10 +6,10 @@
 use normscope::nn::data::bundled_photos;
 use normscope::nn::layer::Mode;
 use normscope::nn::probe::{test_batches, Grouping, MAX_TEST_BATCH};
-use normscope::nn::{Dataset, NetNorm, TrainConfig, Trainer};
+use normscope::nn::{Dataset, NormKind, TrainConfig, Trainer};
 
 /// A short run of `norm` on "what is it?" (the race's config, fewer steps).
-fn trained(norm: NetNorm, steps: u32) -> Trainer {
+fn trained(norm: NormKind, steps: u32) -> Trainer {
     let cfg = TrainConfig {
         norm,
         steps,
@@ -23,7 +23,7 @@ fn trained(norm: NetNorm, steps: u32) -> Trainer {
 
 #[test]
 fn instance_norm_pools_to_beta_for_every_image_and_batch_norm_does_not() {
-    let inorm = trained(NetNorm::Instance, 12);
+    let inorm = trained(NormKind::Instance, 12);
     let p = inorm.pooled().expect("pooled");
     let n = inorm.dataset().test_y.len();
     assert_eq!(p.labels, inorm.dataset().test_y);
@@ -46,7 +46,7 @@ fn instance_norm_pools_to_beta_for_every_image_and_batch_norm_does_not() {
     };
     assert!(p.relu.iter().any(|v| spread(v) > 1e-2));
 
-    let bn = trained(NetNorm::Batch, 12);
+    let bn = trained(NormKind::Batch, 12);
     let q = bn.pooled().expect("pooled");
     // Batch norm keeps how much of each feature an image has: every channel varies.
     for (c, values) in q.norm.iter().enumerate() {
@@ -64,7 +64,7 @@ fn instance_norm_pools_to_beta_for_every_image_and_batch_norm_does_not() {
 
 #[test]
 fn evaluation_mode_does_not_depend_on_how_the_test_set_is_cut() {
-    let t = trained(NetNorm::Batch, 8);
+    let t = trained(NormKind::Batch, 8);
     let labels = &t.dataset().test_y;
     let whole = t
         .test_logits(&test_batches(labels, 32, Grouping::Mixed), Mode::Eval)
@@ -93,7 +93,7 @@ fn evaluation_mode_does_not_depend_on_how_the_test_set_is_cut() {
 
 #[test]
 fn with_batch_statistics_an_image_depends_on_its_neighbours() {
-    let t = trained(NetNorm::Batch, 8);
+    let t = trained(NormKind::Batch, 8);
     let labels = &t.dataset().test_y;
     let k = 6;
     let mixed = t
@@ -121,7 +121,7 @@ fn with_batch_statistics_an_image_depends_on_its_neighbours() {
         .chain(&s.one_class)
         .all(|a| (0.0..=1.0).contains(a)));
     // A network without batch channels ignores its neighbours.
-    let ln = trained(NetNorm::Layer, 4);
+    let ln = trained(NormKind::Layer, 4);
     let a = ln
         .test_logits(&test_batches(labels, 8, Grouping::Mixed), Mode::Train)
         .expect("logits");
@@ -160,7 +160,7 @@ fn measuring_changes_neither_the_running_statistics_nor_the_record() {
 
 #[test]
 fn bad_test_batches_get_a_message() {
-    let t = trained(NetNorm::Batch, 1);
+    let t = trained(NormKind::Batch, 1);
     let e = t.batch_stats(&[0]).expect_err("0 refused").to_string();
     assert!(
         e.contains("a test batch must hold 1 to 64 images (got 0)"),

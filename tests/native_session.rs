@@ -370,7 +370,7 @@ fn replacing_neighbours_moves_the_probe_through_batch_norm_but_shuffling_does_no
 fn everything_shown(s: &mut Session) -> (String, Vec<Vec<f32>>, Vec<Vec<u8>>) {
     let readout = serde_json::to_string(&s.readout().unwrap()).unwrap();
     let mut columns = vec![Column::Input];
-    columns.extend(NormKind::ALL.iter().map(|&k| Column::Output(k)));
+    columns.extend(NormKind::PAGE.iter().map(|&k| Column::Output(k)));
     let mut values = Vec::new();
     let mut pixels = Vec::new();
     for row in [Row::Original, Row::Adjusted] {
@@ -391,7 +391,7 @@ fn everything_shown(s: &mut Session) -> (String, Vec<Vec<f32>>, Vec<Vec<u8>>) {
             pixels.push(s.panel_rgba(row, column).unwrap().to_vec());
         }
     }
-    for &kind in &NormKind::ALL {
+    for &kind in &NormKind::PAGE {
         pixels.push(
             s.panel_rgba(Row::Original, Column::Difference(kind))
                 .unwrap()
@@ -488,7 +488,7 @@ fn computing_some_kinds_reads_out_those_with_the_figures_of_a_full_compute() {
         layer
     );
     let all = s.readout().unwrap();
-    assert_eq!(all.kinds.len(), NormKind::ALL.len());
+    assert_eq!(all.kinds.len(), NormKind::PAGE.len());
     for k in &some.kinds {
         let full = all.kinds.iter().find(|f| f.kind == k.kind).unwrap();
         assert_eq!(

@@ -4,7 +4,7 @@
 //! messages through the wasm and Python doors.
 #![allow(clippy::unwrap_used)]
 
-use normscope::nn::{NetNorm, TrainConfig};
+use normscope::nn::{NormKind, TrainConfig};
 
 fn read(json: &str) -> Result<TrainConfig, String> {
     let value: serde_json::Value = serde_json::from_str(json).expect("test JSON");
@@ -40,7 +40,7 @@ fn missing_fields_take_the_defaults_and_present_ones_are_read_exactly() {
     let cfg =
         read(r#"{"norm": "group", "groups": 2, "lr": 0.05, "widths": [4, 6, 8], "seed": 7.0}"#)
             .unwrap();
-    assert_eq!(cfg.norm, NetNorm::Group);
+    assert_eq!(cfg.norm, NormKind::Group);
     assert_eq!((cfg.groups, cfg.widths, cfg.seed), (2, [4, 6, 8], 7));
     assert_eq!(
         cfg.lr, 0.05f32,

@@ -54,7 +54,7 @@ fn options(pairs: &[(&str, JsValue)]) -> JsValue {
 
 fn configs() -> Vec<(NormConfig, JsValue)> {
     let mut out = Vec::new();
-    for kind in NormKind::ALL {
+    for kind in NormKind::PAGE {
         let name = JsValue::from_str(kind.name());
         match kind {
             NormKind::Group => {

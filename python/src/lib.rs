@@ -18,7 +18,7 @@ use pyo3::types::PyDict;
 use normscope::file::check_file;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::folders::read_task_dir;
-use normscope::nn::grad::normalization_backward;
+use normscope::norm::normalization_backward;
 use normscope::nn::{Dataset, Task, TrainConfig, Trainer};
 use normscope::norm::plane_maps;
 use normscope::tensor::{check_finite, LoadLimits};
@@ -350,6 +350,6 @@ fn _normscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_image, m)?)?;
     m.add_function(wrap_pyfunction!(grad, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
-    m.add("KINDS", NormKind::ALL.map(NormKind::name).to_vec())?;
+    m.add("KINDS", NormKind::PAGE.map(NormKind::name).to_vec())?;
     Ok(())
 }

@@ -9,23 +9,23 @@ use plotters::prelude::*;
 use super::file::{ArmFields, LabFile, LabRun, SummaryRow};
 use crate::chart::draw_error;
 use crate::error::Result;
-use crate::nn::NetNorm;
+use crate::nn::NormKind;
 
 /// The page's colour for a kind (Okabe–Ito, as `www/js/lab/config.js`).
-pub fn kind_color(kind: NetNorm) -> RGBColor {
+pub fn kind_color(kind: NormKind) -> RGBColor {
     match kind {
-        NetNorm::None => RGBColor(0x55, 0x55, 0x55),
-        NetNorm::Batch => RGBColor(0x00, 0x72, 0xb2),
-        NetNorm::Instance => RGBColor(0xd5, 0x5e, 0x00),
-        NetNorm::Layer => RGBColor(0x00, 0x9e, 0x73),
-        NetNorm::Group => RGBColor(0xa8, 0x43, 0x7f),
-        NetNorm::BatchInstance => RGBColor(0xb0, 0x78, 0x00),
-        NetNorm::Ibn => RGBColor(0x3a, 0x8f, 0xc4),
+        NormKind::None => RGBColor(0x55, 0x55, 0x55),
+        NormKind::Batch => RGBColor(0x00, 0x72, 0xb2),
+        NormKind::Instance => RGBColor(0xd5, 0x5e, 0x00),
+        NormKind::Layer => RGBColor(0x00, 0x9e, 0x73),
+        NormKind::Group => RGBColor(0xa8, 0x43, 0x7f),
+        NormKind::BatchInstance => RGBColor(0xb0, 0x78, 0x00),
+        NormKind::Ibn => RGBColor(0x3a, 0x8f, 0xc4),
     }
 }
 
 /// An arm's short name: the kind and what else it varies.
-pub fn arm_label(kind: NetNorm, arm: &ArmFields) -> String {
+pub fn arm_label(kind: NormKind, arm: &ArmFields) -> String {
     let mut s = kind.to_string();
     if let Some(t) = arm.task {
         s += &format!(" {t}");

@@ -20,7 +20,7 @@ use std::str::FromStr;
 use super::file::ArmFields;
 use super::vocabulary::{Experiment, VOCABULARY};
 use crate::error::{Error, Result};
-use crate::nn::{NetNorm, Task, TrainConfig};
+use crate::nn::{NormKind, Task, TrainConfig};
 
 /// What `normscope lab` records: one of the page's experiments, or the
 /// learning-rate and group-count sweep (an authors' control, not a panel).
@@ -113,11 +113,11 @@ pub const PROBE_EVERY: u32 = 25;
 
 /// The sweep's peak learning rates and group counts (issue 19: does one
 /// learning rate for all kinds, or the group count, hold group norm back?).
-pub const SWEEP_KINDS: [NetNorm; 4] = [
-    NetNorm::None,
-    NetNorm::Batch,
-    NetNorm::Layer,
-    NetNorm::Group,
+pub const SWEEP_KINDS: [NormKind; 4] = [
+    NormKind::None,
+    NormKind::Batch,
+    NormKind::Layer,
+    NormKind::Group,
 ];
 pub const SWEEP_LRS: [f32; 4] = [0.01, 0.02, 0.05, 0.1];
 pub const SWEEP_GROUPS: [usize; 2] = [2, 8];
@@ -182,7 +182,7 @@ impl Plan {
             during: None,
             train_accuracy: false,
         };
-        let arm = |norm: NetNorm, measures: Measures| Arm {
+        let arm = |norm: NormKind, measures: Measures| Arm {
             config: TrainConfig {
                 norm,
                 ..base.clone()
@@ -235,7 +235,7 @@ impl Plan {
                     .map(|&bn_momentum| Arm {
                         config: TrainConfig {
                             bn_momentum,
-                            ..arm(NetNorm::Batch, m).config
+                            ..arm(NormKind::Batch, m).config
                         },
                         fields: ArmFields {
                             bn_momentum: Some(bn_momentum),
@@ -250,7 +250,7 @@ impl Plan {
                 .map(|&task| Arm {
                     config: TrainConfig {
                         task,
-                        ..arm(NetNorm::BatchInstance, probing(During::Rho)).config
+                        ..arm(NormKind::BatchInstance, probing(During::Rho)).config
                     },
                     fields: ArmFields {
                         task: Some(task),
@@ -277,7 +277,7 @@ impl Plan {
                     .collect();
                 for &groups in &SWEEP_GROUPS {
                     for lr in [TrainConfig::default().lr, 0.05] {
-                        let mut a = with_lr(arm(NetNorm::Group, plain), lr);
+                        let mut a = with_lr(arm(NormKind::Group, plain), lr);
                         a.config.groups = groups;
                         a.fields.groups = Some(groups);
                         arms.push(a);
@@ -335,7 +335,7 @@ fn with_lr(mut arm: Arm, lr: f32) -> Arm {
 /// The batch-size rule: `images` training images whatever the batch, the
 /// peak rate scaled linearly with it (`lr_at_32` at 32, as in the Group
 /// Norm paper).
-pub fn batch_config(task: Task, norm: NetNorm, batch: usize) -> TrainConfig {
+pub fn batch_config(task: Task, norm: NormKind, batch: usize) -> TrainConfig {
     let b = &VOCABULARY.batch;
     TrainConfig {
         task,
@@ -347,7 +347,7 @@ pub fn batch_config(task: Task, norm: NetNorm, batch: usize) -> TrainConfig {
     }
 }
 
-fn batch_arms(task: Task, kinds: &[NetNorm], sizes: &[usize], measures: Measures) -> Vec<Arm> {
+fn batch_arms(task: Task, kinds: &[NormKind], sizes: &[usize], measures: Measures) -> Vec<Arm> {
     kinds
         .iter()
         .flat_map(|&k| sizes.iter().map(move |&b| (k, b)))
@@ -366,7 +366,7 @@ fn batch_arms(task: Task, kinds: &[NetNorm], sizes: &[usize], measures: Measures
 pub fn train_command(cfg: &TrainConfig) -> String {
     let d = TrainConfig::default();
     let mut s = format!("normscope train --task {} --norm {}", cfg.task, cfg.norm);
-    if cfg.groups != d.groups && cfg.norm == NetNorm::Group {
+    if cfg.groups != d.groups && cfg.norm == NormKind::Group {
         s += &format!(" --groups {}", cfg.groups);
     }
     if cfg.steps != d.steps {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::nn::neighbours::Neighbours;
 use crate::nn::probe::{BatchStats, Pooled};
-use crate::nn::{NetNorm, RunRecord, Task};
+use crate::nn::{NormKind, RunRecord, Task};
 
 /// Test accuracy at one test-time lighting value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,7 +64,7 @@ pub struct Checkpoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabRun {
     /// `record.config.norm`.
-    pub kind: NetNorm,
+    pub kind: NormKind,
     /// `record.config.seed`.
     pub seed: u64,
     /// The `normscope train` command that writes `record`.
@@ -100,7 +100,7 @@ pub struct ArmFields {
 /// Test accuracy of one arm over its seeds (`sd`: sample sd, n − 1; 0 when n = 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
-    pub kind: NetNorm,
+    pub kind: NormKind,
     #[serde(flatten)]
     pub arm: ArmFields,
     pub n: usize,

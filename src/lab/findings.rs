@@ -65,6 +65,15 @@ pub struct Settings {
     pub channel: Option<usize>,
 }
 
+impl Settings {
+    /// Whether `run`'s kind is among the kinds shown (every kind when none are named).
+    pub fn shows(&self, run: &file::LabRun) -> bool {
+        self.kinds
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|k| k == run.kind()))
+    }
+}
+
 /// The sentences under `experiment`'s panel for the runs in `file`.
 ///
 /// # Errors

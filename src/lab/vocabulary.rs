@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::nn::data::TASK_PHOTOS;
-use crate::nn::NetNorm;
+use crate::nn::NormKind;
 
 /// The lab's experiments, in the page's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -132,7 +132,7 @@ pub struct Seeds {
 /// The learning-rate experiment: kinds and peak rates.
 #[derive(Debug, Clone, Serialize)]
 pub struct LrExperiment {
-    pub kinds: &'static [NetNorm],
+    pub kinds: &'static [NormKind],
     pub choices: &'static [f32],
     pub default: f32,
 }
@@ -141,7 +141,7 @@ pub struct LrExperiment {
 /// with the peak rate scaled linearly with the batch (`lr_at_32` at 32).
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchExperiment {
-    pub kinds: &'static [NetNorm],
+    pub kinds: &'static [NormKind],
     pub sizes: &'static [usize],
     pub images: usize,
     pub lr_at_32: f32,
@@ -150,14 +150,14 @@ pub struct BatchExperiment {
 /// The noise experiment: the batch experiment's rule at fewer sizes.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoiseExperiment {
-    pub kinds: &'static [NetNorm],
+    pub kinds: &'static [NormKind],
     pub sizes: &'static [usize],
 }
 
 /// The pooled experiment: kinds and where the last block is pooled.
 #[derive(Debug, Clone, Serialize)]
 pub struct PooledExperiment {
-    pub kinds: &'static [NetNorm],
+    pub kinds: &'static [NormKind],
     pub stages: &'static [&'static str],
 }
 
@@ -173,7 +173,7 @@ pub struct EvalmodeExperiment {
 #[derive(Debug, Clone, Serialize)]
 pub struct Vocabulary {
     pub experiments: &'static [Experiment],
-    pub kinds: &'static [NetNorm],
+    pub kinds: &'static [NormKind],
     pub tasks: Tasks,
     pub lighting: Lighting,
     pub steps: Steps,
@@ -188,7 +188,7 @@ pub struct Vocabulary {
 /// The table.
 pub const VOCABULARY: Vocabulary = Vocabulary {
     experiments: &Experiment::ALL,
-    kinds: &NetNorm::ALL,
+    kinds: &NormKind::ALL,
     tasks: Tasks {
         what: TaskClasses {
             classes: &TASK_PHOTOS,
@@ -224,22 +224,22 @@ pub const VOCABULARY: Vocabulary = Vocabulary {
         recorded: 5,
     },
     lr: LrExperiment {
-        kinds: &[NetNorm::None, NetNorm::Batch],
+        kinds: &[NormKind::None, NormKind::Batch],
         choices: &[0.05, 0.2, 0.5, 1.0, 2.0],
         default: 1.0,
     },
     batch: BatchExperiment {
-        kinds: &[NetNorm::Batch, NetNorm::Group, NetNorm::Layer],
+        kinds: &[NormKind::Batch, NormKind::Group, NormKind::Layer],
         sizes: &[2, 4, 8, 16, 32],
         images: 3200,
         lr_at_32: 0.05,
     },
     noise: NoiseExperiment {
-        kinds: &[NetNorm::Batch, NetNorm::Group, NetNorm::None],
+        kinds: &[NormKind::Batch, NormKind::Group, NormKind::None],
         sizes: &[4, 8, 32],
     },
     pooled: PooledExperiment {
-        kinds: &[NetNorm::Batch, NetNorm::Instance],
+        kinds: &[NormKind::Batch, NormKind::Instance],
         stages: &["norm", "relu", "features"],
     },
     evalmode: EvalmodeExperiment {

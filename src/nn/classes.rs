@@ -16,7 +16,9 @@
 
 use ndarray::Array4;
 
-use super::data::{cut, Dataset, Photo, Task, PATCH, PHOTO_SIDE, TEST_PER_PHOTO, TRAIN_PER_PHOTO};
+use super::data::{
+    cut, shuffled_patches, Dataset, Photo, Task, PATCH, PHOTO_SIDE, TEST_PER_PHOTO, TRAIN_PER_PHOTO,
+};
 use super::rng::Rng;
 use crate::error::{Error, Result};
 
@@ -261,13 +263,7 @@ fn cut_classes(
     training: bool,
     rng: &mut Rng,
 ) -> (Array4<f32>, Vec<u8>) {
-    let n = per_class * classes.len();
-    let plen = 3 * PATCH * PATCH;
-    let mut order: Vec<usize> = (0..n).collect();
-    rng.shuffle(&mut order);
-    let mut x = vec![0.0f32; n * plen];
-    let mut y = vec![0u8; n];
-    for (i, &slot) in order.iter().enumerate() {
+    shuffled_patches(per_class * classes.len(), rng, |i, out, rng| {
         let (label, j) = (i / per_class, i % per_class);
         let photos = &classes[label].photos;
         let photo = &photos[j % photos.len()];
@@ -285,10 +281,7 @@ fn cut_classes(
         } else {
             (along, cross)
         };
-        cut(photo, top, left, &mut x[slot * plen..(slot + 1) * plen]);
-        y[slot] = label as u8;
-    }
-    let x = Array4::from_shape_vec((n, 3, PATCH, PATCH), x)
-        .unwrap_or_else(|_| Array4::zeros((n, 3, PATCH, PATCH)));
-    (x, y)
+        cut(photo, top, left, out);
+        label as u8
+    })
 }

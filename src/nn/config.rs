@@ -10,8 +10,8 @@ use read::Loose;
 pub use read::Loose as ConfigValue;
 
 use super::data::Task;
-use super::norm_layer::NetNorm;
 use crate::error::{Error, Result};
+use crate::norm::NormKind;
 
 /// Largest accepted step count, batch and width (bounds memory and time).
 pub const MAX_STEPS: u32 = 100_000;
@@ -26,7 +26,7 @@ pub struct TrainConfig {
     #[serde(deserialize_with = "read::task")]
     pub task: Task,
     #[serde(deserialize_with = "read::named")]
-    pub norm: NetNorm,
+    pub norm: NormKind,
     /// Groups for group norm (must divide every width); ignored otherwise.
     #[serde(deserialize_with = "read::whole")]
     pub groups: usize,
@@ -61,7 +61,7 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             task: Task::WhatIsIt,
-            norm: NetNorm::Batch,
+            norm: NormKind::Batch,
             groups: 4,
             steps: 200,
             batch: 32,
@@ -171,7 +171,7 @@ impl TrainConfig {
                 self.widths
             ));
         }
-        if self.norm == NetNorm::Group {
+        if self.norm == NormKind::Group {
             if let Some(&w) = self
                 .widths
                 .iter()
@@ -183,7 +183,7 @@ impl TrainConfig {
                 ));
             }
         }
-        if self.norm == NetNorm::Ibn && self.widths[0] < 2 {
+        if self.norm == NormKind::Ibn && self.widths[0] < 2 {
             return bad("ibn splits the first block's channels in half: it needs a first width of at least 2".into());
         }
         if self.eval_every == 0 {

@@ -262,19 +262,12 @@ impl Dataset {
         bottom: usize,
         rng: &mut Rng,
     ) -> (Array4<f32>, Vec<u8>) {
-        let n = per_photo * photos.len();
-        let plen = 3 * PATCH * PATCH;
-        let mut order: Vec<usize> = (0..n).collect();
-        rng.shuffle(&mut order);
-        let mut x = vec![0.0f32; n * plen];
-        let mut y = vec![0u8; n];
-        for (i, &slot) in order.iter().enumerate() {
+        shuffled_patches(per_photo * photos.len(), rng, |i, out, rng| {
             let (p, photo) = (i / per_photo, &photos[i / per_photo]);
             let t = top + rng.below(bottom - top - PATCH + 1);
             let l = rng.below(photo.width - PATCH + 1);
-            let out = &mut x[slot * plen..(slot + 1) * plen];
             cut(photo, t, l, out);
-            y[slot] = match task {
+            match task {
                 Task::WhatIsIt | Task::Photos => p as u8,
                 Task::DayOrNight => {
                     let is_night = rng.below(2) == 1;
@@ -283,17 +276,36 @@ impl Dataset {
                     }
                     is_night as u8
                 }
-            };
-        }
-        let x = Array4::from_shape_vec((n, 3, PATCH, PATCH), x)
-            .unwrap_or_else(|_| Array4::zeros((n, 3, PATCH, PATCH)));
-        (x, y)
+            }
+        })
     }
 
     /// Number of classes.
     pub fn num_classes(&self) -> usize {
         self.classes.len()
     }
+}
+
+/// `n` patches in a shuffled order: draw the order, then for the i-th patch
+/// (in drawing order) `fill(i, patch, rng)` cuts it into its shuffled slot
+/// and returns its label. Every task cutter draws through this, so their
+/// draws come in the same order.
+pub(super) fn shuffled_patches(
+    n: usize,
+    rng: &mut Rng,
+    mut fill: impl FnMut(usize, &mut [f32], &mut Rng) -> u8,
+) -> (Array4<f32>, Vec<u8>) {
+    let plen = 3 * PATCH * PATCH;
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+    let mut x = vec![0.0f32; n * plen];
+    let mut y = vec![0u8; n];
+    for (i, &slot) in order.iter().enumerate() {
+        y[slot] = fill(i, &mut x[slot * plen..(slot + 1) * plen], rng);
+    }
+    let x = Array4::from_shape_vec((n, 3, PATCH, PATCH), x)
+        .unwrap_or_else(|_| Array4::zeros((n, 3, PATCH, PATCH)));
+    (x, y)
 }
 
 /// A test-time lighting change, as the page's sliders make it.

@@ -43,7 +43,6 @@ pub mod data;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod folders;
 pub mod gap;
-pub mod grad;
 pub mod layer;
 pub mod linear;
 pub mod loss;
@@ -59,9 +58,9 @@ pub mod rng;
 pub mod schedule;
 pub mod train;
 
+pub use crate::norm::NormKind;
 pub use classes::PhotoClass;
 pub use data::{shift, Dataset, Photo, Task};
-pub use norm_layer::NetNorm;
 pub use train::{
     CurvePoint, Diverged, RunRecord, RunningRecord, ShiftPoint, StepInfo, TrainConfig, Trainer,
 };

@@ -16,11 +16,12 @@ use super::conv::Conv3x3;
 use super::gap::GlobalAvgPool;
 use super::layer::{Layer, Mode, Param};
 use super::linear::Linear;
-use super::norm_layer::{NetNorm, NormLayer};
+use super::norm_layer::{NormLayer, NormSettings};
 use super::pool::MaxPool2;
 use super::relu::Relu;
 use super::rng::Rng;
 use crate::error::{Error, Result};
+use crate::norm::{NormKind, Shape};
 
 /// Input side length and channels the network is built for.
 pub const INPUT_SIDE: usize = 32;
@@ -39,7 +40,7 @@ pub const INPUT_SCALE: f32 = 0.25;
 pub struct NetConfig {
     pub widths: [usize; 3],
     pub classes: usize,
-    pub norm: NetNorm,
+    pub norm: NormKind,
     pub groups: usize,
     pub eps: f64,
     pub bn_momentum: f64,
@@ -103,17 +104,18 @@ impl Network {
                 cfg.max_batch,
                 rng,
             );
-            let norm = NormLayer::new(
-                &format!("{name}.norm"),
-                cfg.norm,
-                b,
-                w,
-                side * side,
-                cfg.max_batch,
-                cfg.groups,
-                cfg.eps,
-                cfg.bn_momentum,
-            )?;
+            let settings = NormSettings {
+                kind: cfg.norm,
+                groups: cfg.groups,
+                eps: cfg.eps,
+                momentum: cfg.bn_momentum,
+            };
+            let shape = Shape {
+                n: cfg.max_batch,
+                c: w,
+                hw: side * side,
+            };
+            let norm = NormLayer::new(&format!("{name}.norm"), &settings, b, shape)?;
             let len = cfg.max_batch * w * side * side;
             blocks.push(Block {
                 conv,

@@ -23,6 +23,15 @@ impl PlaneMap {
         }
     }
 
+    /// Evaluation mode's map from running statistics: `(x − mean)/sqrt(var + eps)`.
+    pub fn running(mean: f64, var: f64, eps: f64) -> Self {
+        PlaneMap {
+            center: mean,
+            scale: 1.0 / (var + eps).sqrt(),
+            offset: 0.0,
+        }
+    }
+
     /// Apply the map to one value, in f64.
     #[inline]
     pub fn apply(&self, x: f32) -> f32 {
@@ -101,28 +110,17 @@ impl PlaneMap {
         }
     }
 
-    /// `(c₁, f32(s), b)` of [`PlaneMap::apply_slice`], or `None` when they
-    /// leave f32's range (eps far below a tiny variance): then stay in f64.
+    /// `(c₁, f32(s), b)` of [`PlaneMap::apply_slice`], or `None` when a
+    /// finite center's scale or offset leave f32's range (eps far below a
+    /// tiny variance): then stay in f64. A center that is not finite (only a
+    /// diverged network's, never the page's: it refuses such data) stays in
+    /// f32, where it gives NaN as it should.
     fn f32_parts(&self) -> Option<(f32, f32, f32)> {
         let c1 = self.center as f32;
         let k = self.scale as f32;
         let b = (self.offset - (self.center - c1 as f64) * self.scale) as f32;
-        (c1.is_finite() && k.is_finite() && k != 0.0 && b.is_finite()).then_some((c1, k, b))
-    }
-
-    /// `ρ·a + (1 − ρ)·b`, itself an affine map (both have positive scales).
-    pub(super) fn mix(a: &PlaneMap, b: &PlaneMap, rho: f64) -> Self {
-        let scale = rho * a.scale + (1.0 - rho) * b.scale;
-        // The center is a weighted mean of the two centers; written as a step
-        // from a's center so that equal centers (a constant plane) stay exact
-        // and the plane still maps to exactly 0.
-        let w = (1.0 - rho) * b.scale / scale;
-        let center = a.center + w * (b.center - a.center);
-        PlaneMap {
-            center,
-            scale,
-            offset: 0.0,
-        }
+        let in_range = k.is_finite() && k != 0.0 && b.is_finite();
+        (in_range || !c1.is_finite()).then_some((c1, k, b))
     }
 
     pub(super) fn with_affine(self, gamma: f32, beta: f32) -> Self {

@@ -8,6 +8,14 @@ use super::{
     apply_plane_maps, non_finite_data, normalize, scope_moments, NormConfig, NormKind, PlaneMap,
     Scope, DEFAULT_MOMENTUM,
 };
+
+/// One step of a running statistic with momentum `m` (PyTorch's):
+/// `r ← (1 − m)·r + m·s`. The page's [`RunningStats`] and the network's
+/// norm layer both step with it.
+#[inline]
+pub fn running_step(r: f64, m: f64, s: f64) -> f64 {
+    (1.0 - m) * r + m * s
+}
 use crate::error::{Error, Result};
 use crate::stats::Moments;
 
@@ -104,8 +112,8 @@ impl RunningStats {
             .collect();
         let m = self.momentum;
         for (c, mo) in moments.iter().enumerate() {
-            self.mean[c] = (1.0 - m) * self.mean[c] + m * mo.mean;
-            self.var[c] = (1.0 - m) * self.var[c] + m * mo.unbiased_var();
+            self.mean[c] = running_step(self.mean[c], m, mo.mean);
+            self.var[c] = running_step(self.var[c], m, mo.unbiased_var());
         }
         self.steps += 1;
         Ok(moments)
@@ -138,14 +146,7 @@ impl RunningStats {
         }
         let (n_img, ch, _, _) = x.dim();
         Ok((0..n_img * ch)
-            .map(|i| {
-                let c = i % ch;
-                PlaneMap {
-                    center: self.mean[c],
-                    scale: 1.0 / (self.var[c] + eps).sqrt(),
-                    offset: 0.0,
-                }
-            })
+            .map(|i| PlaneMap::running(self.mean[i % ch], self.var[i % ch], eps))
             .collect())
     }
 

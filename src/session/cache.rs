@@ -31,7 +31,7 @@ pub(super) struct Cache {
     /// Per-channel moments of the raw probe's pixels.
     pub(super) probe_moments: OnceCell<Vec<Moments>>,
     pub(super) adjusted_probe: OnceCell<AdjustedProbe>,
-    /// Per kind, in [`NormKind::ALL`] order.
+    /// Per kind, in [`NormKind::PAGE`] order.
     pub(super) original: [OnceCell<RowOutput>; KINDS],
     /// Per kind, as `original`.
     pub(super) adjusted: [OnceCell<AdjustedOutput>; KINDS],
@@ -94,7 +94,7 @@ impl Session {
     /// # Errors
     /// [`Error::BadInput`] with an empty batch.
     pub fn compute(&mut self) -> Result<()> {
-        self.compute_kinds(&NormKind::ALL)
+        self.compute_kinds(&NormKind::PAGE)
     }
 
     /// As [`Session::compute`], but the outputs of the given kinds only

@@ -69,7 +69,7 @@ impl Session {
     /// # Errors
     /// [`Error::BadInput`] with an empty batch.
     pub fn pin_probe(&mut self) -> Result<()> {
-        let outputs = NormKind::ALL
+        let outputs = NormKind::PAGE
             .iter()
             .map(|&kind| Ok((kind, self.output(kind)?.original.values.clone())))
             .collect::<Result<_>>()?;

@@ -56,7 +56,9 @@ impl Session {
                         count: 0,
                     });
                 }
-                _ => norm::Scope::for_kind(&configs(&self.params)[kind_index(kind)], ch)[0],
+                _ => configs(&self.params)[kind_index(kind)]
+                    .scope(ch)
+                    .ok_or_else(|| Error::BadInput(format!("{kind} norm has no statistics")))?,
             };
         Ok(norm::scope_moments_from(base, ch, scope)[image * ch + channel])
     }

@@ -68,8 +68,8 @@ impl Session {
         // Everything here was measured while the outputs were written: no
         // pass over the data.
         let eps = self.params.eps;
-        let mut kinds = Vec::with_capacity(NormKind::ALL.len());
-        for kind in NormKind::ALL {
+        let mut kinds = Vec::with_capacity(NormKind::PAGE.len());
+        for kind in NormKind::PAGE {
             // Kinds neither shown nor read since the last change are left out.
             if !self.has_output(kind) {
                 continue;

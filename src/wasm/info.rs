@@ -9,7 +9,7 @@ use crate::norm::NormKind;
 /// The names of the normalization kinds, in display order.
 #[wasm_bindgen(js_name = normKinds)]
 pub fn norm_kinds() -> Array {
-    NormKind::ALL
+    NormKind::PAGE
         .iter()
         .map(|k| JsValue::from_str(k.name()))
         .collect()

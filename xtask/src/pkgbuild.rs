@@ -17,8 +17,10 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::UNIX_EPOCH;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
 
 use crate::tools;
 use crate::util::{cargo, command, kib, relative, root, run, target_dir, Result};
@@ -274,47 +276,16 @@ fn write_package_json() -> Result<()> {
     fs::write(&path, json).map_err(|e| format!("cannot write pkg/package.json ({e})"))
 }
 
-/// A plain `key = "value"` from the `[package]` table of a Cargo.toml.
+/// A string field of the `[package]` table of a Cargo.toml (`None` when
+/// the manifest does not parse or has no such string).
 pub fn package_field(manifest: &str, key: &str) -> Option<String> {
-    let mut in_package = false;
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[package]";
-            continue;
-        }
-        if !in_package {
-            continue;
-        }
-        let Some(rest) = line.strip_prefix(key) else {
-            continue;
-        };
-        let Some(value) = rest.trim_start().strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
-        return Some(value.replace("\\\"", "\"").replace("\\\\", "\\"));
-    }
-    None
+    let table: toml::Table = toml::from_str(manifest).ok()?;
+    Some(table.get("package")?.get(key)?.as_str()?.to_string())
 }
 
 /// A JSON string literal.
 pub fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::Value::from(text).to_string()
 }
 
 /// Print raw and gzip sizes and return the gzip total.
@@ -323,7 +294,7 @@ pub fn json_string(text: &str) -> String {
 /// When the gzip total is over `budget` bytes, or a file cannot be read.
 fn check_budget(files: &[PathBuf], budget: u64) -> Result<u64> {
     let mut total = 0;
-    println!("Download size (gzip -9):");
+    println!("Download size (gzip, best level):");
     for file in files {
         let raw = fs::metadata(file)
             .map_err(|e| format!("cannot read {} ({e})", relative(file)))?
@@ -356,19 +327,16 @@ fn check_budget(files: &[PathBuf], budget: u64) -> Result<u64> {
     Ok(total)
 }
 
-/// Bytes of `gzip -9 -c file` (std has no deflate, so ask gzip).
+/// Bytes of `file` gzipped at the best level (what `gzip -9` does, with
+/// flate2's deflate: within a few bytes of it).
 fn gzip_size(file: &Path) -> Result<u64> {
-    let out = command("gzip")
-        .args(["-9", "-c"])
-        .arg(file)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run gzip ({e}): install it with `apt-get install gzip`"))?;
-    if !out.status.success() {
-        let _ = std::io::stderr().write_all(&out.stderr);
-        return Err(format!("gzip failed on {}", relative(file)));
-    }
-    Ok(out.stdout.len() as u64)
+    let bytes = fs::read(file).map_err(|e| format!("cannot read {} ({e})", relative(file)))?;
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder
+        .write_all(&bytes)
+        .and_then(|()| encoder.finish())
+        .map(|packed| packed.len() as u64)
+        .map_err(|e| format!("cannot gzip {} ({e})", relative(file)))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use clap::Args;
 
 use crate::io::{check_extension, display, read_capped, write_atomically, Progress, MAX_NPY_BYTES};
 use crate::normalize::parse_kind;
-use normscope::nn::grad::normalization_backward;
+use normscope::norm::normalization_backward;
 use normscope::{norm::DEFAULT_EPS, NormConfig, NormKind, Result};
 
 #[derive(Args)]

@@ -25,7 +25,7 @@ use normscope::nn::curves::draw_run;
 use normscope::nn::data::bundled_photos;
 use normscope::nn::folders::read_task_dir;
 use normscope::nn::train::{MAX_BATCH, MAX_STEPS, MAX_WIDTH};
-use normscope::nn::{Dataset, NetNorm, Task, TrainConfig, Trainer};
+use normscope::nn::{Dataset, NormKind, Task, TrainConfig, Trainer};
 use normscope::{Error, Result};
 
 #[derive(Args)]
@@ -46,7 +46,7 @@ pub struct TrainArgs {
     task_dir: Option<PathBuf>,
     /// none, batch, instance, layer, group, batch-instance or ibn.
     #[arg(long, value_name = "KIND", value_parser = parse_norm)]
-    norm: NetNorm,
+    norm: NormKind,
     /// Groups for group norm (must divide every width).
     #[arg(long, value_name = "G", allow_negative_numbers = true)]
     groups: Option<i64>,
@@ -94,8 +94,8 @@ fn parse_task(s: &str) -> std::result::Result<Task, String> {
     s.parse::<Task>().map_err(|e| e.to_string())
 }
 
-fn parse_norm(s: &str) -> std::result::Result<NetNorm, String> {
-    s.parse::<NetNorm>().map_err(|e| e.to_string())
+fn parse_norm(s: &str) -> std::result::Result<NormKind, String> {
+    s.parse::<NormKind>().map_err(|e| e.to_string())
 }
 
 /// The configuration the arguments ask for (defaults: [`TrainConfig::default`]).

@@ -51,14 +51,8 @@ fn of(values: &BySeed) -> Option<Spread> {
 pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
     let axis = settings.axis.as_deref().unwrap_or("contrast");
     let task = task_of(file, settings);
-    let shown = |r: &&LabRun| {
-        settings
-            .kinds
-            .as_ref()
-            .is_none_or(|k| k.iter().any(|k| k == r.kind()))
-    };
     let runs: Vec<&LabRun> = runs_of(file, &task)
-        .filter(shown)
+        .filter(|r| settings.shows(r))
         .filter(|r| !r.diverged() && !r.sweep(axis).is_empty())
         .collect();
     let Some(first) = runs.first() else {

@@ -8,13 +8,7 @@ use super::{chance, kinds_in, runs_of, task_of, task_words, Settings};
 
 pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
     let task = task_of(file, settings);
-    let shown = |r: &&LabRun| {
-        settings
-            .kinds
-            .as_ref()
-            .is_none_or(|k| k.iter().any(|k| k == r.kind()))
-    };
-    let runs: Vec<&LabRun> = runs_of(file, &task).filter(shown).collect();
+    let runs: Vec<&LabRun> = runs_of(file, &task).filter(|r| settings.shows(r)).collect();
     if runs.is_empty() {
         return Vec::new();
     }
