@@ -50,7 +50,7 @@ import { noisePanel } from './js/lab/noise.js';
 import { h } from './js/lab/dom.js';
 import { loadEngine } from './js/lab/engine.js';
 import { fetchFile } from './js/assets.js';
-import { ensureClasses, onPhotoTask, photoTaskBuilder } from './js/lab/photos.js';
+import { ensureClasses, onPhotoTask, photoTaskBuilder, photoTaskId } from './js/lab/photos.js';
 
 // In the issues' order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
 // 6 evalmode, 7 both, 8 lr, 9 noise.
@@ -173,6 +173,8 @@ export class NormLabElement extends HTMLElement {
     };
     // A changed photo task is a new set of runs for every panel on it.
     onPhotoTask(() => {
+      // Runs of an earlier version of the task stop: their photos changed.
+      for (const [key, set] of store.sets) if (set.running && /-photos#\d+$/.test(key) && !key.endsWith(`-${photoTaskId()}`)) store.stop(key);
       if (lab.state.task !== 'photos') return;
       for (const p of panels) {
         p.show();

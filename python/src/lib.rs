@@ -16,8 +16,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use normscope::file::check_file;
+use normscope::nn::classes::{check_photo_size, is_photo_name, scale_for_task, PhotoClass};
 use normscope::nn::data::bundled_photos;
-use normscope::nn::classes::{check_photo_size, scale_for_task, PhotoClass};
 use normscope::nn::folders::{photo_from_file, read_task_dir};
 use normscope::nn::grad::normalization_backward;
 use normscope::nn::{Dataset, Photo, Task, TrainConfig, Trainer};
@@ -360,6 +360,16 @@ fn _task_photo(
     Ok((photo.width, photo.height, photo.rgb))
 }
 
+/// _is_photo_name(name) -> bool
+/// --
+///
+/// Whether a file name ends like a photo (read or refused) by `--task-dir`'s
+/// rule; other files are skipped.
+#[pyfunction]
+fn _is_photo_name(name: &str) -> bool {
+    is_photo_name(name)
+}
+
 /// _check_photo_task(classes) -> list[str]
 /// --
 ///
@@ -409,6 +419,7 @@ fn _normscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_train, m)?)?;
     m.add_function(wrap_pyfunction!(_task_photo, m)?)?;
     m.add_function(wrap_pyfunction!(_check_photo_task, m)?)?;
+    m.add_function(wrap_pyfunction!(_is_photo_name, m)?)?;
     m.add("KINDS", NormKind::ALL.map(NormKind::name).to_vec())?;
     Ok(())
 }

@@ -176,6 +176,25 @@ test('every bad input gets its own message naming the class or the file, and the
   await expect(ready).toContainText('Ready: 2 classes (cat, coffee)');
 });
 
+test('a class takes the photos of the batch above, as the page keeps them', async ({ page }) => {
+  test.setTimeout(60_000);
+  await open(page);
+  await expect(page.locator('#status')).toContainText('sample photos loaded');
+  const names = await page.locator('#tray .tray-item .tray-name').allTextContents();
+  expect(names.length).toBeGreaterThan(1);
+  await nameClass(page, 1, 'samples');
+  await classBox(page, 1).getByRole('button', { name: 'Take the batch above' }).click();
+  await expect(classBox(page, 1).locator('legend')).toContainText(`${names.length} photos`);
+  await expect(classBox(page, 1).locator('.photos-name')).toHaveText(names);
+  await nameClass(page, 0, 'cat');
+  await addFiles(page, 0, filesOf('cat'));
+  await expect(builder(page).locator('.photos-ready')).toContainText('Ready: 2 classes (cat, samples)');
+  // Copy link keeps the task's name and says the photos cannot go with it.
+  await page.locator('#copy-link').click();
+  await expect(page.locator('#status')).toContainText('the link cannot carry them');
+  expect(new URL(await page.locator('#share-url').inputValue()).searchParams.get('lab-task')).toBe('photos');
+});
+
 for (const width of [1280, 375]) {
   test(`the photo task builder passes axe at ${width} px and fits the screen`, async ({ page }) => {
     test.setTimeout(60_000);

@@ -16,7 +16,7 @@
 // the link (lab-task=photos) cannot carry them.
 import { h } from './dom.js';
 import { loadEngine } from './engine.js';
-import { decode } from '../engine.js';
+import { decode, initWasm } from '../engine.js';
 
 let nextClass = 1;
 let version = 0;
@@ -76,7 +76,7 @@ async function limits() {
 
 /** The limits, as the builder states them. */
 function limitsText(l) {
-  return `${l.minClasses}–${l.maxClasses} classes; up to ${l.maxPhotosPerClass} photos per class and ${l.maxTaskPixels / 1e6} megapixels together after scaling; every photo at least ${l.minLongSide}×${l.patch} pixels (one ${l.patch}×${l.patch} training patch, a gap, one test patch).`;
+  return `${l.minClasses}–${l.maxClasses} classes; up to ${l.maxPhotosPerClass} photos per class and ${l.maxTaskPixels / 1e6} megapixels together after scaling; every photo at least ${l.minLongSide}×${l.patch} pixels (one ${l.patch}×${l.patch} training patch, a gap, one test patch). Training holds at most ${(l.maxTaskPixels * 3) / 1e6} MB of scaled photos per network while it cuts ${l.trainPerClass} training and ${l.testPerClass} test patches per class, then only the patches.`;
 }
 
 /** Add a class (named `name`, or "class N"); returns it. */
@@ -97,19 +97,23 @@ function pixelsNow() {
 }
 
 /**
- * Add photos to class `c`: `items` are { name, bytes } (files) or
- * { name, width, height, rgb } (the batch). Each problem is a note naming
- * the file; the photos already there stay.
+ * Add photos to class `c`: `items` are Files (dropped or picked; each is
+ * read only when its turn comes) or { name, width, height, rgb } (the
+ * batch). Each problem is a note naming the file; the photos already there stay.
  */
 async function addPhotos(c, items, onStep = () => {}) {
   const engine = await loadEngine();
   const l = await limits();
+  // The page's limits live in its own wasm (the file judge's), started here if the lab stands alone.
+  await initWasm();
+  const { maxFileBytes } = (await import('../state.js')).limits();
   const notes = [];
   let added = 0;
   for (const [k, item] of items.entries()) {
     const where = `${c.name}/${item.name}`;
     onStep(`Adding ${k + 1} of ${items.length} to ${c.name}: ${item.name}…`);
-    if (item.bytes && !engine.isPhotoName(item.name)) {
+    const isFile = typeof item.arrayBuffer === 'function';
+    if (isFile && !engine.isPhotoName(item.name)) {
       notes.push(`${item.name}: not a photo (normscope reads PNG, JPEG, GIF, BMP and WebP files), skipped.`);
       continue;
     }
@@ -117,10 +121,15 @@ async function addPhotos(c, items, onStep = () => {}) {
       notes.push(`${item.name}: class "${c.name}" already has ${l.maxPhotosPerClass} photos, the most a class takes; not added.`);
       continue;
     }
+    // The core refuses bigger files too, but only after they were read into memory.
+    if (isFile && item.size > maxFileBytes) {
+      notes.push(`${item.name}: the file is ${(item.size / 1e6).toFixed(0)} MB; normscope reads files up to ${(maxFileBytes / 1e6).toFixed(0)} MB; not added.`);
+      continue;
+    }
     try {
       let photo;
-      if (item.bytes) {
-        const { width, height, rgba } = await decode(item.name, item.bytes, { full: true });
+      if (isFile) {
+        const { width, height, rgba } = await decode(item.name, new Uint8Array(await item.arrayBuffer()), { full: true });
         photo = engine.preparePhoto(where, width, height, new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.length));
       } else {
         photo = engine.preparePhoto(where, item.width, item.height, item.rgb);
@@ -129,6 +138,7 @@ async function addPhotos(c, items, onStep = () => {}) {
         notes.push(`${item.name}: with it the photos would come to more than ${l.maxTaskPixels / 1e6} megapixels after scaling, the most a task holds; not added — use fewer or smaller photos.`);
         continue;
       }
+      photo.file = item.name;
       c.photos.push(photo);
       added++;
     } catch (error) {
@@ -141,18 +151,6 @@ async function addPhotos(c, items, onStep = () => {}) {
   c.notes = notes;
   await changed();
   return added;
-}
-
-/** Files from an input or a drop, read as { name, bytes } (too-large files refused before reading). */
-async function readFiles(c, files) {
-  const out = [];
-  const tooBig = [];
-  const { maxFileBytes } = await import('../state.js').then((m) => m.limits());
-  for (const file of files) {
-    if (file.size > maxFileBytes) tooBig.push(`${file.name}: the file is ${(file.size / 1e6).toFixed(0)} MB; normscope reads files up to ${(maxFileBytes / 1e6).toFixed(0)} MB; not added.`);
-    else out.push({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
-  }
-  return { items: out, tooBig };
 }
 
 /**
@@ -185,22 +183,21 @@ export function photoTaskBuilder() {
       c.name = name.value.trim();
       changed();
     });
-    const run = async (items, tooBig = []) => {
+    const run = async (items) => {
       const n = await addPhotos(c, items, (text) => { status.textContent = text; });
-      c.notes.unshift(...tooBig);
       status.textContent = `Added ${n} photo${n === 1 ? '' : 's'} to ${c.name}; it has ${c.photos.length}.`;
       render();
     };
     const pick = h('input', { id: fileId, type: 'file', multiple: true, accept: 'image/*', class: 'photos-file' });
     pick.addEventListener('change', async () => {
-      const { items, tooBig } = await readFiles(c, [...pick.files]);
+      const files = [...pick.files];
       pick.value = '';
-      await run(items, tooBig);
+      await run(files);
     });
     const take = h('button', { type: 'button', hidden: !batchSource, onclick: () => run(batchSource ? batchSource() : []) }, 'Take the batch above');
     const photos = h('ul', { class: 'photos-list', 'aria-label': `Photos of ${c.name}` }, c.photos.map((p, i) => h('li', {},
       thumb(p),
-      h('span', { class: 'photos-name', text: p.name.slice(c.name.length + 1) || p.name, title: p.name }),
+      h('span', { class: 'photos-name', text: p.file ?? p.name, title: p.file ?? p.name }),
       h('button', { type: 'button', 'aria-label': `Remove ${p.name}`, title: `Remove ${p.name}`, onclick: () => {
         c.photos.splice(i, 1);
         changed();
@@ -225,8 +222,7 @@ export function photoTaskBuilder() {
       e.preventDefault();
       e.stopPropagation();
       box.classList.remove('is-over');
-      const { items, tooBig } = await readFiles(c, [...(e.dataTransfer?.files ?? [])]);
-      await run(items, tooBig);
+      await run([...(e.dataTransfer?.files ?? [])]);
     });
     return box;
   }
