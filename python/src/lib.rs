@@ -370,6 +370,9 @@ fn _is_photo_name(name: &str) -> bool {
     is_photo_name(name)
 }
 
+/// A photo as Python hands it over: (name, width, height, RGB8 bytes).
+type PyPhoto = (String, usize, usize, Vec<u8>);
+
 /// _check_photo_task(classes) -> list[str]
 /// --
 ///
@@ -379,7 +382,7 @@ fn _is_photo_name(name: &str) -> bool {
 #[pyfunction]
 fn _check_photo_task(
     py: Python<'_>,
-    classes: Vec<(String, Vec<(String, usize, usize, Vec<u8>)>)>,
+    classes: Vec<(String, Vec<PyPhoto>)>,
 ) -> PyResult<Vec<String>> {
     py.detach(|| {
         let classes = classes
