@@ -17,6 +17,7 @@
 import { h } from './dom.js';
 import { loadEngine } from './engine.js';
 import { decode, initWasm } from '../engine.js';
+import { limits as pageLimits } from '../state.js';
 
 let nextClass = 1;
 let version = 0;
@@ -106,7 +107,7 @@ async function addPhotos(c, items, onStep = () => {}) {
   const l = await limits();
   // The page's limits live in its own wasm (the file judge's), started here if the lab stands alone.
   await initWasm();
-  const { maxFileBytes } = (await import('../state.js')).limits();
+  const { maxFileBytes } = pageLimits();
   const notes = [];
   let added = 0;
   for (const [k, item] of items.entries()) {
