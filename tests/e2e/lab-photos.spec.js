@@ -118,6 +118,10 @@ test('a task built from the example files races every kind in workers, each reco
   }
   await expect(race.locator('.lab-conclusion')).toContainText('your photos');
   await race.screenshot({ path: join(SHOTS, 'lab-photos-race-1280.png') });
+  // Every panel that trains on "what is it?" follows the task, with nothing recorded to show.
+  for (const experiment of ['pooled', 'batch', 'neighbours', 'evalmode', 'lr', 'noise']) {
+    await expect(lab(page).locator(`[data-experiment="${experiment}"] .lab-status`).first(), experiment).toContainText('Your photos have no recording');
+  }
   // The link names the task only, and says so.
   expect(new URL(page.url()).searchParams.get('lab-task')).toBe('photos');
   await expect(builder(page).locator('.photos-private')).toContainText('cannot carry them');
