@@ -225,6 +225,17 @@ impl Session {
         Ok(&self.entry(index)?.name)
     }
 
+    /// The photo image `index` was added from, as kept (its shorter side
+    /// at most [`MAX_SIZE`]): `(width, height, RGB8 bytes)`. The lab's
+    /// "Your photos" takes photos from the batch through this.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `index` is out of range.
+    pub fn source_rgb(&self, index: usize) -> Result<(u32, u32, Vec<u8>)> {
+        let rgb = self.entry(index)?.source.to_rgb8();
+        Ok((rgb.width(), rgb.height(), rgb.into_raw()))
+    }
+
     fn entry(&self, index: usize) -> Result<&Entry> {
         self.entries.get(index).ok_or_else(|| {
             Error::BadInput(format!(

@@ -11,7 +11,8 @@
 //! `Session` handle), `canvas.rs` (drawing on a canvas), `names.rs` (the
 //! string enums for rows, columns, kinds and modes), `classify.rs`,
 //! `info.rs` (kinds, limits, memory), `convert.rs` (errors and values),
-//! `trainer.rs` (the training engine's `Trainer` handle), `matmul.rs` (the
+//! `trainer.rs` (the training engine's `Trainer` handle), `photos.rs`
+//! (the reader's own photo task for it), `matmul.rs` (the
 //! engine's matrix multiply, for the benchmark) and `conclusions.rs` (the
 //! lab's sentences, beside the engine they describe).
 //!
@@ -54,12 +55,16 @@ mod conclusions;
 #[cfg(feature = "engine")]
 mod matmul;
 #[cfg(feature = "engine")]
+mod photos;
+#[cfg(feature = "engine")]
 mod trainer;
 
 #[cfg(feature = "engine")]
 pub use conclusions::lab_conclusions;
 #[cfg(feature = "engine")]
 pub use matmul::matmul;
+#[cfg(feature = "engine")]
+pub use photos::{check_photo_task, is_photo_name_js, photo_task_limits, prepare_photo};
 #[cfg(feature = "engine")]
 pub use trainer::{task_photo_files, Trainer};
 

@@ -14,7 +14,8 @@
 //                comes within a screen of the viewport, as <img loading=lazy>
 //                does (the normscope page sets it); otherwise at once
 //   task, steps, seeds, kinds, axis, at, lr, compare, checkpoint   starting settings,
-//                as the lab-* parameters (task=day-night, seeds=5: the seeds
+//                as the lab-* parameters (task=day-night; task=photos: the
+//                reader's own photos, js/lab/photos.js, added in the page, seeds=5: the seeds
 //                "Run it here" trains, kinds=batch,instance,
 //                compare=batch,group: the kinds experiment 5 compares,
 //                checkpoint=100: the training step its heat maps show, …)
@@ -49,6 +50,7 @@ import { noisePanel } from './js/lab/noise.js';
 import { h } from './js/lab/dom.js';
 import { loadEngine } from './js/lab/engine.js';
 import { fetchFile } from './js/assets.js';
+import { ensureClasses, onPhotoTask, photoTaskBuilder, photoTaskId } from './js/lab/photos.js';
 
 // In the issues' order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
 // 6 evalmode, 7 both, 8 lr, 9 noise.
@@ -138,6 +140,10 @@ export class NormLabElement extends HTMLElement {
         if (useUrl) writeLabState(lab.state);
         const changed = Object.keys(lab.state).filter((k) => String(before[k]) !== String(lab.state[k]));
         const reload = changed.some(reshows);
+        if (changed.includes('task')) {
+          showBuilder();
+          if (builder && !builder.element.isConnected) notice.after(builder.element);
+        }
         // A setting shown by more than one panel (the task, the lighting axis,
         // the checkpoint): every control showing it follows.
         for (const key of changed) {
@@ -156,10 +162,30 @@ export class NormLabElement extends HTMLElement {
     const notice = h('div', { class: 'lab-notice', role: 'status', hidden: notices.length === 0 }, notices.map((n) => h('p', { text: n })));
     const body = h('div', { class: 'lab', part: 'body' });
     let panels = [];
+    // "Your photos": the task builder, shown while that task is chosen.
+    let builder = null;
+    const showBuilder = () => {
+      if (lab.state.task === 'photos') {
+        ensureClasses();
+        builder ??= photoTaskBuilder();
+      }
+      if (builder) builder.element.hidden = lab.state.task !== 'photos';
+    };
+    // A changed photo task is a new set of runs for every panel on it.
+    onPhotoTask(() => {
+      // Runs of an earlier version of the task stop: their photos changed.
+      for (const [key, set] of store.sets) if (set.running && /-photos#\d+$/.test(key) && !key.endsWith(`-${photoTaskId()}`)) store.stop(key);
+      if (lab.state.task !== 'photos') return;
+      for (const p of panels) {
+        p.show();
+        p.render();
+      }
+    });
     // (Re)build the panels from lab.state: their controls show its values.
     this.build = () => {
       panels = names.map((name) => Object.assign(PANELS[name](store, lab), { name }));
-      body.replaceChildren(notice, ...panels.map((p) => p.element));
+      showBuilder();
+      body.replaceChildren(notice, ...(builder ? [builder.element] : []), ...panels.map((p) => p.element));
       for (const p of panels) {
         p.render();
         p.show();

@@ -11,6 +11,7 @@
 //                                  <-> applySettings() / 'normlab-change'
 //   _tasks _recorded                -> files of the bundle's assets.js
 //                                      (tasks/NAME.rgb, lab/recorded/NAME.json)
+//   _photos (Lab(task_images=…))    -> the "Your photos" task (js/lab/photos.js)
 //   results (read-only)            <-  each set of runs the panels show, when a
 //                                      run starts, ends or the recorded ones show
 //   status (read-only)             <-  the notice line and each panel's status line
@@ -25,6 +26,7 @@ import { SETTING_NAMES as SETTINGS } from './js/lab/state.js';
 import { keepKeys } from './keys.js';
 import { same, setTraits } from './traits.js';
 import { provideFiles } from './js/assets.js';
+import { setPhotoClasses } from './js/lab/photos.js';
 
 /** The bytes of a binary buffer as the widget comm delivers it. */
 function bytesOf(value) {
@@ -39,6 +41,11 @@ function installData(model) {
   for (const [name, value] of Object.entries(model.get('_tasks'))) files[`tasks/${name}.rgb`] = bytesOf(value).slice();
   for (const [name, text] of Object.entries(model.get('_recorded'))) files[`lab/recorded/${name}`] = text;
   provideFiles(files);
+  // Lab(task_images=…): the reader's own photo task, made ready in Python.
+  const photos = model.get('_photos') ?? [];
+  if (photos.length) {
+    setPhotoClasses(photos.map((c) => ({ name: c.name, photos: c.photos.map((p) => ({ name: p.name, width: p.width, height: p.height, rgb: bytesOf(p.rgb).slice() })) })));
+  }
 }
 
 /** The element's settings that are traits, as the traits spell them (`at`: the lighting value, not its index). */

@@ -29,6 +29,8 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
+from ._photos import task_photos
+
 _STATIC = Path(__file__).resolve().parent / "_static"
 
 
@@ -211,7 +213,11 @@ class Lab(anywidget.AnyWidget):
         experiment       one experiment (Lab.EXPERIMENTS: race, lighting, lr, batch, …),
                          or "" for all;
                          changing it rebuilds the view
-        task             "what" (which photo) or "day-night" (its lighting)
+        task             "what" (which photo), "day-night" (its lighting) or "photos"
+                         (your own: ``Lab(task_images={"cat": [...], "dog": [...]})``, each
+                         photo an H×W×3 uint8 array or a path; 2–6 classes, up to 50 photos
+                         each, checked and scaled as ``normscope train --task-dir`` does;
+                         they stay in this notebook's page; the default task when given)
         steps            steps per network, 1 to 2000 (recorded runs exist for 200)
         seeds            how many seeds (1..=N) "Run it here" trains per network, 1 to 10
         kinds            the kinds that race: none, batch, instance, layer, group,
@@ -250,6 +256,8 @@ class Lab(anywidget.AnyWidget):
     _module = t.Unicode("lab.js").tag(sync=True)
     _tasks = t.Dict().tag(sync=True)
     _recorded = t.Dict().tag(sync=True)
+    # The reader's own photo task (Lab(task_images=…)), ready for the engine.
+    _photos = t.List().tag(sync=True)
 
     # Any: the validators check types themselves, to raise TypeError and
     # ValueError with the choices named.
@@ -262,7 +270,7 @@ class Lab(anywidget.AnyWidget):
     results = t.Dict(read_only=True).tag(sync=True)
     status = t.Unicode("", read_only=True).tag(sync=True)
 
-    def __init__(self, experiment=None, **kwargs):
+    def __init__(self, experiment=None, task_images=None, **kwargs):
         if not _STATIC.joinpath("widget.js").is_file() or not EXPERIMENTS or not SETTINGS:
             raise RuntimeError(
                 "normscope's lab front end is missing from this installation; "
@@ -276,8 +284,11 @@ class Lab(anywidget.AnyWidget):
         # The lab's data goes with the widget's first state, before any view.
         tasks = {p.stem: p.read_bytes() for p in sorted((_STATIC / "tasks").glob("*.rgb"))}
         recorded = {p.name: p.read_text() for p in sorted((_STATIC / "recorded").glob("*.json"))}
+        photos = [] if task_images is None else task_photos(task_images)
+        if photos:
+            kwargs.setdefault("task", "photos")
         super().__init__(experiment="" if experiment is None else experiment, _tasks=tasks, _recorded=recorded,
-                         **kwargs)
+                         _photos=photos, **kwargs)
         if at is not None:
             self.at = at
 
@@ -291,7 +302,13 @@ class Lab(anywidget.AnyWidget):
     # (A placeholder name when the table is missing: then Lab() refuses to start.)
     @t.validate(*(SETTINGS or ("_no_settings",)))
     def _check_setting(self, proposal):
-        return _check(_BY_NAME[proposal["trait"].name], proposal["value"], self.axis)
+        value = _check(_BY_NAME[proposal["trait"].name], proposal["value"], self.axis)
+        if proposal["trait"].name == "task" and value == "photos" and not self._photos:
+            raise LabValueError(
+                "task 'photos' trains on your own photos: give them when making the Lab, "
+                "e.g. normscope.Lab(task_images={'cat': ['cat1.jpg', ...], 'dog': [...]})"
+            )
+        return value
 
     @t.observe("axis")
     def _axis_changed(self, change):

@@ -16,10 +16,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use normscope::file::check_file;
+use normscope::nn::classes::{check_photo_size, is_photo_name, scale_for_task, PhotoClass};
 use normscope::nn::data::bundled_photos;
-use normscope::nn::folders::read_task_dir;
+use normscope::nn::folders::{photo_from_file, read_task_dir};
+use normscope::nn::{Dataset, Photo, Task, TrainConfig, Trainer};
 use normscope::norm::normalization_backward;
-use normscope::nn::{Dataset, Task, TrainConfig, Trainer};
 use normscope::norm::plane_maps;
 use normscope::tensor::{check_finite, LoadLimits};
 use normscope::{Error, NormConfig, NormKind};
@@ -330,6 +331,75 @@ fn task_from_dir(dir: &std::path::Path, seed: u64) -> normscope::Result<(Dataset
     Ok((Dataset::from_classes(seed, &task.classes)?, task.skipped))
 }
 
+/// _task_photo(name, data, width=None, height=None) -> (width, height, rgb)
+/// --
+///
+/// One photo of a notebook task (`Lab(task_images=…)`), made ready as
+/// `--task-dir` makes a file ready: `data` is an image file's bytes (decoded
+/// by the file judge), or with `width` and `height` the RGB8 bytes of an
+/// H×W×3 array; checked to hold a training and a test patch, then scaled.
+/// Raises ValueError naming `name`.
+#[pyfunction]
+#[pyo3(signature = (name, data, width=None, height=None))]
+fn _task_photo(
+    py: Python<'_>,
+    name: &str,
+    data: &[u8],
+    width: Option<usize>,
+    height: Option<usize>,
+) -> PyResult<(usize, usize, Vec<u8>)> {
+    let photo = py
+        .detach(|| match (width, height) {
+            (Some(w), Some(h)) => {
+                check_photo_size(name, w, h)?;
+                Ok(scale_for_task(&Photo::from_rgb(name, w, h, data.to_vec())?))
+            }
+            _ => photo_from_file(name, data, &LoadLimits::default()).map_err(|e| e.context(name)),
+        })
+        .map_err(py_err)?;
+    Ok((photo.width, photo.height, photo.rgb))
+}
+
+/// _is_photo_name(name) -> bool
+/// --
+///
+/// Whether a file name ends like a photo (read or refused) by `--task-dir`'s
+/// rule; other files are skipped.
+#[pyfunction]
+fn _is_photo_name(name: &str) -> bool {
+    is_photo_name(name)
+}
+
+/// A photo as Python hands it over: (name, width, height, RGB8 bytes).
+type PyPhoto = (String, usize, usize, Vec<u8>);
+
+/// _check_photo_task(classes) -> list[str]
+/// --
+///
+/// Check a notebook task as training builds it (`Dataset::from_classes`):
+/// `classes` is a list of (name, [(photo name, width, height, rgb)]).
+/// Returns the class names; raises ValueError naming the class or photo.
+#[pyfunction]
+fn _check_photo_task(
+    py: Python<'_>,
+    classes: Vec<(String, Vec<PyPhoto>)>,
+) -> PyResult<Vec<String>> {
+    py.detach(|| {
+        let classes = classes
+            .into_iter()
+            .map(|(name, photos)| {
+                let photos = photos
+                    .into_iter()
+                    .map(|(n, w, h, rgb)| Photo::from_rgb(&n, w, h, rgb))
+                    .collect::<normscope::Result<Vec<_>>>()?;
+                Ok(PhotoClass { name, photos })
+            })
+            .collect::<normscope::Result<Vec<_>>>()?;
+        Ok(Dataset::from_classes(1, &classes)?.classes)
+    })
+    .map_err(py_err)
+}
+
 /// check_image(name, data)
 /// --
 ///
@@ -350,6 +420,9 @@ fn _normscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_image, m)?)?;
     m.add_function(wrap_pyfunction!(grad, m)?)?;
     m.add_function(wrap_pyfunction!(_train, m)?)?;
+    m.add_function(wrap_pyfunction!(_task_photo, m)?)?;
+    m.add_function(wrap_pyfunction!(_check_photo_task, m)?)?;
+    m.add_function(wrap_pyfunction!(_is_photo_name, m)?)?;
     m.add("KINDS", NormKind::PAGE.map(NormKind::name).to_vec())?;
     Ok(())
 }

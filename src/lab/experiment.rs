@@ -161,6 +161,7 @@ impl Plan {
             }
         }
         if recording == Recording::Panel(Experiment::Both) && task.is_some() {
+            // (--task-dir too: ρ is read on the two bundled tasks.)
             return Err(Error::BadInput(
                 "--task: the both experiment trains on both tasks".into(),
             ));
@@ -365,7 +366,12 @@ fn batch_arms(task: Task, kinds: &[NormKind], sizes: &[usize], measures: Measure
 /// The `normscope train` command line that writes `cfg`'s record.
 pub fn train_command(cfg: &TrainConfig) -> String {
     let d = TrainConfig::default();
-    let mut s = format!("normscope train --task {} --norm {}", cfg.task, cfg.norm);
+    // The reader's own photos: the folder is named in the lab file's `made_by`.
+    let mut s = if cfg.task == Task::Photos {
+        format!("normscope train --task-dir DIR --norm {}", cfg.norm)
+    } else {
+        format!("normscope train --task {} --norm {}", cfg.task, cfg.norm)
+    };
     if cfg.groups != d.groups && cfg.norm == NormKind::Group {
         s += &format!(" --groups {}", cfg.groups);
     }

@@ -88,9 +88,9 @@ pub fn conclusions(experiment: &str, file: &LabFile, settings: &Settings) -> Res
         }
     }
     if let Some(task) = &settings.task {
-        if task != "what" && task != "day-night" {
+        if task != "what" && task != "day-night" && task != "photos" {
             return Err(Error::BadInput(format!(
-                "unknown task {task:?}: expected what or day-night"
+                "unknown task {task:?}: expected what, day-night or photos"
             )));
         }
     }
@@ -124,21 +124,25 @@ fn task_of(file: &LabFile, settings: &Settings) -> String {
         .unwrap_or_else(|| "what".into())
 }
 
-/// Guessing accuracy on a task.
-fn chance(task: &str) -> f64 {
-    if task == "day-night" {
-        0.5
-    } else {
-        1.0 / 6.0
+/// Guessing accuracy on a task: one over its classes (the reader's own
+/// photos: as many as the runs' records name).
+fn chance(file: &LabFile, task: &str) -> f64 {
+    match task {
+        "day-night" => 0.5,
+        "photos" => runs_of(file, task)
+            .map(|r| r.record.classes.len())
+            .find(|&n| n > 0)
+            .map_or(f64::NAN, |n| 1.0 / n as f64),
+        _ => 1.0 / 6.0,
     }
 }
 
 /// How a task is named in a sentence.
 fn task_words(task: &str) -> &'static str {
-    if task == "day-night" {
-        "day or night"
-    } else {
-        "what is it"
+    match task {
+        "day-night" => "day or night",
+        "photos" => "your photos",
+        _ => "what is it",
     }
 }
 

@@ -11,7 +11,7 @@ use super::spread::Spread;
 use super::vocabulary::{Experiment, VOCABULARY};
 use crate::error::{Error, Result};
 use crate::nn::neighbours::{neighbours, rho};
-use crate::nn::{Dataset, Photo, TrainConfig, Trainer};
+use crate::nn::{Dataset, Photo, PhotoClass, Task, TrainConfig, Trainer};
 
 /// What the runner reports while it works.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,30 @@ pub enum Event<'a> {
         total: usize,
         run: &'a LabRun,
     },
+}
+
+/// The photos the runs cut their patches from.
+#[derive(Debug, Clone, Copy)]
+pub enum TaskPhotos<'a> {
+    /// The six bundled task photos (`what`, `day-night`).
+    Bundled(&'a [Photo]),
+    /// The reader's own classes (`--task-dir`: task `photos`).
+    Classes(&'a [PhotoClass]),
+}
+
+impl TaskPhotos<'_> {
+    /// The patches of `cfg`'s task and seed, as `normscope train` cuts them.
+    fn dataset(&self, cfg: &TrainConfig) -> Result<Dataset> {
+        match (self, cfg.task) {
+            (TaskPhotos::Classes(classes), Task::Photos) => {
+                Dataset::from_classes(cfg.seed, classes)
+            }
+            (TaskPhotos::Bundled(photos), _) => Dataset::build(cfg.task, cfg.seed, photos),
+            (TaskPhotos::Classes(_), task) => Err(Error::BadInput(format!(
+                "the task {task} is cut from the bundled photos, not from a task folder"
+            ))),
+        }
+    }
 }
 
 /// Options of a recording.
@@ -55,7 +79,7 @@ pub fn total_steps(plan: &Plan, seeds: u64) -> u64 {
 pub fn record(
     plan: &Plan,
     opts: &Options,
-    photos: &[Photo],
+    photos: TaskPhotos<'_>,
     mut on: impl FnMut(Event<'_>),
 ) -> Result<LabFile> {
     let seeds = &VOCABULARY.seeds;
@@ -130,10 +154,10 @@ fn same_arm(a: &TrainConfig, b: &TrainConfig) -> bool {
 fn run_one(
     cfg: TrainConfig,
     measures: Measures,
-    photos: &[Photo],
+    photos: TaskPhotos<'_>,
     on: &mut impl FnMut(Event<'_>),
 ) -> Result<LabRun> {
-    let data = Dataset::build(cfg.task, cfg.seed, photos)?;
+    let data = photos.dataset(&cfg)?;
     let command = super::experiment::train_command(&cfg);
     let start = Instant::now();
     let mut trainer = Trainer::new(cfg, data)?;

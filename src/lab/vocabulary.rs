@@ -93,6 +93,9 @@ pub struct Tasks {
     pub what: TaskClasses,
     #[serde(rename = "day-night")]
     pub day_night: TaskClasses,
+    /// The reader's own photos (`--task-dir`, the page's "Your photos"):
+    /// no fixed classes; they are named when the task is built.
+    pub photos: TaskClasses,
 }
 
 /// One test-time lighting axis: the values measured after training and
@@ -196,6 +199,7 @@ pub const VOCABULARY: Vocabulary = Vocabulary {
         day_night: TaskClasses {
             classes: &["day", "night"],
         },
+        photos: TaskClasses { classes: &[] },
     },
     lighting: Lighting {
         contrast: Axis {

@@ -35,6 +35,28 @@ pub const GAP: usize = 8;
 /// The longer side a photo needs: one training patch, the gap, one test patch.
 pub const MIN_LONG_SIDE: usize = 2 * PATCH + GAP;
 
+/// File endings read as photos; a file with one of these must decode.
+const PHOTO_ENDINGS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "bmp", "webp"];
+/// Photo formats normscope does not read: these are errors, not skipped,
+/// since the reader meant them as photos of the class.
+const UNREAD_PHOTO_ENDINGS: [&str; 13] = [
+    "heic", "heif", "avif", "tif", "tiff", "svg", "pdf", "jxl", "dng", "cr2", "nef", "arw", "raw",
+];
+
+/// Whether a file name ends like a photo (read or refused), ignoring case.
+/// Both doors use it: a task folder's other files, and other files dropped
+/// on a class in the page, are skipped and listed.
+pub fn is_photo_name(name: &str) -> bool {
+    let ending = match name.rsplit_once('.') {
+        Some((stem, ending)) if !stem.is_empty() => ending.to_ascii_lowercase(),
+        _ => return false,
+    };
+    PHOTO_ENDINGS
+        .iter()
+        .chain(&UNREAD_PHOTO_ENDINGS)
+        .any(|e| *e == ending)
+}
+
 /// One class: its name and its photos, in the order given (the CLI sorts
 /// files by name).
 #[derive(Debug, Clone, PartialEq)]

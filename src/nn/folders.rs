@@ -18,20 +18,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::classes::{
-    check_class_names, check_photo_size, scale_for_task, too_many_pixels, PhotoClass,
-    MAX_PHOTOS_PER_CLASS, MAX_TASK_PIXELS,
+    check_class_names, check_photo_size, is_photo_name, scale_for_task, too_many_pixels,
+    PhotoClass, MAX_PHOTOS_PER_CLASS, MAX_TASK_PIXELS,
 };
 use super::data::Photo;
 use crate::error::{Error, Result};
 use crate::file::{decode_image, LoadLimits};
-
-/// File endings read as photos; a file with one of these must decode.
-const PHOTO_ENDINGS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "bmp", "webp"];
-/// Photo formats normscope does not read: these are errors, not skipped,
-/// since the reader meant them as photos of the class.
-const UNREAD_PHOTO_ENDINGS: [&str; 13] = [
-    "heic", "heif", "avif", "tif", "tiff", "svg", "pdf", "jxl", "dng", "cr2", "nef", "arw", "raw",
-];
 
 /// The classes read from a task folder, and what was left out.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,18 +104,6 @@ pub fn read_task_dir(dir: &Path, limits: &LoadLimits) -> Result<FolderTask> {
     Ok(FolderTask { classes, skipped })
 }
 
-/// Whether a file name ends like a photo (read or refused), ignoring case.
-fn is_photo_name(name: &str) -> bool {
-    let ending = match name.rsplit_once('.') {
-        Some((stem, ending)) if !stem.is_empty() => ending.to_ascii_lowercase(),
-        _ => return false,
-    };
-    PHOTO_ENDINGS
-        .iter()
-        .chain(&UNREAD_PHOTO_ENDINGS)
-        .any(|e| *e == ending)
-}
-
 /// Decode one photo, check it can be split, and scale it.
 fn read_photo(name: &str, path: &Path, limits: &LoadLimits) -> Result<Photo> {
     let unreadable = |e: std::io::Error| Error::BadInput(format!("cannot read the file ({e})"));
@@ -136,7 +116,19 @@ fn read_photo(name: &str, path: &Path, limits: &LoadLimits) -> Result<Photo> {
         )));
     }
     let bytes = fs::read(path).map_err(unreadable)?;
-    let rgb = decode_image(&bytes, limits)?.to_rgb8();
+    photo_from_file(name, &bytes, limits)
+}
+
+/// A photo for a task from an image file's bytes, as `--task-dir` reads
+/// every file (the notebook's `Lab(task_images=…)` reads paths through it
+/// too): decoded by the file judge, upright, checked to hold a training and
+/// a test patch, RGB, scaled ([`scale_for_task`]).
+///
+/// # Errors
+/// As [`decode_image`]; [`Error::BadInput`] for a photo too small to split
+/// (the message says "the photo": the caller names the file).
+pub fn photo_from_file(name: &str, bytes: &[u8], limits: &LoadLimits) -> Result<Photo> {
+    let rgb = decode_image(bytes, limits)?.to_rgb8();
     let (width, height) = (rgb.width() as usize, rgb.height() as usize);
     check_photo_size("the photo", width, height)?;
     let photo = Photo::from_rgb(name, width, height, rgb.into_raw())?;

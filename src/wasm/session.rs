@@ -74,6 +74,23 @@ impl Session {
             .map_err(js_err)
     }
 
+    /// The photo image `index` was added from, as kept (shorter side at
+    /// most 1024 px): `{ width, height, rgb: Uint8Array }` (a copy).
+    #[wasm_bindgen(js_name = sourceRgb)]
+    pub fn source_rgb(&self, index: usize) -> Result<Object, JsError> {
+        let (width, height, rgb) = self.inner.source_rgb(index).map_err(js_err)?;
+        let o = Object::new();
+        for (k, v) in [
+            ("width", JsValue::from(width)),
+            ("height", JsValue::from(height)),
+            ("rgb", js_sys::Uint8Array::from(rgb.as_slice()).into()),
+        ] {
+            Reflect::set(&o, &JsValue::from_str(k), &v)
+                .map_err(|_| bad("internal error: cannot build result"))?;
+        }
+        Ok(o)
+    }
+
     /// Remove image `index`.
     pub fn remove(&mut self, index: usize) -> Result<(), JsError> {
         self.inner.remove(index).map_err(js_err)

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{bad, js_err, to_js};
 use crate::nn::config::ConfigValue;
 use crate::nn::data::{PHOTO_SIDE, TASK_PHOTOS};
-use crate::nn::{CurvePoint, Dataset, Photo, TrainConfig};
+use crate::nn::{CurvePoint, Dataset, Photo, Task, TrainConfig};
 
 /// A [`TrainConfig`] from a plain JS object, through the core's one door
 /// ([`TrainConfig::from_fields`], as Python and JSON files go through
@@ -162,14 +162,20 @@ impl Trainer {
     /// RUN.json's config fields (task, norm, groups, steps, batch, lr,
     /// momentum, weight_decay, seed, widths, eval_every, bn_momentum, eps;
     /// missing ones take the lab's defaults); `photos` are the task photos
-    /// from `tasks.js`.
+    /// from `tasks.js`, or for `task: 'photos'` the reader's classes
+    /// (`[{ name, photos: [{ name, width, height, rgb }] }]`, see photos.rs).
     ///
     /// Throws an `Error` naming the bad field or photo.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, photos: JsValue) -> Result<Trainer, JsError> {
         let cfg = parse_config(&config)?;
-        let photos = parse_photos(&photos)?;
-        let data = Dataset::build(cfg.task, cfg.seed, &photos).map_err(js_err)?;
+        let data = if cfg.task == Task::Photos {
+            // The reader's classes (photos.rs), cut as `--task-dir` cuts them.
+            Dataset::from_classes(cfg.seed, &super::photos::parse_classes(&photos)?)
+        } else {
+            Dataset::build(cfg.task, cfg.seed, &parse_photos(&photos)?)
+        }
+        .map_err(js_err)?;
         let inner = crate::nn::Trainer::new(cfg, data).map_err(js_err)?;
         Ok(Trainer {
             inner,

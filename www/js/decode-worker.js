@@ -8,11 +8,11 @@ import { decodeFile } from './imagefile.js';
 let ready = null;
 
 self.onmessage = async ({ data }) => {
-  const { id, name, bytes, module } = data;
+  const { id, name, bytes, module, full } = data;
   try {
     ready ??= init(module ? { module_or_path: module } : undefined);
     await ready;
-    const { width, height, rgba } = await decodeFile(name, bytes);
+    const { width, height, rgba } = await decodeFile(name, bytes, { full });
     self.postMessage({ id, width, height, rgba }, [rgba.buffer]);
   } catch (error) {
     // A RuntimeError is a trap inside wasm (e.g. out of memory): this

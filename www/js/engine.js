@@ -72,7 +72,7 @@ function pump() {
       // The host page's policy forbids this worker: decode on this thread.
       workerFailed = true;
       current = null;
-      decodeHere(job.name, job.bytes).then(job.resolve, job.reject);
+      decodeHere(job.name, job.bytes, job.options).then(job.resolve, job.reject);
       pump();
       return;
     }
@@ -84,26 +84,26 @@ function pump() {
       error: `${job.name}: decoding took longer than ${Math.round(decodeTimeoutMs / 1000)} s, so it was stopped — the file may be damaged or too large; try a smaller JPEG or PNG`,
     });
   }, decodeTimeoutMs);
-  const { id, name, bytes } = job;
+  const { id, name, bytes, options } = job;
   job.bytes = null;
   // The page's compiled module: the worker instantiates it without a second download.
-  worker.postMessage({ id, name, bytes, module: pageModule }, [bytes.buffer]);
+  worker.postMessage({ id, name, bytes, module: pageModule, full: options.full === true }, [bytes.buffer]);
 }
 
-/** Decode file bytes in the worker: resolves to { width, height, rgba }. */
-export async function decode(name, bytes) {
-  if (workerFailed) return decodeHere(name, bytes);
+/** Decode file bytes in the worker: resolves to { width, height, rgba } (options: imagefile.js's). */
+export async function decode(name, bytes, options = {}) {
+  if (workerFailed) return decodeHere(name, bytes, options);
   await initWasm();
   return new Promise((resolve, reject) => {
-    queue.push({ id: nextJob++, name, bytes, resolve, reject, timer: 0 });
+    queue.push({ id: nextJob++, name, bytes, options, resolve, reject, timer: 0 });
     pump();
   });
 }
 
 /** Decode on the main thread (the host page allows no workers). */
-async function decodeHere(name, bytes) {
+async function decodeHere(name, bytes, options) {
   await initWasm();
-  return decodeFile(name, bytes);
+  return decodeFile(name, bytes, options);
 }
 
 /**

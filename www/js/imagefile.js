@@ -21,9 +21,10 @@ function canvasOf(width, height) {
  * Check and decode an image file: resolves to { width, height, rgba }
  * (rgba a Uint8ClampedArray of width·height·4 bytes), or rejects with an
  * Error whose message names the file and says what to do. Needs wasm
- * initialised.
+ * initialised. `full`: keep every pixel (the lab's own-photo task scales
+ * in Rust, as the CLI does) instead of reducing to keepShortSide.
  */
-export async function decodeFile(name, bytes) {
+export async function decodeFile(name, bytes, { full = false } = {}) {
   const info = checkImage(name, bytes);
   const kind = NAMES[info.format] ?? 'image';
   let bitmap;
@@ -46,7 +47,7 @@ export async function decodeFile(name, bytes) {
       throw new Error(`${name}: the browser decoded this ${kind} file as ${width}×${height} pixels but its header says ${info.width}×${info.height} — it may be damaged; re-save it as JPEG or PNG`);
     }
     const short = Math.min(width, height);
-    const keep = limits().keepShortSide;
+    const keep = full ? Infinity : limits().keepShortSide;
     const scale = short > keep ? keep / short : 1;
     const w = Math.max(1, Math.round(width * scale));
     const h = Math.max(1, Math.round(height * scale));

@@ -12,6 +12,7 @@ import { wireAdding } from './adding.js';
 import { describeRunning, wireNeighbours, wireParams, wireTraining } from './training.js';
 import { applyState, scheduleUrlUpdate, showNotices, wireShare } from './sharing.js';
 import { decodedSamples, goToStep } from './walkthrough.js';
+import { setBatchSource } from './lab/photos.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('status');
@@ -44,6 +45,8 @@ async function boot() {
   $('size-select').value = String(state.size);
   const session = await createSession(state.size);
   page.session = session;
+  // The lab's "Your photos" can take the batch's photos (as the page keeps them).
+  setBatchSource(() => Array.from({ length: session.length }, (_, i) => ({ name: session.name(i), ...session.sourceRgb(i) })));
   page.scope = new Scope($, session, {
     say,
     // Kinds not on screen are computed when they are shown.

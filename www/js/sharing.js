@@ -91,12 +91,16 @@ export function wireShare(page) {
   page.$('copy-link').addEventListener('click', async () => {
     const url = shareUrl(page);
     page.$('share-url').value = url;
+    // The lab's own-photo task is in the link by name only.
+    const photos = new URL(url).searchParams.get('lab-task') === 'photos'
+      ? " The lab's task is your photos: the link cannot carry them, so whoever opens it adds their own."
+      : '';
     try {
       await navigator.clipboard.writeText(url);
-      page.say('Link copied. It reopens this exact view.');
+      page.say(`Link copied. It reopens this exact view.${photos}`);
     } catch {
       page.$('share-url').select();
-      page.say('Select the link in the box and copy it (Ctrl+C or ⌘C).');
+      page.say(`Select the link in the box and copy it (Ctrl+C or ⌘C).${photos}`);
     }
   });
 }

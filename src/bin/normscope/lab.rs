@@ -5,6 +5,7 @@
 //! ```text
 //! normscope lab race --seeds 5 --out www/lab/recorded          # race-what.json, race-what.svg
 //! normscope lab noise --task day-night --out d                 # noise-day-night.json, noise-day-night.svg
+//! normscope lab race --task-dir assets/examples/photos --out d # race-photos.json: your own classes
 //! normscope lab --vocabulary > www/lab/vocabulary.json
 //! ```
 //!
@@ -20,12 +21,14 @@ use clap::Args;
 
 use crate::io::{write_atomically, Progress};
 use normscope::chart::render_svg;
+use normscope::file::LoadLimits;
 use normscope::lab::chart::{arm_label, draw_lab, ChartKind};
 use normscope::lab::experiment::{Plan, Recording};
 use normscope::lab::file::LabFile;
-use normscope::lab::runner::{record, total_steps, Event, Options};
+use normscope::lab::runner::{record, total_steps, Event, Options, TaskPhotos};
 use normscope::lab::vocabulary::{vocabulary_json, Experiment, VOCABULARY};
 use normscope::nn::data::bundled_photos;
+use normscope::nn::folders::read_task_dir;
 use normscope::nn::Task;
 use normscope::{Error, Result};
 
@@ -45,6 +48,9 @@ pub struct LabArgs {
     /// The task: what (which photo a patch is from) or day-night (how it is lit).
     #[arg(long, value_name = "TASK", value_parser = parse_task)]
     task: Option<Task>,
+    /// Your own photos instead of a bundled task: one folder per class, as `normscope train --task-dir` (task `photos`).
+    #[arg(long, value_name = "DIR", conflicts_with = "task")]
+    task_dir: Option<PathBuf>,
     /// Train seeds 1..=N of every arm [default: 5].
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     seeds: Option<i64>,
@@ -100,11 +106,33 @@ pub fn run(args: &LabArgs) -> Result<()> {
     .map(|s| s as u32);
     let probe_seeds =
         whole("probe-seeds", args.probe_seeds, 0, seeds as i64)?.map_or(seeds, |k| k as u64);
-    let plan = Plan::new(recording, args.task, steps)?;
+    let task = if args.task_dir.is_some() {
+        Some(Task::Photos)
+    } else {
+        args.task
+    };
+    let plan = Plan::new(recording, task, steps)?;
+    // The photos are read (and checked) before any training, as the folder is.
+    let folder = match &args.task_dir {
+        Some(d) => {
+            let t = read_task_dir(d, &LoadLimits::default())?;
+            if !t.skipped.is_empty() {
+                eprintln!(
+                    "skipped {} file(s) that are not photos or not in a class folder: {}",
+                    t.skipped.len(),
+                    t.skipped.join(", ")
+                );
+            }
+            Some(t.classes)
+        }
+        None => None,
+    };
     check_folder(dir)?;
 
     let mut made_by = format!("normscope lab {recording}");
-    if let Some(t) = args.task {
+    if let Some(d) = &args.task_dir {
+        made_by += &format!(" --task-dir {}", d.display());
+    } else if let Some(t) = args.task {
         made_by += &format!(" --task {t}");
     }
     made_by += &format!(" --seeds {seeds}");
@@ -123,7 +151,16 @@ pub fn run(args: &LabArgs) -> Result<()> {
     let progress = Progress::new(total_steps(&plan, seeds));
     // The bar shows on a terminal; a log (a recording left running) gets a line per run.
     let log = !std::io::stderr().is_terminal();
-    let file = record(&plan, &opts, &bundled_photos(), |event| match event {
+    let bundled = if folder.is_none() {
+        bundled_photos()
+    } else {
+        Vec::new()
+    };
+    let photos = match &folder {
+        Some(classes) => TaskPhotos::Classes(classes),
+        None => TaskPhotos::Bundled(&bundled),
+    };
+    let file = record(&plan, &opts, photos, |event| match event {
         Event::Step => progress.inc(),
         Event::Run { index, total, run } => {
             let line = format!(

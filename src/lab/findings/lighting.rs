@@ -141,7 +141,7 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
     }
 
     // A flat line near guessing is flat because little was learned.
-    let guess = chance(&task);
+    let guess = chance(file, &task);
     let instance_runs: Vec<&LabRun> = runs
         .iter()
         .copied()

@@ -26,7 +26,7 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
     if runs.is_empty() {
         return Vec::new();
     }
-    let guess = chance("what");
+    let guess = chance(file, "what");
     let kinds = kinds_in(runs.iter().copied());
     let mut out = Vec::new();
     let each: Vec<String> = kinds

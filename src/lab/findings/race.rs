@@ -26,7 +26,7 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
         .map(|k| runs.iter().filter(|r| r.kind() == k).count())
         .max()
         .unwrap_or(0);
-    let guess = chance(&task);
+    let guess = chance(file, &task);
 
     let mut out = Vec::new();
     let per_kind: Vec<String> = kinds
@@ -72,7 +72,8 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
 
     let bn = acc("batch");
     let inorm = acc("instance");
-    if task == "what" {
+    // The reader's own photos are a "which class" task too: the same comparisons.
+    if task == "what" || task == "photos" {
         if let Some((c, text)) = compared("batch norm", "instance norm", &bn, &inorm) {
             out.push(text);
             let paper = "(ResNet-50 on ImageNet: 23.6% error with batch norm, 28.4% with instance norm; Wu & He 2018)";
@@ -222,6 +223,21 @@ mod tests {
         let s = race(runs);
         assert!(says(&s, "rests on one seed"), "{s:?}");
         assert!(!says(&s, "as the literature reports"), "{s:?}");
+    }
+
+    #[test]
+    fn your_photos_are_compared_as_a_which_class_task() {
+        let mut runs = arm("instance", &[0.40, 0.42, 0.41]);
+        runs.extend(arm("batch", &[0.90, 0.88, 0.91]));
+        for r in &mut runs {
+            r.record.config.task = Some("photos".into());
+            r.record.classes = vec!["cat".into(), "coffee".into(), "rocket".into()];
+        }
+        let s = race(runs);
+        assert!(says(&s, "On your photos"), "{s:?}");
+        assert!(says(&s, "(guessing: 33%)"), "{s:?}");
+        assert!(says(&s, "as the literature reports"), "{s:?}");
+        assert!(!says(&s, "day from night"), "{s:?}");
     }
 
     #[test]

@@ -7,16 +7,17 @@ import { LineChart } from './chart.js';
 import { batchConclusion } from './conclusions.js';
 import { seedValue } from './race.js';
 import { panelHeader, arms, spreadOf, spreadText, dotSeries, perSeedBox, statusWord } from './panel.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const KEY = 'batch';
 const FILE = 'batch.json';
-const wanted = () => BATCH_KINDS.flatMap((kind) => BATCH_SIZES.map((b) => batchConfig(kind, b)));
+const wanted = (state) => BATCH_KINDS.flatMap((kind) => BATCH_SIZES.map((b) => batchConfig(kind, b, taskOf(state))));
 const axis = { label: 'images per step (batch)', min: 0.6, max: 5.4, ticks: [1, 2, 3, 4, 5], tickLabel: (t) => String(2 ** t) };
 
 export function batchPanel(store, lab) {
   const ours = figure('batch-ours', 'These runs: test error on the held-out patches (a faint dot per seed, a bar at their mean)', 'Test error against batch size for batch, group and layer norm, a dot per seed and a bar at the mean; the table below gives the numbers');
   const paper = figure('batch-paper', 'The paper\'s figures: ResNet-50 ImageNet validation error (Wu & He 2018, table 3)', 'ImageNet validation error against images per GPU for batch norm and group norm, as reported by Wu and He 2018: batch norm 23.6% at 32 rising to 34.7% at 2, group norm about 24.1% at every size');
-  const head = panelHeader(store, lab, { id: 'batch', key: () => KEY, wanted, what: 'the 15 networks' });
+  const head = panelHeader(store, lab, { id: 'batch', key: () => keyFor(KEY, lab.state), wanted: () => wanted(lab.state), what: 'the 15 networks' });
   const seedBox = perSeedBox('Test accuracy');
   const thead = h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'kind' }), BATCH_SIZES.map((b) => h('th', { scope: 'col', text: `batch ${b}` }))));
   const tbody = h('tbody');
@@ -57,10 +58,10 @@ export function batchPanel(store, lab) {
   }
 
   function show() {
-    store.showRecorded(KEY, FILE, wanted());
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(FILE, lab.state), wanted(lab.state));
   }
 
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
-  return { element, render, show, settings: [], keys: () => [KEY] };
+  return { element, render, show, settings: ['task'], keys: () => [keyFor(KEY, lab.state)] };
 }

@@ -35,6 +35,7 @@ export function kindStyle(kind) {
 const TASK_LABELS = {
   what: { label: 'What is it? (which photo)', short: 'what is it' },
   'day-night': { label: 'Day or night? (its lighting)', short: 'day or night' },
+  photos: { label: 'Your photos (classes you make)', short: 'your photos' },
 };
 
 /** The tasks: their names, what each label means, and chance (one over the classes). */
@@ -77,9 +78,12 @@ export function raceConfig(task, kind, steps) {
   return { task, norm: kind, steps };
 }
 
+/** The tasks cut from the bundled photos (the reader's own, `photos`, has no fixed classes). */
+export const BUNDLED_TASKS = Object.keys(VOCABULARY.tasks).filter((name) => VOCABULARY.tasks[name].classes.length > 0);
+
 /** The learning-rate experiment's config for one kind. */
-export function lrConfig(kind, lr) {
-  return { task: 'what', norm: kind, lr };
+export function lrConfig(kind, lr, task = 'what') {
+  return { task, norm: kind, lr };
 }
 
 /**
@@ -90,8 +94,8 @@ export function lrConfig(kind, lr) {
 export const BATCH_KINDS = VOCABULARY.batch.kinds;
 export const BATCH_SIZES = VOCABULARY.batch.sizes;
 export const BATCH_IMAGES = VOCABULARY.batch.images;
-export function batchConfig(kind, batch) {
-  return { task: 'what', norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(VOCABULARY.batch.lr_at_32) * batch / 32 };
+export function batchConfig(kind, batch, task = 'what') {
+  return { task, norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(VOCABULARY.batch.lr_at_32) * batch / 32 };
 }
 
 /** The noise experiment ("does batch norm's noise help?"): its kinds and batch sizes. */
@@ -126,8 +130,8 @@ export function workerCount() {
 
 /** Experiment 3: the race's batch- and instance-norm networks, pooled after training. */
 export const POOLED_KINDS = VOCABULARY.pooled.kinds;
-export function pooledConfig(kind, steps) {
-  return { task: 'what', norm: kind, steps };
+export function pooledConfig(kind, steps, task = 'what') {
+  return { task, norm: kind, steps };
 }
 const STAGE_LABELS = {
   norm: { label: 'norm layer output', short: 'at the norm output' },
@@ -142,8 +146,8 @@ export const POOLED_STAGES = Object.fromEntries(VOCABULARY.pooled.stages.map((st
 export const EVAL_MOMENTA = VOCABULARY.evalmode.momenta;
 export const DEFAULT_MOMENTUM = VOCABULARY.evalmode.default_momentum;
 export const TEST_BATCH_SIZES = VOCABULARY.evalmode.test_batch_sizes;
-export function evalmodeConfig(momentum, steps) {
-  return { task: 'what', norm: 'batch', bn_momentum: momentum, steps };
+export function evalmodeConfig(momentum, steps, task = 'what') {
+  return { task, norm: 'batch', bn_momentum: momentum, steps };
 }
 /** The classes of "what is it?", in label order. */
 export const WHAT_CLASSES = VOCABULARY.tasks.what.classes;

@@ -9,6 +9,7 @@ import { h, legend, figure, select } from './dom.js';
 import { LineChart } from './chart.js';
 import { batchStatsOf, evalmodeConclusion } from './conclusions.js';
 import { panelHeader, arms, spreadOf, spreadText, seedSeries, dotSeries, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const KEY = 'evalmode';
 const FILE = 'evalmode.json';
@@ -31,8 +32,8 @@ export function evalmodePanel(store, lab) {
   const sizeCaption = h('caption');
   const momBody = h('tbody');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
-  const wanted = () => lab.state.momenta.map((m) => evalmodeConfig(m, lab.state.steps));
-  const head = panelHeader(store, lab, { id: 'evalmode', key: () => KEY, wanted, options: () => ({ probes: PROBES }), what: 'the batch-norm networks' });
+  const wanted = () => lab.state.momenta.map((m) => evalmodeConfig(m, lab.state.steps, taskOf(lab.state)));
+  const head = panelHeader(store, lab, { id: 'evalmode', key: () => keyFor(KEY, lab.state), wanted, options: () => ({ probes: PROBES }), what: 'the batch-norm networks' });
   const { status } = head;
   const seedBox = perSeedBox('Evaluation-mode accuracy');
   const boxes = EVAL_MOMENTA.map((m) => h('label', {},
@@ -126,10 +127,10 @@ export function evalmodePanel(store, lab) {
 
   function show() {
     // Every recorded momentum; "Run it here" trains the ticked ones.
-    store.showRecorded(KEY, FILE, EVAL_MOMENTA.map((m) => evalmodeConfig(m, lab.state.steps)));
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(FILE, lab.state), EVAL_MOMENTA.map((m) => evalmodeConfig(m, lab.state.steps, taskOf(lab.state))));
   }
 
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
-  return { element, render, show, settings: ['momenta', 'momentum', 'steps'], keys: () => [KEY] };
+  return { element, render, show, settings: ['momenta', 'momentum', 'steps', 'task'], keys: () => [keyFor(KEY, lab.state)] };
 }

@@ -8,13 +8,14 @@ import { lrConclusion } from './conclusions.js';
 import { seedValue } from './race.js';
 import { LR_FILE } from './store.js';
 import { panelHeader, arms, spreadOf, spreadText, seedSeries, perSeedBox, matchSummary, statusWord } from './panel.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const KEY = 'lr';
-const wanted = (state) => LR_KINDS.map((kind) => lrConfig(kind, state.lr));
+const wanted = (state) => LR_KINDS.map((kind) => lrConfig(kind, state.lr, taskOf(state)));
 
 export function lrPanel(store, lab) {
   const fig = figure('lr-loss', 'Training loss per step at this learning rate (each seed faint, their mean bold; a cross marks a diverged run)', 'Training loss against step for no normalization and batch norm; a diverged run ends in a cross; the table below gives the outcome');
-  const head = panelHeader(store, lab, { id: 'lr', key: () => KEY, wanted: () => wanted(lab.state), what: 'both networks' });
+  const head = panelHeader(store, lab, { id: 'lr', key: () => keyFor(KEY, lab.state), wanted: () => wanted(lab.state), what: 'both networks' });
   const tbody = h('tbody');
   const seedBox = perSeedBox('Outcome');
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
@@ -69,10 +70,10 @@ export function lrPanel(store, lab) {
   }
 
   function show() {
-    store.showRecorded(KEY, LR_FILE, wanted(lab.state));
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(LR_FILE, lab.state), wanted(lab.state));
   }
 
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
-  return { element, render, show, settings: ['lr'], keys: () => [KEY] };
+  return { element, render, show, settings: ['lr', 'task'], keys: () => [keyFor(KEY, lab.state)] };
 }

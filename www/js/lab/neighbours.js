@@ -10,11 +10,12 @@ import { LineChart } from './chart.js';
 import { HeatMap, ScaleLegend } from './grids.js';
 import { neighboursConclusion, neighbourFigures } from './conclusions.js';
 import { panelHeader, slider as rangeInput, arms, seedSeries, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const KEY = 'neighbours';
 const FILE = 'neighbours.json';
 const every = (steps) => Math.min(25, steps);
-export const neighboursWanted = (state) => state.compare.map((kind) => raceConfig('what', kind, state.steps));
+export const neighboursWanted = (state) => state.compare.map((kind) => raceConfig(taskOf(state), kind, state.steps));
 export const NEIGHBOUR_PROBES = (steps) => ({ every: every(steps), during: ['neighbours'] });
 
 /** Short row names: "1 brick". */
@@ -30,7 +31,7 @@ export function checkpointAt(run, step) {
 
 export function neighboursPanel(store, lab) {
   const head = panelHeader(store, lab, {
-    id: 'neighbours', key: () => KEY, wanted: () => neighboursWanted(lab.state),
+    id: 'neighbours', key: () => keyFor(KEY, lab.state), wanted: () => neighboursWanted(lab.state),
     options: () => ({ probes: NEIGHBOUR_PROBES(lab.state.steps), lighting: {} }), what: () => `the ${lab.state.compare.length} networks`,
   });
   const { status } = head;
@@ -174,12 +175,12 @@ export function neighboursPanel(store, lab) {
   }
 
   function show() {
-    store.showRecorded(KEY, FILE, neighboursWanted(lab.state));
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(FILE, lab.state), neighboursWanted(lab.state));
   }
 
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
-  return { element, render, show, settings: ['checkpoint', 'compare', 'steps'], keys: () => [KEY] };
+  return { element, render, show, settings: ['checkpoint', 'compare', 'steps', 'task'], keys: () => [keyFor(KEY, lab.state)] };
 }
 
 export function argmax(p) {

@@ -13,6 +13,7 @@ import { seedValue } from './race.js';
 import { panelHeader, arms, spreadOf, spreadText, dotSeries, perSeedBox, statusWord, pct } from './panel.js';
 import { engineMeasures } from './probes.js';
 import { Trainer } from '../../pkg/normscope_engine.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const { batchConfig, kindStyle } = config;
 const KEY = 'noise';
@@ -25,7 +26,7 @@ const SIZES = config.NOISE_SIZES ?? [4, 8, 32];
 // runs always carry it); otherwise its table says so.
 const MEASURES_TRAIN = engineMeasures(Trainer, 'train_accuracy');
 const PROBES = MEASURES_TRAIN ? { after: ['train_accuracy'] } : null;
-const wanted = () => KINDS.flatMap((kind) => SIZES.map((b) => batchConfig(kind, b)));
+const wanted = (state) => KINDS.flatMap((kind) => SIZES.map((b) => batchConfig(kind, b, taskOf(state))));
 const axis = { label: 'images per step (batch)', min: 1.5, max: 5.5, ticks: SIZES.map(Math.log2), tickLabel: (t) => String(2 ** t) };
 const gapOf = (r) => r.trainAccuracy - r.accuracy;
 const points = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}` : '—');
@@ -40,7 +41,7 @@ function gapText(s) {
 export function noisePanel(store, lab) {
   const gapFig = figure('noise-gap', 'Train accuracy minus test accuracy, in points (a faint dot per seed, a bar at their mean)', 'The gap between accuracy on the training patches and on the test patches against batch size, for batch, group and no normalization, a dot per seed and a bar at the mean; the table below gives the numbers');
   const testFig = figure('noise-test', 'Test accuracy (a faint dot per seed, a bar at their mean)', 'Test accuracy against batch size for batch, group and no normalization, a dot per seed and a bar at the mean; the table below gives the numbers');
-  const head = panelHeader(store, lab, { id: 'noise', key: () => KEY, wanted, options: () => ({ probes: PROBES, lighting: {} }), what: `the ${KINDS.length * SIZES.length} networks` });
+  const head = panelHeader(store, lab, { id: 'noise', key: () => keyFor(KEY, lab.state), wanted: () => wanted(lab.state), options: () => ({ probes: PROBES, lighting: {} }), what: `the ${KINDS.length * SIZES.length} networks` });
   const source = h('p', { class: 'lab-source' });
   const tbody = h('tbody');
   const seedBox = perSeedBox('Train − test gap (points)');
@@ -95,8 +96,8 @@ export function noisePanel(store, lab) {
   }
 
   function show() {
-    store.showRecorded(KEY, FILE, wanted());
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(FILE, lab.state), wanted(lab.state));
   }
 
-  return { element, render, show, settings: [], keys: () => [KEY] };
+  return { element, render, show, settings: ['task'], keys: () => [keyFor(KEY, lab.state)] };
 }

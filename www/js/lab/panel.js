@@ -74,6 +74,7 @@ export function progressText(set, what) {
   const n = new Set(runs.map((r) => r.seed)).size;
   const seedWords = `${n} seed${n === 1 ? '' : 's'}`;
   if (!set.running) {
+    if (runs.length === 0 && set.wanted?.some((w) => w.task === 'photos')) return `Your photos have no recording to show or compare with: press Run it here to train ${what} on them in this browser.`;
     if (runs.length === 0) return `No recorded runs for these settings: press Run it here to train ${what} in this browser.`;
     if (runs[0].source === 'recorded') {
       const drawn = n > 1 ? ` over ${seedWords} (each seed faint, their mean bold)` : ' with 1 seed';
@@ -99,6 +100,7 @@ export function statusWord(r) {
 
 export function matchText(r) {
   if (r.source === 'recorded') return 'recorded';
+  if (r.config?.task === 'photos') return r.status === 'done' || r.status === 'diverged' ? 'no recording of your photos' : '';
   if (!r.match) return r.status === 'done' || r.status === 'diverged' ? 'no recording of this seed' : '';
   return r.match.difference === null ? 'yes, bit for bit' : `no: ${r.match.difference}`;
 }
@@ -107,6 +109,7 @@ export function matchText(r) {
 export function matchSummary(runs) {
   const here = runs.filter((r) => r.source === 'here');
   if (here.length === 0) return runs.length ? 'recorded' : '';
+  if (here.every((r) => r.config?.task === 'photos')) return 'no recording of your photos';
   const same = here.filter((r) => r.match?.difference === null).length;
   const compared = here.filter((r) => r.match).length;
   if (compared === 0) return here.every((r) => ['done', 'diverged'].includes(r.status)) ? 'no recording of these seeds' : '';

@@ -10,6 +10,7 @@
 // AbortError (`error.step`: where it stopped). A diverged run resolves, its
 // record saying where (record.diverged).
 import { loadTaskPhotos } from '../tasks.js';
+import { photoClasses, photoTaskProblem, photoTaskReady } from './photos.js';
 import { workerCount } from './config.js';
 import { runTraining } from './trainloop.js';
 import { loadEngine } from './engine.js';
@@ -119,7 +120,9 @@ function pump() {
  */
 export async function train(config, { lighting = {}, probes = null, onProgress, onStart, signal } = {}) {
   engine = await loadEngine();
-  const photos = await loadTaskPhotos();
+  // The reader's own task: its classes of photos, as checkPhotoTask passed them.
+  if (config.task === 'photos' && !photoTaskReady()) throw new Error(`your photos are not ready to train on: ${photoTaskProblem()}`);
+  const photos = config.task === 'photos' ? photoClasses() : await loadTaskPhotos();
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(null));

@@ -9,16 +9,17 @@ import { h, figure, select } from './dom.js';
 import { StripChart } from './strip.js';
 import { heaviestChannel, meanSeparation, pooledConclusion, separation } from './conclusions.js';
 import { panelHeader, arms, spreadOf, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
+import { fileFor, keyFor, taskOf } from './photos.js';
 
 const KEY = 'pooled';
 const FILE = 'pooled.json';
 const PROBES = { after: ['pooled'] };
-const wanted = (state) => POOLED_KINDS.map((kind) => pooledConfig(kind, state.steps));
+const wanted = (state) => POOLED_KINDS.map((kind) => pooledConfig(kind, state.steps, taskOf(state)));
 const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 export function pooledPanel(store, lab) {
   const figs = Object.fromEntries(POOLED_KINDS.map((kind) => [kind, figure(`pooled-${kind}`, '', '')]));
-  const head = panelHeader(store, lab, { id: 'pooled', key: () => KEY, wanted: () => wanted(lab.state), options: () => ({ probes: PROBES }), what: 'the batch- and instance-norm networks' });
+  const head = panelHeader(store, lab, { id: 'pooled', key: () => keyFor(KEY, lab.state), wanted: () => wanted(lab.state), options: () => ({ probes: PROBES }), what: 'the batch- and instance-norm networks' });
   const seedBox = perSeedBox('η² at the classifier input, mean over all channels');
   const source = h('p', { class: 'lab-source' });
   const note = h('p', { class: 'lab-source lab-note' });
@@ -87,7 +88,7 @@ export function pooledPanel(store, lab) {
       fig.element.querySelector('figcaption').textContent = `${label} norm (seed ${row.run.seed}), channel ${row.channel}, ${POOLED_STAGES[stage].label}: η² ${s.flat ? 'none (every image the same)' : fixed(s.eta2)}`;
       fig.canvas.setAttribute('aria-label', `Pooled value of channel ${row.channel} of the ${label}-norm network ${POOLED_STAGES[stage].short}, one dot per test image, grouped by class; ${s.flat ? `every image at ${fixed(s.mean, 3)}` : `η² ${fixed(s.eta2)}`}; the table below gives the numbers`);
       charts[row.kind].draw({
-        classes: WHAT_CLASSES,
+        classes: row.run.classes ?? WHAT_CLASSES,
         values,
         labels: row.pooled.labels,
         color: kindStyle(row.kind).color,
@@ -122,10 +123,10 @@ export function pooledPanel(store, lab) {
   }
 
   function show() {
-    store.showRecorded(KEY, FILE, wanted(lab.state));
+    store.showRecorded(keyFor(KEY, lab.state), fileFor(FILE, lab.state), wanted(lab.state));
   }
 
   // settings: the lab.state keys this panel reads (norm-lab.js redraws it
   // when one of them changes).
-  return { element, render, show, settings: ['channel', 'stage', 'steps'], keys: () => [KEY] };
+  return { element, render, show, settings: ['channel', 'stage', 'steps', 'task'], keys: () => [keyFor(KEY, lab.state)] };
 }

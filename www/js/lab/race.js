@@ -6,9 +6,10 @@ import { h, legend, figure, select, seconds } from './dom.js';
 import { LineChart } from './chart.js';
 import { raceConclusion } from './conclusions.js';
 import { RACE_FILE } from './store.js';
+import { photoTaskId } from './photos.js';
 import { panelHeader, arms, spreadOf, spreadText, seedSeries, perSeedBox, matchSummary, matchText, statusWord, pct } from './panel.js';
 
-export const raceKey = (task) => `race-${task}`;
+export const raceKey = (task) => (task === 'photos' ? `race-${photoTaskId()}` : `race-${task}`);
 
 /** The runs the race wants for the current settings. */
 export const raceWanted = (state) => state.kinds.map((kind) => raceConfig(state.task, kind, state.steps));
@@ -33,7 +34,7 @@ export function racePanel(store, lab) {
     } }), ` ${k.label}`));
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'race', 'aria-labelledby': 'race-title' },
     h('h3', { id: 'race-title', text: 'Which normalization trains the best classifier on these photos?' }),
-    h('p', { class: 'lab-intro', text: 'The same small network (three 3×3 convolution blocks, each followed by the normalization, ReLU and 2×2 max-pooling; global average pooling; a linear layer) learns to classify 32×32 patches cut from six photos. Every kind starts from the same weights and sees the same batches in the same order.' }),
+    h('p', { class: 'lab-intro', text: 'The same small network (three 3×3 convolution blocks, each followed by the normalization, ReLU and 2×2 max-pooling; global average pooling; a linear layer) learns to classify 32×32 patches cut from photos (the six bundled ones, or yours). Every kind starts from the same weights and sees the same batches in the same order.' }),
     h('div', { class: 'lab-controls' },
       select('race-task', 'Task', Object.entries(TASKS).map(([v, t]) => [v, t.label]), lab.state.task, (task) => lab.update({ task }), 'task'),
       select('race-steps', 'Steps', [...new Set([...STEP_CHOICES, lab.state.steps])].sort((a, b) => a - b).map((s) => [s, String(s)]), lab.state.steps, (s) => lab.update({ steps: Number(s) })),

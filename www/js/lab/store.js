@@ -7,8 +7,8 @@
 // A run: { kind, seed, config, source: 'recorded' | 'here', status: 'waiting' |
 //   'running' | 'done' | 'diverged' | 'stopped' | 'error', loss: [],
 //   curve: [{ step, accuracy }], accuracy, lighting, probes, seconds, command,
-//   message, match, trainAccuracy }   (match: a re-run compared with the
-//   recorded run of the same seed; probes: what probes.js measured,
+//   message, match, trainAccuracy, record }   (match: a re-run compared with the
+//   recorded run of the same seed; record: a re-run's RUN.json; probes: what probes.js measured,
 //   { after, during }, or null; trainAccuracy: the noise experiment's)
 import { train } from './pool.js';
 import { fetchFile } from '../assets.js';
@@ -112,7 +112,7 @@ export class LabStore extends EventTarget {
   }
 
   /**
-   * Show the recorded runs of `file` whose configs are `wanted`: every
+   * Show the recorded runs of `file` (null: none) whose configs are `wanted`: every
    * recorded seed of each, in `wanted`'s order and then by seed (a config
    * with no recording is simply absent).
    */
@@ -120,7 +120,8 @@ export class LabStore extends EventTarget {
     const set = this.set(key);
     if (set.running) return;
     try {
-      set.loaded ??= fetchRecorded(file).then((f) => f.runs.map(fromRecorded));
+      // No file: runs of the reader's own photos, which nothing recorded.
+      set.loaded ??= file === null ? Promise.resolve([]) : fetchRecorded(file).then((f) => f.runs.map(fromRecorded));
       set.recorded = await set.loaded;
       set.error = '';
     } catch (error) {
@@ -178,6 +179,8 @@ export class LabStore extends EventTarget {
           });
           const r = result.record;
           Object.assign(run, {
+            // The whole RUN.json too, as `normscope train` writes it.
+            record: r,
             config: r.config,
             loss: r.loss,
             curve: r.test_curve,
@@ -217,6 +220,7 @@ export class LabStore extends EventTarget {
   }
 }
 
-export const RACE_FILE = (task) => `race-${task}.json`;
+/** The race's recorded file; null for the reader's own photos (no recording). */
+export const RACE_FILE = (task) => (task === 'photos' ? null : `race-${task}.json`);
 export const LR_FILE = 'lr.json';
 export { raceConfig, lrConfig };

@@ -5,7 +5,8 @@
 // In:  { type: 'run', id, config, lighting, photos, probes, wasm }
 //        config:   RunRecord config fields (missing ones: engine defaults)
 //        lighting: { axis: [values] } measured after training (may be {})
-//        photos:   the task photos from tasks.js
+//        photos:   the task photos from tasks.js, or for task 'photos' the
+//                  reader's classes (photos.js's photoClasses)
 //        probes:   what else to measure (probes.js; may be absent)
 //        wasm:     the engine, compiled once by the page (a WebAssembly.Module)
 //      { type: 'stop', id }             stop that run between two slices
