@@ -21,6 +21,8 @@ fn every_recorded_file_gives_sentences_that_state_n() {
         ("both", "both.json"),
         ("lr", "lr.json"),
         ("batch", "batch.json"),
+        ("batch-steps", "batch-steps.json"),
+        ("sweep", "sweep.json"),
         ("pooled", "pooled.json"),
         ("evalmode", "evalmode.json"),
         ("neighbours", "neighbours.json"),

@@ -1,17 +1,29 @@
-// Keys pressed inside a widget belong to the widget. JupyterLab reads
-// keydown events as they bubble to the document and, in a notebook's
-// command mode, takes ArrowUp/ArrowDown (select the cell above/below),
-// Enter (edit the cell), A/B/X/D… for itself, calling preventDefault: a
-// focused slider inside the widget then never moves. ipywidgets' own
-// controls stop those events from bubbling; so does this, for every key
-// but the ones with Ctrl/Meta/Alt (save, the command palette…) and
-// Shift+Enter (run the cell), which stay the notebook's.
+// Keys pressed inside a widget belong to the widget, but for the ones with
+// Ctrl/Meta/Alt (save, the command palette…) and Shift+Enter (run the
+// cell), which stay the notebook's. Notebooks read keydown events for their
+// own shortcuts and call preventDefault: in command mode ArrowUp/ArrowDown
+// select the cell above/below, Enter edits the cell, A/B/X/D… act on
+// cells, so a focused slider inside the widget would never move.
+// - JupyterLab listens as the event bubbles to the document: stopping it
+//   at the widget is enough (as ipywidgets' own controls do).
+// - Jupyter Notebook 7 listens while the event is captured, before it
+//   reaches the widget. Its shortcut registry (Lumino's) skips an event
+//   whose target sits inside an element marked data-lm-suppress-shortcuts,
+//   so the mark is set for the widget's own keys just before the notebook
+//   looks (a capture listener on window runs before the document's).
+const notebooks = (event) => event.ctrlKey || event.metaKey || event.altKey || (event.key === 'Enter' && event.shiftKey);
+
 export function keepKeys(el) {
   const onKeydown = (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === 'Enter' && event.shiftKey) return;
-    event.stopPropagation();
+    if (!notebooks(event)) event.stopPropagation();
+  };
+  const mark = (event) => {
+    if (event.composedPath().includes(el)) el.toggleAttribute('data-lm-suppress-shortcuts', !notebooks(event));
   };
   el.addEventListener('keydown', onKeydown);
-  return () => el.removeEventListener('keydown', onKeydown);
+  window.addEventListener('keydown', mark, true);
+  return () => {
+    el.removeEventListener('keydown', onKeydown);
+    window.removeEventListener('keydown', mark, true);
+  };
 }

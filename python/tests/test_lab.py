@@ -12,7 +12,10 @@ Python sets a 3-step race of two kinds and runs it; it trains in a worker
 started from the bundle, the page keeps drawing, and its numbers reach Python
 equal (as float32) to `normscope.train` in the kernel.
 
-Both: no console errors and no request leaves 127.0.0.1.
+Notebook 7: the same server serves Jupyter Notebook 7's pages; there a
+Scope's slider moves by keyboard and reaches the kernel, and a Lab draws.
+
+All: no console errors and no request leaves 127.0.0.1.
 """
 
 import json
@@ -371,3 +374,54 @@ def test_the_lab_shows_recorded_runs_and_trains_in_jupyterlab(lab, page):
 
     assert page.errors == [], page.errors
     assert page.outside == [], f"requests left 127.0.0.1: {page.outside}"
+
+
+NOTEBOOK7_CELLS = [
+    'import normscope\nscope = normscope.Scope(images=["chelsea", "coffee"], contrast=0.5)\nscope',
+    'print("contrast", scope.contrast)',
+    'lab = normscope.Lab(experiment="race")\nlab',
+]
+
+
+def test_scope_by_keyboard_and_lab_in_jupyter_notebook_7(lab, page):
+    try:
+        import notebook as notebook_package
+    except ImportError:
+        missing("Jupyter Notebook is not installed next to this Python")
+    assert int(notebook_package.__version__.split(".")[0]) >= 7, notebook_package.__version__
+    work = lab["log"].parent / "work"
+    (work / "nb7.ipynb").write_text(json.dumps(notebook(NOTEBOOK7_CELLS)))
+    page.set_default_timeout(90_000)
+    page.goto(f"{lab['base']}/notebooks/nb7.ipynb?token={lab['token']}")
+    # Notebook 7's own page, not JupyterLab's.
+    page.locator("#main-panel .jp-Notebook").wait_for()
+    page.locator(".jp-Notebook .jp-Cell").nth(len(NOTEBOOK7_CELLS) - 1).wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-NotebookKernelStatus, .jp-Toolbar-kernelStatus").first.wait_for()
+    time.sleep(1)
+
+    run_cell(page, 0)
+    view = page.locator("norm-scope[data-ready='true']")
+    view.wait_for(timeout=120_000)
+    slider = view.locator("#contrast")
+    # Notebook 7 reads shortcuts while keydown is captured, before the
+    # widget sees it (python/js/keys.js says how the widget keeps its keys).
+    active_cell = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex((c) => c.classList.contains('jp-mod-active'))"
+    slider.focus()
+    active = page.evaluate(active_cell)
+    for key in ("ArrowRight", "ArrowRight", "ArrowUp", "ArrowDown", "ArrowLeft"):
+        page.keyboard.press(key)
+    assert slider.input_value() == "0.55"
+    assert page.evaluate(active_cell) == active
+    page.wait_for_timeout(500)  # the comm message
+    assert output_text(run_cell(page, 1), r"^contrast 0\.55").strip() == "contrast 0.55"
+
+    run_cell(page, 2)
+    norm_lab = page.locator("norm-lab[data-ready='true']")
+    norm_lab.wait_for(timeout=120_000)
+    colours = canvas_colours(norm_lab)
+    assert colours and max(colours.values()) > 8, colours
+    artifacts = Path(os.environ.get("NORMSCOPE_ARTIFACTS", lab["log"].parent))
+    page.screenshot(path=str(artifacts / "notebook7.png"))
+    assert page.errors == [], page.errors
+    assert page.outside == [], f"requests left 127.0.0.1: {page.outside}"
+

@@ -6,6 +6,7 @@
 //! race, lighting  every kind, the default config (lighting: the race's runs, its sweeps drawn)
 //! pooled          batch and instance norm, pooled per test image after the last step
 //! batch           batch, group, layer × batch 2…32: 3200 images each, lr 0.05·B/32
+//! batch-steps     the same kinds and batches, the race's steps (200) and lr (0.02) for every batch
 //! neighbours      every kind, the neighbour probe every 25 steps
 //! evalmode        batch norm × running-statistics momentum, test-batch accuracies after
 //! both            batch-instance norm on both tasks, ρ every 25 steps
@@ -22,18 +23,25 @@ use super::vocabulary::{Experiment, VOCABULARY};
 use crate::error::{Error, Result};
 use crate::nn::{NormKind, Task, TrainConfig};
 
-/// What `normscope lab` records: one of the page's experiments, or the
-/// learning-rate and group-count sweep (an authors' control, not a panel).
+/// What `normscope lab` records: one of the page's experiments, the batch
+/// panel's same-steps variant, or the learning-rate and group-count sweep
+/// (an authors' control, not a panel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recording {
     Panel(Experiment),
+    /// The batch experiment with the steps held fixed instead of the images.
+    SameSteps,
     Sweep,
 }
 
 impl Recording {
+    /// Every recording but the panels themselves, by name.
+    const OTHERS: [Recording; 2] = [Recording::SameSteps, Recording::Sweep];
+
     pub fn name(self) -> &'static str {
         match self {
             Recording::Panel(e) => e.name(),
+            Recording::SameSteps => "batch-steps",
             Recording::Sweep => "sweep",
         }
     }
@@ -48,13 +56,17 @@ impl fmt::Display for Recording {
 impl FromStr for Recording {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        if s == "sweep" {
-            return Ok(Recording::Sweep);
+        if let Some(r) = Recording::OTHERS.into_iter().find(|r| r.name() == s) {
+            return Ok(r);
         }
         s.parse::<Experiment>().map(Recording::Panel).map_err(|_| {
-            let names: Vec<&str> = Experiment::ALL.iter().map(|e| e.name()).collect();
+            let names: Vec<&str> = Experiment::ALL
+                .iter()
+                .map(|e| e.name())
+                .chain(Recording::OTHERS.iter().map(|r| r.name()))
+                .collect();
             Error::BadInput(format!(
-                "unknown experiment {s:?}; expected one of {} or sweep",
+                "unknown experiment {s:?}; expected one of {}",
                 names.join(", ")
             ))
         })
@@ -134,7 +146,8 @@ pub struct Plan {
 
 impl Plan {
     /// The arms of `recording` on `task`, `steps` per run (default: the
-    /// vocabulary's). `batch` and `noise` fix the images seen, not the steps.
+    /// vocabulary's). `batch` and `noise` fix the images seen, not the steps;
+    /// `batch-steps` fixes the steps and the race's learning rate instead.
     ///
     /// # Errors
     /// [`Error::BadInput`] for steps outside the vocabulary's range, steps
@@ -211,6 +224,23 @@ impl Plan {
             Recording::Panel(Experiment::Batch) => {
                 batch_arms(task, v.batch.kinds, v.batch.sizes, with_lighting)
             }
+            Recording::SameSteps => v
+                .batch
+                .kinds
+                .iter()
+                .flat_map(|&k| v.batch.sizes.iter().map(move |&b| (k, b)))
+                .map(|(norm, batch)| Arm {
+                    config: TrainConfig {
+                        batch,
+                        ..arm(norm, with_lighting).config
+                    },
+                    fields: ArmFields {
+                        batch: Some(batch),
+                        ..ArmFields::default()
+                    },
+                    measures: with_lighting,
+                })
+                .collect(),
             Recording::Panel(Experiment::Noise) => {
                 // No lighting sweep: the noise panel measures train accuracy instead.
                 let m = Measures {

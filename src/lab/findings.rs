@@ -21,23 +21,27 @@ mod neighbours;
 mod noise;
 mod pooled;
 mod race;
+mod sweep;
 
 use crate::{Error, Result};
 use serde::Deserialize;
 
 pub use file::LabFile;
 
-/// The experiments, as `normscope lab` and the vocabulary name them.
-pub const EXPERIMENTS: [&str; 9] = [
+/// The experiments, as `normscope lab` and the vocabulary name them, the
+/// batch panel's same-steps variant and the sweep (no panel).
+pub const EXPERIMENTS: [&str; 11] = [
     "race",
     "lighting",
     "pooled",
     "batch",
+    "batch-steps",
     "neighbours",
     "evalmode",
     "both",
     "lr",
     "noise",
+    "sweep",
 ];
 
 /// What the panel shows besides the runs: every field optional, each read
@@ -98,12 +102,14 @@ pub fn conclusions(experiment: &str, file: &LabFile, settings: &Settings) -> Res
         "race" => race::conclude(file, settings),
         "lighting" => lighting::conclude(file, settings),
         "pooled" => pooled::conclude(file, settings),
-        "batch" => batch::conclude(file),
+        "batch" => batch::conclude(file, batch::Held::Images),
+        "batch-steps" => batch::conclude(file, batch::Held::Steps),
         "neighbours" => neighbours::conclude(file, settings),
         "evalmode" => evalmode::conclude(file, settings),
         "both" => both::conclude(file, settings),
         "lr" => lr::conclude(file, settings),
         "noise" => noise::conclude(file),
+        "sweep" => sweep::conclude(file),
         other => {
             return Err(Error::BadInput(format!(
                 "unknown experiment {other:?}: expected one of {}",

@@ -85,3 +85,39 @@ test('one arm re-run with 2 seeds equals the recording seed by seed', async ({ p
     await panel.screenshot({ path: `tests/e2e/artifacts/lab-seeds-race${suffix}.png` });
   }
 });
+
+// The batch panel's two rules: the same images for every batch (batch.json)
+// or the same steps (batch-steps.json, `normscope lab batch-steps`). The
+// figures expected are read from the recorded files themselves.
+const recordedFile = (name) => JSON.parse(readFileSync(new URL(`../../www/lab/recorded/${name}`, import.meta.url)));
+const meanAccuracy = (file, kind, batch) => {
+  const values = file.runs.filter((r) => r.kind === kind && r.record.config.batch === batch).map((r) => r.record.test_accuracy);
+  return { n: values.length, mean: values.reduce((a, b) => a + b, 0) / values.length };
+};
+
+test('the batch panel holds the steps or the images fixed, each from its own recording', async ({ page }) => {
+  const panel = lab(page).locator('[data-experiment="batch"]');
+  const cell = (row, col) => panel.locator('table.lab-table tbody tr').nth(row).locator('td').nth(col);
+  await page.goto('/?lab-hold=steps#lab');
+  await expect(lab(page)).toHaveAttribute('data-ready', 'true');
+  await panel.scrollIntoViewIfNeeded();
+  await expect(panel.locator('#batch-hold')).toHaveValue('steps');
+  await expect(panel.locator('.lab-intro').nth(1)).toContainText('takes the race\'s 200 steps');
+  for (const [hold, name] of [['steps', 'batch-steps.json'], ['images', 'batch.json']]) {
+    if (hold === 'images') await panel.locator('#batch-hold').selectOption('images');
+    const file = recordedFile(name);
+    // Row 0 is batch norm, the last column batch 32; row 1 group norm, column 0 batch 2.
+    for (const [row, kind, col, batch] of [[0, 'batch', 4, 32], [1, 'group', 0, 2]]) {
+      const { n, mean } = meanAccuracy(file, kind, batch);
+      expect(n, `${name} has ${kind} at batch ${batch}`).toBe(5);
+      await expect(cell(row, col)).toContainText(new RegExp(`^${pct(mean)} ± `));
+      await expect(cell(row, col)).toContainText('n = 5');
+    }
+    await expect(panel.locator('.lab-conclusion')).toContainText(hold === 'steps' ? 'small batches see fewer images' : 'small batches take more steps');
+    await expect(panel.locator('.lab-conclusion')).toContainText('5 seeds');
+  }
+  await expect(panel.locator('.lab-intro').nth(1)).toContainText('sees 3200 images');
+  await expect(page).not.toHaveURL(/lab-hold=/);
+  await panel.locator('#batch-hold').selectOption('steps');
+  await expect(page).toHaveURL(/lab-hold=steps/);
+});

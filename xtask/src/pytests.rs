@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! target/pyvenv/              a venv, made once (python3 -m venv)
-//!   + pytest jupyterlab marimo anywidget playwright maturin   installed once (stamp file)
+//!   + pytest jupyterlab notebook marimo anywidget playwright maturin   installed once (stamp file)
 //! cargo xtask wheel           target/wheels/normscope-*.whl (wheel.rs), built once
 //!   + that wheel              installed into the venv, as a user installs it
 //! cargo fmt / clippy          on python/ (its own workspace)
@@ -25,6 +25,8 @@ use crate::wheel;
 const TEST_TOOLS: &[&str] = &[
     "pytest",
     "jupyterlab",
+    // Jupyter Notebook 7: its pages come from the same server as JupyterLab's.
+    "notebook",
     "marimo",
     "anywidget",
     "playwright",

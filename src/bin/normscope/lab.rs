@@ -37,12 +37,13 @@ use normscope::{Error, Result};
     after_help = "Files: DIR/EXPERIMENT.json and DIR/EXPERIMENT.svg for the task `what`; \
 DIR/EXPERIMENT-TASK.json and .svg for another task (e.g. noise-day-night.json). The race always names its task \
 (race-what.json, race-day-night.json). `lighting` records the race (its panel reads the race's lighting sweeps) \
-and draws accuracy against contrast (race-what.json, lighting.svg). `batch` and `noise` fix the images each run sees (3200), not the steps. \
+and draws accuracy against contrast (race-what.json, lighting.svg). `batch` and `noise` fix the images each run sees (3200), not the steps; \
+`batch-steps` is batch's same-steps variant (the race's 200 steps and learning rate at every batch size). \
 `sweep` (not a panel) trains none, batch, layer and group norm at peak learning rates 0.01 to 0.1, \
 and group norm with 2 and 8 groups."
 )]
 pub struct LabArgs {
-    /// race, lighting, pooled, batch, neighbours, evalmode, both, lr, noise or sweep.
+    /// race, lighting, pooled, batch, neighbours, evalmode, both, lr, noise, batch-steps or sweep.
     #[arg(value_name = "EXPERIMENT", required_unless_present = "vocabulary")]
     experiment: Option<String>,
     /// The task: what (which photo a patch is from) or day-night (how it is lit).
@@ -207,12 +208,11 @@ pub fn run(args: &LabArgs) -> Result<()> {
     print_summary(&file);
     // The panel's sentences, computed by the same code the page calls
     // (src/lab/findings/), from the file just written.
-    if let Recording::Panel(experiment) = recording {
+    {
         let view: normscope::lab::findings::LabFile = serde_json::from_str(&json)
             .map_err(|e| Error::Internal(format!("reading the runs back: {e}")))?;
         let settings = normscope::lab::findings::Settings::default();
-        for sentence in normscope::lab::findings::conclusions(experiment.name(), &view, &settings)?
-        {
+        for sentence in normscope::lab::findings::conclusions(recording.name(), &view, &settings)? {
             println!("{sentence}");
         }
     }

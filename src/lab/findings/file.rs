@@ -43,8 +43,23 @@ impl LabRun {
     pub fn batch(&self) -> u32 {
         self.record.config.batch.unwrap_or(32)
     }
+    /// The peak learning rate (absent: the engine's default).
+    pub fn lr(&self) -> f64 {
+        let default = || f64::from(crate::nn::TrainConfig::default().lr);
+        self.record.config.lr.unwrap_or_else(default)
+    }
+    /// Group norm's group count (absent: the engine's default).
+    pub fn groups(&self) -> u32 {
+        let default = || crate::nn::TrainConfig::default().groups as u32;
+        self.record.config.groups.unwrap_or_else(default)
+    }
+    /// Steps trained: the config's, else the length of the loss curve
+    /// (a curve on screen may be thinned, a config never is).
     pub fn steps(&self) -> usize {
-        self.record.loss.len()
+        match self.record.config.steps {
+            Some(s) => s as usize,
+            None => self.record.loss.len(),
+        }
     }
     /// The accuracies over one axis of the lighting sweep (empty when not measured).
     pub fn sweep(&self, axis: &str) -> &[LightingPoint] {
@@ -84,6 +99,10 @@ pub struct Config {
     pub seed: u64,
     #[serde(default)]
     pub batch: Option<u32>,
+    #[serde(default)]
+    pub steps: Option<u32>,
+    #[serde(default)]
+    pub groups: Option<u32>,
     #[serde(default)]
     pub lr: Option<f64>,
     #[serde(default)]

@@ -11,6 +11,8 @@ pub fn run(kind: &str, seed: u64, accuracy: f64) -> LabRun {
                 norm: kind.into(),
                 seed,
                 batch: Some(32),
+                steps: None,
+                groups: None,
                 lr: Some(0.02),
                 bn_momentum: Some(0.1),
             },

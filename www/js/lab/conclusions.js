@@ -54,9 +54,9 @@ export function lrConclusion(lr, runs) {
   return say('lr', runs.filter(ended).map(labRun), { lr });
 }
 
-/** Batch size: each kind's error from batch 32 to batch 2 beside the Group Norm paper (its figures are in Rust). */
-export function batchConclusion(runs) {
-  return say('batch', runs.filter((r) => r.status === 'done').map(labRun));
+/** Batch size (`batch`: images held fixed, `batch-steps`: steps): each kind's error from batch 32 to batch 2 beside the Group Norm paper (its figures are in Rust). */
+export function batchConclusion(experiment, runs) {
+  return say(experiment, runs.filter((r) => r.status === 'done').map(labRun));
 }
 
 /** Does batch norm's noise help? Train–test gaps at each batch size. */

@@ -98,6 +98,15 @@ export function batchConfig(kind, batch, task = 'what') {
   return { task, norm: kind, batch, steps: BATCH_IMAGES / batch, lr: Math.fround(VOCABULARY.batch.lr_at_32) * batch / 32 };
 }
 
+/**
+ * The batch-size experiment's same-steps variant (`normscope lab batch-steps`):
+ * the race's config (its steps and learning rate) with only the batch changed,
+ * so small batches see fewer images.
+ */
+export function sameStepsConfig(kind, batch, task = 'what') {
+  return { task, norm: kind, batch };
+}
+
 /** The noise experiment ("does batch norm's noise help?"): its kinds and batch sizes. */
 export const NOISE_KINDS = VOCABULARY.noise.kinds;
 export const NOISE_SIZES = VOCABULARY.noise.sizes;
