@@ -9,7 +9,6 @@ use super::rule::{compare, Comparison, Verdict};
 use super::words::{accuracy, by_seed, name, points, seeds, spread_of};
 use crate::nn::TrainConfig;
 
-
 /// One setting of the sweep: a kind at a peak rate, with group norm's group count.
 #[derive(Clone, Copy, PartialEq)]
 struct Setting<'a> {

@@ -45,7 +45,7 @@ export function racePanel(store, lab) {
     h('div', { class: 'lab-charts' }, loss.element, acc.element),
     h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Table (scrolls sideways)' }, h('table', { class: 'lab-table' },
       h('caption', { text: 'Final numbers: mean ± sd (lowest–highest seed), n seeds' }),
-      h('thead', {}, h('tr', {}, ['kind', 'test accuracy', 'steps', 'time (mean)', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('thead', {}, h('tr', {}, ['kind', 'test accuracy', 'steps', 'time here (mean)', 'same as recorded'].map((t) => h('th', { scope: 'col', text: t })))),
       tbody)),
     seedBox.element,
     conclusion);
@@ -64,7 +64,7 @@ export function racePanel(store, lab) {
       const command = recorded.command.replace(/--norm \S+/, '--norm KIND');
       const perSeed = seedsShown.length < 2 ? command : /--seed \S+/.test(command) ? command.replace(/--seed \S+/, '--seed S') : command.replace(/ --out /, ' --seed S --out ');
       source.append('Recorded with: ', h('code', { text: perSeed }),
-        ` for KIND = ${[...arms(runs).keys()].join(', ')}${seedsShown.length > 1 ? ` and S = ${seedsShown.join(', ')}` : ''} (the lighting sweep and the times by `, h('code', { text: 'normscope lab race' }), ').');
+        ` for KIND = ${[...arms(runs).keys()].join(', ')}${seedsShown.length > 1 ? ` and S = ${seedsShown.join(', ')}` : ''} (the lighting sweep by `, h('code', { text: 'normscope lab race' }), ').');
     }
     const steps = Math.max(lab.state.steps, ...runs.map((r) => r.steps));
     const classes = TASKS[task].chance;
@@ -82,12 +82,13 @@ export function racePanel(store, lab) {
     tbody.replaceChildren(...[...byKind].map(([kind, rs]) => {
       const done = rs.filter((r) => r.status === 'done');
       const other = rs.find((r) => r.status !== 'done');
-      const time = spreadOf(rs.map((r) => r.seconds));
+      // Only runs trained in this browser: a recording's wall time says how busy its machine was, not this one.
+      const time = rs[0].source === 'recorded' ? null : spreadOf(rs.map((r) => r.seconds));
       return h('tr', {},
         h('th', { scope: 'row', text: kindStyle(kind).label }),
         h('td', { text: done.length ? spreadText(spreadOf(done.map((r) => r.accuracy))) + (other ? `; ${statusWord(other)}` : '') : statusWord(other) }),
         h('td', { text: stepsText(rs) }),
-        h('td', { text: time ? `${seconds(time.mean)}${rs[0].source === 'recorded' ? ' (native)' : ''}` : '—' }),
+        h('td', { text: time ? seconds(time.mean) : '—' }),
         h('td', { class: 'lab-match', text: matchSummary(rs) }));
     }));
     seedBox.update([...byKind].map(([kind, rs]) => ({ label: kindStyle(kind).label, runs: rs })), seedValue);
