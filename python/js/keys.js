@@ -10,7 +10,10 @@
 //   reaches the widget. Its shortcut registry (Lumino's) skips an event
 //   whose target sits inside an element marked data-lm-suppress-shortcuts,
 //   so the mark is set for the widget's own keys just before the notebook
-//   looks (a capture listener on window runs before the document's).
+//   looks (a capture listener on window runs before the document's). It
+//   goes on the event's target as the document sees it (the element's
+//   shadow host): the registry matches selectors such as `:focus` from
+//   there before it looks further up.
 const notebooks = (event) => event.ctrlKey || event.metaKey || event.altKey || (event.key === 'Enter' && event.shiftKey);
 
 export function keepKeys(el) {
@@ -18,7 +21,10 @@ export function keepKeys(el) {
     if (!notebooks(event)) event.stopPropagation();
   };
   const mark = (event) => {
-    if (event.composedPath().includes(el)) el.toggleAttribute('data-lm-suppress-shortcuts', !notebooks(event));
+    const path = event.composedPath();
+    if (!path.includes(el)) return;
+    const seen = path.find((node) => node instanceof Element && node.getRootNode() === el.getRootNode());
+    seen?.toggleAttribute('data-lm-suppress-shortcuts', !notebooks(event));
   };
   el.addEventListener('keydown', onKeydown);
   window.addEventListener('keydown', mark, true);
