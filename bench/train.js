@@ -183,7 +183,7 @@ async function convnetjsCase(c) {
     for (let n = 0; n < c.batch; n++) loss += trainer.train(vols[n], y[n]).cost_loss;
     return loss / c.batch;
   }, c);
-  return { ...t, version: cnn.REVISION ?? 'npm 0.3.0' };
+  return { ...t, version: `npm 0.3.0 (REVISION ${cnn.REVISION})` };
 }
 
 /** NHWC (32×32×3 per image, as `makeBatch` makes it) to NCHW, for the peers that take NCHW. */

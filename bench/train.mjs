@@ -6,7 +6,7 @@
 // workers. Prints one table and writes bench/train-results.json.
 //
 //   node bench/train.mjs --url http://127.0.0.1:8282 [--native target/release/examples/train_speed]
-//                        [--python PYTHON --onnx-dir DIR] [--burn] [--out bench/train-results.json] [--quick]
+//                        [--python PYTHON --onnx-dir DIR] [--burn | --burn-refused WHY] [--out bench/train-results.json] [--quick]
 //
 // --python: a Python with onnxruntime-training and onnx, to make the
 // onnxruntime-web peer's training artifacts (bench/onnx_artifacts.py) in
@@ -38,6 +38,7 @@ const minSeconds = quick ? 1 : 4;
 const python = opt('--python', null);
 const onnxDir = opt('--onnx-dir', null);
 const burn = args.includes('--burn');
+const burnRefused = opt('--burn-refused', 'the Burn peer was not built (--burn)');
 
 const browser = await chromium.launch(CHROMIUM_LAUNCH);
 
@@ -133,7 +134,7 @@ for (const net of nets) {
     } else {
       add('onnxruntime-web training', norm, { refused: 'no Python with onnxruntime-training given (--python, --onnx-dir)' });
     }
-    add('Burn (Flex, wasm32)', norm, burn ? await inPage({ lib: 'burn', norm, ...peer }) : { refused: 'the Burn peer was not built (--burn)' });
+    add('Burn (Flex, wasm32)', norm, burn ? await inPage({ lib: 'burn', norm, ...peer }) : { refused: burnRefused });
   }
 }
 
@@ -178,14 +179,15 @@ for (const net of nets) {
 }
 lines.push('');
 lines.push('versions and settings');
+const g = (x) => Number(x.toPrecision(6)); // f32 settings without their f64 tails
 const versionOf = (impl) => rows.find((r) => r.impl.startsWith(impl) && r.version)?.version;
-lines.push(`  normscope: the wasm Trainer of pkg/ (this build), SGD momentum ${cfg.momentum}, weight decay ${cfg.weight_decay}, lr ${cfg.lr}, batch-norm eps ${cfg.eps}, running statistics kept`);
+lines.push(`  normscope: the wasm Trainer of pkg/ (this build), SGD momentum ${g(cfg.momentum)}, weight decay ${g(cfg.weight_decay)}, lr ${g(cfg.lr)}, batch-norm eps ${g(cfg.eps)}, running statistics kept`);
 const ortRow = rows.find((r) => r.impl.startsWith('onnxruntime') && r.artifacts);
 if (ortRow) {
   const a = ortRow.artifacts;
   lines.push(`  onnxruntime-web: npm onnxruntime-web 1.19.2 (alias onnxruntime-web-training), /training entry, wasm EP; artifacts by onnxruntime-training ${a.onnxruntime_training}, onnx ${a.onnx}, opset ${a.opset}; optimizer ${a.optimizer}; batch norm ${ortRow.norm === 'batch' ? a.batch_norm : 'from primitives, batch statistics, no running statistics'}; learning rate onnxruntime's default (the web API sets none)`);
 }
-if (versionOf('Burn')) lines.push(`  Burn: ${versionOf('Burn')}; nn::BatchNorm (running statistics kept), SGD momentum ${cfg.momentum}, weight decay ${cfg.weight_decay}`);
+if (versionOf('Burn')) lines.push(`  Burn: ${versionOf('Burn')}; nn::BatchNorm (running statistics kept), SGD momentum ${g(cfg.momentum)}, weight decay ${g(cfg.weight_decay)}, lr ${g(cfg.lr)}`);
 if (versionOf('TensorFlow.js')) lines.push(`  TensorFlow.js ${versionOf('TensorFlow.js')} (tf.layers, trainOnBatch)`);
 if (versionOf('ConvNetJS')) lines.push(`  ConvNetJS ${versionOf('ConvNetJS')} (no normalization layer)`);
 lines.push('  peers train on one fixed random batch of the same shape; normscope on the task patches; each case in a fresh page, one after another');

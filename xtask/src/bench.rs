@@ -58,7 +58,9 @@ pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result
     ];
     if let Some(p) = &peers {
         extra.push(("onnx-artifacts", p.onnx_dir.clone()));
-        extra.push(("burn-pkg", p.burn_pkg.clone()));
+        if let Ok(pkg) = &p.burn_pkg {
+            extra.push(("burn-pkg", pkg.clone()));
+        }
     }
     let site = Site {
         www: root().join("www"),
@@ -85,8 +87,11 @@ pub fn bench(quick: bool, build: bool, train: bool, shapes: &[String]) -> Result
         cmd.arg("--python")
             .arg(&p.python)
             .arg("--onnx-dir")
-            .arg(&p.onnx_dir)
-            .arg("--burn");
+            .arg(&p.onnx_dir);
+        match &p.burn_pkg {
+            Ok(_) => cmd.arg("--burn"),
+            Err(e) => cmd.arg("--burn-refused").arg(e),
+        };
     }
     if train {
         cmd.arg("--native").arg(
@@ -121,7 +126,9 @@ const ORT_TRAINING_TOOLS: &[&str] = &[
 struct TrainingPeers {
     python: std::path::PathBuf,
     onnx_dir: std::path::PathBuf,
-    burn_pkg: std::path::PathBuf,
+    /// The Burn peer's module, or why it could not be built (the other
+    /// peers still run, and the printout shows the reason in its row).
+    burn_pkg: std::result::Result<std::path::PathBuf, String>,
 }
 
 impl TrainingPeers {
@@ -134,7 +141,10 @@ impl TrainingPeers {
         Ok(Self {
             python,
             onnx_dir,
-            burn_pkg: build_burn_peer()?,
+            burn_pkg: build_burn_peer().map_err(|e| {
+                eprintln!("the Burn peer did not build, its rows will say so: {e}");
+                e
+            }),
         })
     }
 }
