@@ -1,7 +1,8 @@
 // The in-browser half of `cargo xtask bench --train`: training steps per
 // second of one small convolutional network in normscope's wasm engine and
-// in the libraries a web developer could pick instead (TensorFlow.js,
-// ConvNetJS), plus a plain f32 matrix-multiply peak for GFLOP/s. The driver
+// in the libraries a web developer could pick instead (onnxruntime-web's
+// on-device training, Burn compiled to wasm32, TensorFlow.js, ConvNetJS),
+// plus a plain f32 matrix-multiply peak for GFLOP/s. The driver
 // (bench/train.mjs) opens a fresh page per case and calls `window.trainCase`.
 //
 // The network, in every library: three blocks of 3×3 convolution (stride 1,
@@ -182,7 +183,76 @@ async function convnetjsCase(c) {
     for (let n = 0; n < c.batch; n++) loss += trainer.train(vols[n], y[n]).cost_loss;
     return loss / c.batch;
   }, c);
-  return { ...t, version: cnn.REVISION ?? 'npm 0.3.0' };
+  return { ...t, version: `npm 0.3.0 (REVISION ${cnn.REVISION})` };
+}
+
+/** NHWC (32×32×3 per image, as `makeBatch` makes it) to NCHW, for the peers that take NCHW. */
+function toNchw(x, batch) {
+  const out = new Float32Array(x.length);
+  for (let n = 0; n < batch; n++) {
+    for (let i = 0; i < 1024; i++) {
+      for (let ch = 0; ch < 3; ch++) out[n * 3072 + ch * 1024 + i] = x[n * 3072 + i * 3 + ch];
+    }
+  }
+  return out;
+}
+
+// ---- onnxruntime-web on-device training -------------------------------------
+
+// npm `onnxruntime-web-training` is onnxruntime-web 1.19.2 under an alias: the
+// last releases with the `/training` entry; the page's inference uses 1.30.
+const ORT_TRAINING = '/node_modules/onnxruntime-web-training/dist/';
+
+async function ortCase(c) {
+  const ort = await import(`${ORT_TRAINING}ort.training.wasm.min.mjs`);
+  ort.env.wasm.wasmPaths = ORT_TRAINING;
+  ort.env.wasm.numThreads = c.threads;
+  // Artifacts made by bench/onnx_artifacts.py for this network and norm (see train.mjs).
+  const dir = `/onnx-artifacts/${c.artifacts}/`;
+  const info = await (await fetch(`${dir}artifacts.json`)).json();
+  const session = await ort.TrainingSession.create(
+    {
+      checkpointState: `${dir}checkpoint`,
+      trainModel: `${dir}training_model.onnx`,
+      evalModel: `${dir}eval_model.onnx`,
+      optimizerModel: `${dir}optimizer_model.onnx`,
+    },
+    { executionProviders: ['wasm'] },
+  );
+  const { x, y } = makeBatch(c.batch, c.classes);
+  const feeds = {
+    input: new ort.Tensor('float32', toNchw(x, c.batch), [c.batch, 3, 32, 32]),
+    labels: new ort.Tensor('int64', BigInt64Array.from(y, (v) => BigInt(v)), [c.batch]),
+  };
+  // Fetch the loss only: every other output is a gradient, copied out on each step if fetched.
+  const lossName = session.trainingOutputNames[0];
+  try {
+    const t = await timeSteps(async () => {
+      const out = await session.runTrainStep(feeds, [lossName]);
+      await session.runOptimizerStep();
+      await session.lazyResetGrad();
+      return out[lossName].data[0];
+    }, c);
+    return { ...t, version: `onnxruntime-web ${ort.env.versions?.web ?? '1.19.2'} training, ${c.threads} thread(s)`, artifacts: info };
+  } finally {
+    await session.release();
+  }
+}
+
+// ---- Burn ---------------------------------------------------------------------
+
+async function burnCase(c) {
+  // bench/burn, built to wasm32 and through wasm-bindgen by `cargo xtask bench --train`.
+  const burn = await import('/burn-pkg/burn_peer.js');
+  await burn.default();
+  const { x, y } = makeBatch(c.batch, c.classes);
+  const peer = new burn.Peer(Uint32Array.from(c.widths), c.norm === 'batch', c.classes, toNchw(x, c.batch), Int32Array.from(y), c.lr, c.momentum, c.weightDecay, c.eps, c.bnMomentum);
+  try {
+    const t = await timeSteps(() => peer.step(), c);
+    return { ...t, version: burn.burn_version() };
+  } finally {
+    peer.free();
+  }
 }
 
 // ---- normscope ------------------------------------------------------------------
@@ -268,7 +338,7 @@ const flopsCase = async (c) => trainFlops(c.widths, c.batch, c.classes);
 // The engine pools by 2×2 max (src/nn/pool.rs); the peers use the same.
 const POOL = 'max';
 
-const CASES = { defaults: defaultsCase, flops: flopsCase, tfjs: tfjsCase, convnetjs: convnetjsCase, normscope: normscopeCase, matmul: matmulCase, race: raceCase };
+const CASES = { defaults: defaultsCase, flops: flopsCase, tfjs: tfjsCase, convnetjs: convnetjsCase, ort: ortCase, burn: burnCase, normscope: normscopeCase, matmul: matmulCase, race: raceCase };
 
 window.trainCase = async (c) => {
   const run = CASES[c.lib];

@@ -1,11 +1,18 @@
 // The Node half of `cargo xtask bench --train`: training speed of the lab's
 // default network natively, in normscope's wasm in headless Chromium, and in
-// TensorFlow.js and ConvNetJS in the same browser, in one run; a plain f32
+// onnxruntime-web's on-device training, Burn (wasm32), TensorFlow.js and
+// ConvNetJS in the same browser, in one run; a plain f32
 // matrix-multiply peak for GFLOP/s; and the lab's race of six networks in the lab's
 // workers. Prints one table and writes bench/train-results.json.
 //
 //   node bench/train.mjs --url http://127.0.0.1:8282 [--native target/release/examples/train_speed]
-//                        [--out bench/train-results.json] [--quick]
+//                        [--python PYTHON --onnx-dir DIR] [--burn | --burn-refused WHY] [--out bench/train-results.json] [--quick]
+//
+// --python: a Python with onnxruntime-training and onnx, to make the
+// onnxruntime-web peer's training artifacts (bench/onnx_artifacts.py) in
+// --onnx-dir, which the server serves as /onnx-artifacts/. --burn: the Burn
+// peer's wasm-bindgen module is served as /burn-pkg/. `cargo xtask bench
+// --train` passes all three.
 //
 // Each case runs in a fresh page, one after another, so no two compete for
 // the two cores. Nothing here passes or fails on a time.
@@ -28,6 +35,10 @@ const outFile = opt('--out', join(root, 'bench', 'train-results.json'));
 const nativeBin = opt('--native', null);
 const quick = args.includes('--quick');
 const minSeconds = quick ? 1 : 4;
+const python = opt('--python', null);
+const onnxDir = opt('--onnx-dir', null);
+const burn = args.includes('--burn');
+const burnRefused = opt('--burn-refused', 'the Burn peer was not built (--burn)');
 
 const browser = await chromium.launch(CHROMIUM_LAUNCH);
 
@@ -68,6 +79,17 @@ function nativeCase(config) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+/**
+ * onnxruntime-web training artifacts for one network and norm
+ * (bench/onnx_artifacts.py). Its stderr (onnxruntime's INFO lines) shows
+ * only when it fails, in the error execFileSync throws.
+ */
+function onnxArtifacts(net, norm, classes, eps) {
+  const name = `${net.widths.join('-')}_b${net.batch}_c${classes}_${norm}`;
+  execFileSync(python, [join(root, 'bench', 'onnx_artifacts.py'), '--out', join(onnxDir, name), '--widths', net.widths.join(','), '--batch', String(net.batch), '--classes', String(classes), '--norm', norm, '--eps', String(eps)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return name;
+}
+
 const started = new Date();
 const load = loadavg();
 const defaults = await labDefaults();
@@ -90,7 +112,7 @@ const rows = [];
 for (const net of nets) {
   const flops = await inPage({ lib: 'flops', widths: net.widths, batch: net.batch, classes });
   const add = (name, norm, r) => {
-    const row = { net: net.label, widths: net.widths, batch: net.batch, impl: name, norm, flopsPerStep: flops, ...r };
+    const row = { net: net.label, widths: net.widths, batch: net.batch, impl: name, norm, flopsPerStep: flops, load1: loadavg()[0], ...r };
     if (r.stepsPerSecond) row.gflops = (flops * r.stepsPerSecond) / 1e9;
     rows.push(row);
     console.error(`${net.label} ${name} ${norm}: ${r.refused ? `refused: ${r.refused}` : `${r.stepsPerSecond.toFixed(3)} steps/s`}`);
@@ -105,6 +127,15 @@ for (const net of nets) {
   add('TensorFlow.js cpu', 'none', await inPage({ lib: 'tfjs', backend: 'cpu', norm: 'none', ...peer, minSteps: 1 }));
   add('TensorFlow.js wasm', 'batch', await inPage({ lib: 'tfjs', backend: 'wasm', norm: 'batch', ...peer, minSteps: 1 }));
   add('ConvNetJS', 'none', await inPage({ lib: 'convnetjs', norm: 'none', ...peer }));
+  for (const norm of ['batch', 'none']) {
+    if (python && onnxDir) {
+      const artifacts = onnxArtifacts(net, norm, classes, cfg.eps);
+      for (const threads of [1, 2]) add(`onnxruntime-web training, ${threads} thread${threads > 1 ? 's' : ''}`, norm, await inPage({ lib: 'ort', norm, threads, artifacts, ...peer }));
+    } else {
+      add('onnxruntime-web training', norm, { refused: 'no Python with onnxruntime-training given (--python, --onnx-dir)' });
+    }
+    add('Burn (Flex, wasm32)', norm, burn ? await inPage({ lib: 'burn', norm, ...peer }) : { refused: burnRefused });
+  }
 }
 
 const matmul = [];
@@ -124,28 +155,42 @@ lines.push(`normscope training benchmark, ${started.toISOString()}, ${cpus().len
 lines.push(`browser: ${userAgent}`);
 lines.push(`lab default: task ${cfg.task}, widths ${cfg.widths.join('/')}, batch ${cfg.batch}, ${cfg.steps} steps, ${classes} classes, ${defaults.pool} pooling`);
 lines.push('');
-lines.push('training steps per second (higher is better); GFLOP/s counts convolutions and the linear layer only');
-lines.push('| network | implementation | norm | steps/s | GFLOP/s | steps timed | normscope wasm (same norm) ÷ this |');
-lines.push('|---|---|---|---|---|---|---|');
+lines.push('training steps per second (higher is better); GFLOP/s counts convolutions and the linear layer only; load = 1-minute load average when the case ended');
+lines.push('| network | implementation | norm | steps/s | GFLOP/s | steps timed | load | normscope wasm (same norm) ÷ this |');
+lines.push('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const ours = rows.find((x) => x.net === r.net && x.impl === 'normscope wasm' && x.norm === r.norm);
-  const ratio = r.refused || !ours?.stepsPerSecond ? '—' : `${(ours.stepsPerSecond / r.stepsPerSecond).toFixed(1)}×`;
+  const ratio = r.refused || !ours?.stepsPerSecond ? '—' : `${(ours.stepsPerSecond / r.stepsPerSecond).toFixed(2)}×`;
   const cell = r.refused ? `refused: ${r.refused}` : f(r.stepsPerSecond, r.stepsPerSecond < 1 ? 3 : 2);
-  lines.push(`| ${r.net} (${r.widths.join('/')}, batch ${r.batch}) | ${r.impl} | ${r.norm} | ${cell} | ${f(r.gflops)} | ${r.steps ?? '—'} | ${ratio} |`);
+  lines.push(`| ${r.net} (${r.widths.join('/')}, batch ${r.batch}) | ${r.impl} | ${r.norm} | ${cell} | ${f(r.gflops)} | ${r.steps ?? '—'} | ${f(r.load1, 1)} | ${ratio} |`);
 }
 lines.push('');
-lines.push('against the fastest peer on the same network (issue 12 target: at least 10×)');
+lines.push('normscope wasm against the fastest peer with the same norm, per network (issue 21 target: ≥ 2× with batch norm, ≥ 1.5× without)');
 for (const net of nets) {
-  const peers = rows.filter((r) => r.net === net.label && !r.impl.startsWith('normscope') && r.stepsPerSecond);
-  const fastest = peers.reduce((a, b) => (b.stepsPerSecond > a.stepsPerSecond ? b : a), peers[0]);
-  if (!fastest) continue;
   for (const norm of ['batch', 'none']) {
+    const peers = rows.filter((r) => r.net === net.label && r.norm === norm && !r.impl.startsWith('normscope') && r.stepsPerSecond);
+    const fastest = peers.reduce((a, b) => (b.stepsPerSecond > a.stepsPerSecond ? b : a), peers[0]);
     const ours = rows.find((r) => r.net === net.label && r.impl === 'normscope wasm' && r.norm === norm);
-    if (ours?.stepsPerSecond) {
-      lines.push(`  ${net.label}: normscope wasm ${norm} ${f(ours.stepsPerSecond)} steps/s ÷ ${fastest.impl} ${fastest.norm} ${f(fastest.stepsPerSecond, 3)} = ${(ours.stepsPerSecond / fastest.stepsPerSecond).toFixed(1)}×`);
-    }
+    if (!fastest || !ours?.stepsPerSecond) continue;
+    const target = norm === 'batch' ? 2 : 1.5;
+    const ratio = ours.stepsPerSecond / fastest.stepsPerSecond;
+    lines.push(`  ${net.label}, ${norm}: normscope wasm ${f(ours.stepsPerSecond)} steps/s (load ${f(ours.load1, 1)}) ÷ ${fastest.impl} ${f(fastest.stepsPerSecond)} (load ${f(fastest.load1, 1)}) = ${ratio.toFixed(2)}× (target ${target}×: ${ratio >= target ? 'met' : 'not met'})`);
   }
 }
+lines.push('');
+lines.push('versions and settings');
+const g = (x) => Number(x.toPrecision(6)); // f32 settings without their f64 tails
+const versionOf = (impl) => rows.find((r) => r.impl.startsWith(impl) && r.version)?.version;
+lines.push(`  normscope: the wasm Trainer of pkg/ (this build), SGD momentum ${g(cfg.momentum)}, weight decay ${g(cfg.weight_decay)}, lr ${g(cfg.lr)}, batch-norm eps ${g(cfg.eps)}, running statistics kept`);
+const ortRow = rows.find((r) => r.impl.startsWith('onnxruntime') && r.artifacts);
+if (ortRow) {
+  const a = ortRow.artifacts;
+  lines.push(`  onnxruntime-web: npm onnxruntime-web 1.19.2 (alias onnxruntime-web-training), /training entry, wasm EP; artifacts by onnxruntime-training ${a.onnxruntime_training}, onnx ${a.onnx}, opset ${a.opset}; optimizer ${a.optimizer}; batch norm ${ortRow.norm === 'batch' ? a.batch_norm : 'from primitives, batch statistics, no running statistics'}; learning rate onnxruntime's default (the web API sets none)`);
+}
+if (versionOf('Burn')) lines.push(`  Burn: ${versionOf('Burn')}; nn::BatchNorm (running statistics kept), SGD momentum ${g(cfg.momentum)}, weight decay ${g(cfg.weight_decay)}, lr ${g(cfg.lr)}`);
+if (versionOf('TensorFlow.js')) lines.push(`  TensorFlow.js ${versionOf('TensorFlow.js')} (tf.layers, trainOnBatch)`);
+if (versionOf('ConvNetJS')) lines.push(`  ConvNetJS ${versionOf('ConvNetJS')} (no normalization layer)`);
+lines.push('  peers train on one fixed random batch of the same shape; normscope on the task patches; each case in a fresh page, one after another');
 lines.push('');
 lines.push('f32 matrix multiply, 256×256 by 256×256, in the same browser');
 lines.push('| implementation | GFLOP/s |');

@@ -22,7 +22,8 @@
 //!                                        normscope vs in-browser peers (prints a
 //!                                        table, writes bench/results.json)
 //! cargo xtask bench --train [--quick] [--no-build]
-//!                                        training speed: native, wasm, TensorFlow.js,
+//!                                        training speed: native, wasm, onnxruntime-web
+//!                                        training, Burn (wasm32), TensorFlow.js,
 //!                                        ConvNetJS (writes bench/train-results.json)
 //! ```
 
@@ -70,7 +71,8 @@ tasks:
                               by `test`); --shape times only that shape
   bench --train [--quick] [--no-build]
                               training steps/s of the lab's default network:
-                              native CLI, wasm in headless Chromium, TensorFlow.js
+                              native CLI, wasm in headless Chromium,
+                              onnxruntime-web training, Burn (wasm32), TensorFlow.js
                               and ConvNetJS in one run; matrix-multiply GFLOP/s;
                               the lab's race of six networks in two workers;
                               writes bench/train-results.json (never run by `test`)

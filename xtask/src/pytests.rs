@@ -63,7 +63,16 @@ fn venv_python(venv: &Path) -> PathBuf {
 /// # Errors
 /// When there is no python3 with venv, or pip fails.
 pub fn venv_with(tools: &[&str]) -> Result<PathBuf> {
-    let venv = target_dir().join("pyvenv");
+    venv_at(&target_dir().join("pyvenv"), tools)
+}
+
+/// A venv at `venv` with `tools` installed, as [`venv_with`] (used for a
+/// venv of its own where a tool's dependencies would clash with the project's).
+///
+/// # Errors
+/// When there is no python3 with venv, or pip fails.
+pub fn venv_at(venv: &Path, tools: &[&str]) -> Result<PathBuf> {
+    let venv = venv.to_path_buf();
     let python = venv_python(&venv);
     if !python.is_file() {
         let system = ["python3", "python"]
