@@ -13,7 +13,7 @@ use normscope::nn::data::bundled_photos;
 use normscope::nn::{Dataset, NormKind, TrainConfig, Trainer};
 
 mod common;
-use common::{listing, run, stderr};
+use common::{listing, refused_in_one_line, run, stderr};
 
 #[test]
 fn the_checked_in_vocabulary_is_the_rust_table() {
@@ -152,11 +152,7 @@ fn bad_arguments_get_one_line_a_failure_and_no_files() {
         ),
     ];
     for (args, message) in cases {
-        let out = run(tmp.path(), args);
-        let err = stderr(&out);
-        assert!(!out.status.success(), "{args:?}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(message), "{args:?}: {err}");
+        refused_in_one_line(&run(tmp.path(), args), args, message);
         assert_eq!(listing(tmp.path()), ["a-file"], "{args:?}");
     }
 }

@@ -5,26 +5,17 @@
 //! reader's own photos (the example set), each record the RUN.json of
 //! `normscope train --task-dir DIR …`; bad folders refused before training.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{refused_in_one_line, run, stderr};
 
 use normscope::lab::file::LabFile;
 use normscope::NormKind;
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples/photos")
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_normscope"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -135,11 +126,7 @@ fn a_bad_task_folder_gets_one_line_a_failure_and_no_files() {
         ),
     ];
     for (args, words) in cases {
-        let out = run(tmp.path(), args);
-        let err = stderr(&out);
-        assert!(!out.status.success(), "{args:?}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(words), "{args:?}: {err}");
+        refused_in_one_line(&run(tmp.path(), args), args, words);
         assert!(!tmp.path().join("d").exists(), "{args:?} wrote files");
     }
 }

@@ -50,7 +50,7 @@ import { noisePanel } from './js/lab/noise.js';
 import { h } from './js/lab/dom.js';
 import { loadEngine } from './js/lab/engine.js';
 import { fetchFile } from './js/assets.js';
-import { ensureClasses, onPhotoTask, photoTaskBuilder, photoTaskId } from './js/lab/photos.js';
+import { ensureClasses, onPhotoTask, photoTaskBuilder, photoTaskId, taskWords } from './js/lab/photos.js';
 
 // In the issues' order: 1 race, 2 lighting, 3 pooled, 4 batch, 5 neighbours,
 // 6 evalmode, 7 both, 8 lr, 9 noise.
@@ -141,6 +141,7 @@ export class NormLabElement extends HTMLElement {
         const changed = Object.keys(lab.state).filter((k) => String(before[k]) !== String(lab.state[k]));
         const reload = changed.some(reshows);
         if (changed.includes('task')) {
+          for (const name of body.querySelectorAll('.lab-task-name')) name.textContent = taskWords(lab.state);
           showBuilder();
           if (builder && !builder.element.isConnected) notice.after(builder.element);
         }

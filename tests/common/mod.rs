@@ -34,3 +34,11 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The run failed with one line on stderr that says `words`.
+pub fn refused_in_one_line(out: &Output, args: &[&str], words: &str) {
+    let err = stderr(out);
+    assert!(!out.status.success(), "{args:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(words), "{args:?}: {err}");
+}

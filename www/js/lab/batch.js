@@ -9,7 +9,7 @@ import { LineChart } from './chart.js';
 import { batchConclusion } from './conclusions.js';
 import { seedValue } from './race.js';
 import { panelHeader, arms, spreadOf, spreadText, dotSeries, perSeedBox, statusWord } from './panel.js';
-import { fileFor, keyFor, taskOf } from './photos.js';
+import { fileFor, keyFor, taskOf, taskName } from './photos.js';
 
 // Per rule: the runs' key (and recorded file), their configs, and what the intro says.
 const RULES = {
@@ -41,7 +41,7 @@ export function batchPanel(store, lab) {
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'batch', 'aria-labelledby': 'batch-title' },
     h('h3', { id: 'batch-title', text: 'What do small batches do to batch norm?' }),
-    h('p', { class: 'lab-intro', text: 'The race\'s network on "what is it?", trained with 2, 4, 8, 16 or 32 images per step. Batch norm\'s statistics come from the batch, so they get noisier as it shrinks; group and layer norm never look across the batch.' }),
+    h('p', { class: 'lab-intro' }, 'The race\'s network on ', taskName(lab.state), ', trained with 2, 4, 8, 16 or 32 images per step. Batch norm\'s statistics come from the batch, so they get noisier as it shrinks; group and layer norm never look across the batch.'),
     intro,
     h('div', { class: 'lab-controls' },
       select('batch-hold', 'Hold fixed', [['images', 'the images seen'], ['steps', 'the steps taken']], lab.state.hold, (v) => lab.update({ hold: v }), 'hold'),

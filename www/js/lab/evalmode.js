@@ -9,7 +9,7 @@ import { h, legend, figure, select } from './dom.js';
 import { LineChart } from './chart.js';
 import { batchStatsOf, evalmodeConclusion } from './conclusions.js';
 import { panelHeader, arms, spreadOf, spreadText, seedSeries, dotSeries, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
-import { fileFor, keyFor, taskOf } from './photos.js';
+import { fileFor, keyFor, taskOf, taskName } from './photos.js';
 
 const KEY = 'evalmode';
 const FILE = 'evalmode.json';
@@ -47,7 +47,7 @@ export function evalmodePanel(store, lab) {
     } }), ` ${m}${m === 0.1 ? ' (PyTorch\'s default)' : ''}`));
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'evalmode', 'aria-labelledby': 'evalmode-title' },
     h('h3', { id: 'evalmode-title', text: 'Does a batch-norm network answer differently in training mode and in evaluation mode?' }),
-    h('p', { class: 'lab-intro', text: 'The race\'s batch-norm network on "what is it?". In training, each channel is standardized with the mean and variance of the batch; the layer also keeps running averages of them, and evaluation mode uses those instead, so an image\'s answer does not depend on the other images (Ioffe & Szegedy 2015 normalize with population statistics at inference for this reason). Here the trained network is also tested with the test batch\'s own statistics: batches of 1 to 32 test images, of mixed classes or of one class only. The running averages follow PyTorch\'s rule r ← (1 − m)·r + m·(batch statistic), with momentum m = 0.1 by default and the unbiased batch variance (PyTorch BatchNorm2d documentation); the networks below differ only in m.' }),
+    h('p', { class: 'lab-intro' }, 'The race\'s batch-norm network on ', taskName(lab.state), '. In training, each channel is standardized with the mean and variance of the batch; the layer also keeps running averages of them, and evaluation mode uses those instead, so an image\'s answer does not depend on the other images (Ioffe & Szegedy 2015 normalize with population statistics at inference for this reason). Here the trained network is also tested with the test batch\'s own statistics: batches of 1 to 32 test images, of mixed classes or of one class only. The running averages follow PyTorch\'s rule r ← (1 − m)·r + m·(batch statistic), with momentum m = 0.1 by default and the unbiased batch variance (PyTorch BatchNorm2d documentation); the networks below differ only in m.'),
     h('div', { class: 'lab-controls' },
       select('evalmode-momentum-pick', 'Evaluation-mode line: momentum', EVAL_MOMENTA.map((m) => [m, String(m)]), lab.state.momentum, (v) => lab.update({ momentum: Number(v) })),
       ...head.controls),

@@ -8,7 +8,7 @@ import { lrConclusion } from './conclusions.js';
 import { seedValue } from './race.js';
 import { LR_FILE } from './store.js';
 import { panelHeader, arms, spreadOf, spreadText, seedSeries, perSeedBox, matchSummary, statusWord } from './panel.js';
-import { fileFor, keyFor, taskOf } from './photos.js';
+import { fileFor, keyFor, taskOf, taskName } from './photos.js';
 
 const KEY = 'lr';
 const wanted = (state) => LR_KINDS.map((kind) => lrConfig(kind, state.lr, taskOf(state)));
@@ -21,7 +21,7 @@ export function lrPanel(store, lab) {
   const conclusion = h('p', { class: 'lab-conclusion', 'aria-live': 'polite' });
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'lr', 'aria-labelledby': 'lr-title' },
     h('h3', { id: 'lr-title', text: 'Which network survives a high learning rate?' }),
-    h('p', { class: 'lab-intro', text: 'The race\'s network on "what is it?", with no normalization and with batch norm, trained at a peak learning rate far above the race\'s (cosine schedule, 200 steps).' }),
+    h('p', { class: 'lab-intro' }, 'The race\'s network on ', taskName(lab.state), ', with no normalization and with batch norm, trained at a peak learning rate far above the race\'s (cosine schedule, 200 steps).'),
     h('div', { class: 'lab-controls' },
       select('lr-rate', 'Peak learning rate', LR_CHOICES.map((v) => [v, String(v)]), lab.state.lr, (v) => lab.update({ lr: Number(v) })),
       ...head.controls),

@@ -44,6 +44,10 @@ export const taskOf = (state, otherwise = 'what') => (state.task === 'photos' ? 
 /** A panel's key in the store: its own, or one per version of the reader's photo task. */
 export const keyFor = (key, state) => (state.task === 'photos' ? `${key}-${photoTaskId()}` : key);
 
+/** The task a panel trains on, in its intro: a span norm-lab.js keeps up to date. */
+export const taskName = (state) => h('span', { class: 'lab-task-name', text: taskWords(state) });
+export const taskWords = (state) => (state.task === 'photos' ? 'your photos' : '"what is it?"');
+
 /** A panel's recorded file, or null: the reader's photos have no recording. */
 export const fileFor = (file, state) => (state.task === 'photos' ? null : file);
 

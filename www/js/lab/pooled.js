@@ -9,7 +9,7 @@ import { h, figure, select } from './dom.js';
 import { StripChart } from './strip.js';
 import { heaviestChannel, meanSeparation, pooledConclusion, separation } from './conclusions.js';
 import { panelHeader, arms, spreadOf, perSeedBox, matchSummary, statusWord, pct } from './panel.js';
-import { fileFor, keyFor, taskOf } from './photos.js';
+import { fileFor, keyFor, taskOf, taskName } from './photos.js';
 
 const KEY = 'pooled';
 const FILE = 'pooled.json';
@@ -29,7 +29,7 @@ export function pooledPanel(store, lab) {
   const channelChoices = [['auto', 'the one the classifier weighs most (per network)'], ...Array.from({ length: 32 }, (_, c) => [c, `channel ${c} in both`])];
   const element = h('section', { class: 'lab-panel', 'data-experiment': 'pooled', 'aria-labelledby': 'pooled-title' },
     h('h3', { id: 'pooled-title', text: 'What does instance norm throw away before the classifier sees it?' }),
-    h('p', { class: 'lab-intro', text: 'The race\'s batch-norm and instance-norm networks ("what is it?", the same seed and schedule), after training. The classifier sees each channel of the last block averaged over the image (global average pooling). Instance norm standardizes every channel of every image on its own, so the average of its output, γ·mean(x̂) + β, is β for every image: "how much of this feature is here" is gone. Each dot is one test image\'s average of the chosen channel; bars are class means; η² is the share of the channel\'s spread that lies between the classes (1: the class decides the value, 0: no trace of it).' }),
+    h('p', { class: 'lab-intro' }, 'The race\'s batch-norm and instance-norm networks (', taskName(lab.state), ', the same seed and schedule), after training. The classifier sees each channel of the last block averaged over the image (global average pooling). Instance norm standardizes every channel of every image on its own, so the average of its output, γ·mean(x̂) + β, is β for every image: "how much of this feature is here" is gone. Each dot is one test image\'s average of the chosen channel; bars are class means; η² is the share of the channel\'s spread that lies between the classes (1: the class decides the value, 0: no trace of it).'),
     h('div', { class: 'lab-controls' },
       select('pooled-channel', 'Channel', channelChoices, lab.state.channel, (v) => lab.update({ channel: v === 'auto' ? 'auto' : Number(v) })),
       select('pooled-stage', 'Pooled at', Object.entries(POOLED_STAGES).map(([k, s]) => [k, s.label]), lab.state.stage, (stage) => lab.update({ stage })),
