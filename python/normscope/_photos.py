@@ -11,6 +11,9 @@ import os
 import warnings
 from pathlib import Path
 
+from ._errors import LabTypeError, LabValueError
+
+
 def task_photos(task_images):
     """``task_images`` ({class name: [photos]}) made ready as ``--task-dir`` reads a folder.
 
@@ -21,7 +24,6 @@ def task_photos(task_images):
     Returns [{"name", "photos": [{"name", "width", "height", "rgb"}]}].
     """
     from ._normscope import _check_photo_task, _is_photo_name, _task_photo
-    from .lab import LabTypeError, LabValueError
 
     if not isinstance(task_images, dict):
         raise LabTypeError(

@@ -29,17 +29,10 @@ from pathlib import Path
 import anywidget
 import traitlets as t
 
+from ._errors import LabTypeError, LabValueError
 from ._photos import task_photos
 
 _STATIC = Path(__file__).resolve().parent / "_static"
-
-
-class LabValueError(t.TraitError, ValueError):
-    """A bad value for a Lab setting (a ``ValueError``, and a ``TraitError`` for traitlets)."""
-
-
-class LabTypeError(t.TraitError, TypeError):
-    """A Lab setting of the wrong type (a ``TypeError``, and a ``TraitError`` for traitlets)."""
 
 
 def _experiments() -> tuple:
