@@ -19,7 +19,7 @@ use std::net::TcpListener;
 use std::thread;
 
 use crate::pkgbuild;
-use crate::pytests::venv_at;
+use crate::pyvenv::venv_at;
 use crate::serve::{self, Site};
 use crate::tools;
 use crate::util::{cargo, command, root, run, target_dir, Result};

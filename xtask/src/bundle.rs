@@ -16,9 +16,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::dist::base64;
 use crate::pkgbuild::json_string;
 use crate::tools;
+use crate::util::base64;
 use crate::util::{command, root, run, target_dir, Result};
 
 /// The worker scripts every copy carries, by their path under www/.

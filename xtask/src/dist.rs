@@ -80,13 +80,6 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Standard base64 (RFC 4648, with padding), by the `base64` crate (the
-/// core's SVG figures use the same).
-pub fn base64(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 /// `www/index.html` with its stylesheet and its two module scripts replaced
 /// by one inline module (the bundle).
 ///
@@ -145,6 +138,7 @@ pub fn single_file(www: &Path, pkg: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::base64;
 
     #[test]
     fn base64_matches_the_rfc_examples() {

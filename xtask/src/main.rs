@@ -34,6 +34,7 @@ mod pack;
 mod pkgbuild;
 mod pybundle;
 mod pytests;
+mod pyvenv;
 mod serve;
 mod testing;
 mod tools;

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::pybundle;
-use crate::pytests::{python_target, venv_with};
+use crate::pyvenv::{python_target, venv_with};
 use crate::util::{self, command, run, target_dir, Result};
 
 /// The build tool, pinned to the range `python/pyproject.toml` asks for.
