@@ -66,6 +66,8 @@ pub fn python_tests() -> Result<()> {
     // first install brings its dependencies, the second replaces an
     // installed build of the same version.
     let wheel = wheel::build_wheel()?;
+    // And the sdist beside it, which test_wheel.py builds with cargo.
+    let sdist = wheel::build_sdist()?;
     let pip = ["-m", "pip", "install", "--disable-pip-version-check", "-q"];
     run(command(&python).args(pip).arg(&wheel))?;
     run(command(&python)
@@ -95,6 +97,8 @@ pub fn python_tests() -> Result<()> {
         .arg(out.join("tmp"))
         .env("NORMSCOPE_CLI", cli)
         .env("NORMSCOPE_WHEEL", &wheel)
+        .env("NORMSCOPE_SDIST", &sdist)
+        .env("NORMSCOPE_SDIST_TARGET", python_target())
         .env("NORMSCOPE_CHROMIUM", CHROMIUM)
         .env("NORMSCOPE_ARTIFACTS", &out)
         .env("NORMSCOPE_REQUIRE_LAB", "1"))?;

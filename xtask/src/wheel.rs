@@ -78,7 +78,10 @@ pub fn build_wheel() -> Result<PathBuf> {
 }
 
 /// The sdist, from the `_static/` that [`build_wheel`] wrote.
-fn build_sdist() -> Result<PathBuf> {
+///
+/// # Errors
+/// Names the step that failed.
+pub fn build_sdist() -> Result<PathBuf> {
     let python = venv_with(&[MATURIN])?;
     let out = wheels_dir();
     clear(&out, ".tar.gz")?;
