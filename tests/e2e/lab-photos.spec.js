@@ -31,11 +31,16 @@ let cliRecords = null;
 test.beforeAll(() => {
   test.setTimeout(600_000);
   const out = mkdtempSync(join(tmpdir(), 'normscope-photos-'));
-  execFileSync('cargo', ['build', '--release', '-q', '--bin', 'normscope'], { cwd: ROOT, stdio: 'inherit' });
+  // `cargo xtask test` builds the CLI once and names it; run alone, build it here.
+  let cli = process.env.NORMSCOPE_CLI;
+  if (!cli) {
+    execFileSync('cargo', ['build', '--release', '-q', '--bin', 'normscope'], { cwd: ROOT, stdio: 'inherit' });
+    cli = join(ROOT, 'target', 'release', 'normscope');
+  }
   cliRecords = {};
   for (const kind of KINDS) {
     const file = join(out, `${kind}.json`);
-    execFileSync(join(ROOT, 'target', 'release', 'normscope'), ['train', '--task-dir', EXAMPLES, '--norm', kind, '--steps', String(STEPS), '--seed', '1', '--out', file], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(cli, ['train', '--task-dir', EXAMPLES, '--norm', kind, '--steps', String(STEPS), '--seed', '1', '--out', file], { cwd: ROOT, stdio: 'pipe' });
     cliRecords[kind] = JSON.parse(readFileSync(file, 'utf8'));
   }
 });

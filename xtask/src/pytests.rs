@@ -13,7 +13,7 @@
 //! Playwright's Python package drives Debian's Chromium; it downloads no
 //! browser. Screenshots of the notebook go to target/python-test/.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::pyvenv::{python_target, venv_with};
 use crate::tools::{self, CHROMIUM};
@@ -43,6 +43,20 @@ const CLI_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
 ];
+
+/// The CLI the tests compare with (the page's photo task and the
+/// notebook's runs against `normscope train`), built once for both steps.
+///
+/// # Errors
+/// When cargo fails.
+pub fn build_cli() -> Result<PathBuf> {
+    let cli_target = target_dir().join("python-cli");
+    run(command(cargo())
+        .args(["build", "--release", "--bin", "normscope"])
+        .env("CARGO_TARGET_DIR", &cli_target)
+        .envs(CLI_PROFILE.iter().copied()))?;
+    Ok(cli_target.join("release").join("normscope"))
+}
 
 /// The step: install, lint, test.
 ///
@@ -74,12 +88,7 @@ pub fn python_tests() -> Result<()> {
         .args(pip)
         .args(["--force-reinstall", "--no-deps"])
         .arg(&wheel))?;
-    let cli_target = target_dir().join("python-cli");
-    run(command(cargo())
-        .args(["build", "--release", "--bin", "normscope"])
-        .env("CARGO_TARGET_DIR", &cli_target)
-        .envs(CLI_PROFILE.iter().copied()))?;
-    let cli = cli_target.join("release").join("normscope");
+    let cli = build_cli()?;
     let out = target_dir().join("python-test");
     // pytest makes --basetemp itself but not its parent: on a fresh clone
     // target/python-test does not exist yet.

@@ -220,9 +220,13 @@ fn page_tests() -> Result<Outcome> {
     // cargo invocation, and the pkg/ just built is what gets served.
     let xtask = std::env::current_exe()
         .map_err(|e| format!("cannot find the running xtask binary ({e})"))?;
+    // The CLI the photo task's records are compared with (the Python step
+    // uses the same build).
+    let cli = pytests::build_cli()?;
     run(command(&playwright)
         .arg("test")
         .env("NORMSCOPE_XTASK", xtask)
+        .env("NORMSCOPE_CLI", cli)
         .env("NORMSCOPE_E2E_PORT", free_port().to_string()))?;
     Ok(Outcome::Passed)
 }
