@@ -69,7 +69,7 @@ test('the first view shows the recorded runs at once, with their command and a c
   const batch = panel(page, 'batch');
   await expect(batch.locator('tbody tr')).toHaveCount(3);
   await expect(batch.locator('tbody td', { hasText: '%' })).toHaveCount(15);
-  await expect(batch.locator('.lab-conclusion')).toContainText('The Group Norm paper (ImageNet, ResNet-50) reports batch norm\'s error rising from 23.6% to 34.7%');
+  await expect(batch.locator('.lab-conclusion')).toContainText('The Group Norm paper (ImageNet, ResNet-50, the images held fixed) reports batch norm\'s error rising from 23.6% to 34.7%');
   for (const [width, suffix] of [[1280, ''], [375, '-375']]) {
     await page.setViewportSize({ width, height: 900 });
     for (const name of ['race', 'lighting', 'lr', 'batch']) {
