@@ -5,7 +5,7 @@
 
 use super::file::{LabFile, LabRun};
 use super::rule::{holds_in, Verdict};
-use super::words::{by_seed, capital, change, compared, name, points, seeds};
+use super::words::{by_seed, capital, change, compared, name, points_of, seeds};
 use crate::lab::Spread;
 
 /// The Group Norm paper's ImageNet validation error (%), ResNet-50, at 32
@@ -99,12 +99,12 @@ pub(super) fn conclude(file: &LabFile, held: Held) -> Vec<String> {
             continue;
         }
         if let Some(c) = super::rule::compare(&bn, &theirs) {
-            let gap = points(c.gap.abs());
+            let gap = points_of(c.gap.abs());
             let them = name(other);
             out.push(match c.verdict {
-                _ if c.n == 1 => format!("Batch norm's error rose {gap} points {} than {them}'s, in one seed.", if c.gap > 0.0 { "more" } else { "less" }),
-                Verdict::AHigher => format!("Batch norm's error rose more than {them}'s in {} of {}, by {gap} points on average.", c.a_ahead, seeds(c.n)),
-                Verdict::BHigher => format!("{}'s error rose more than batch norm's in {} of {}, by {gap} points on average.", capital(&them), c.b_ahead, seeds(c.n)),
+                _ if c.n == 1 => format!("Batch norm's error rose {gap} {} than {them}'s, in one seed.", if c.gap > 0.0 { "more" } else { "less" }),
+                Verdict::AHigher => format!("Batch norm's error rose more than {them}'s in {} of {}, by {gap} on average.", c.a_ahead, seeds(c.n)),
+                Verdict::BHigher => format!("{}'s error rose more than batch norm's in {} of {}, by {gap} on average.", capital(&them), c.b_ahead, seeds(c.n)),
                 Verdict::Unclear => format!("No clear difference between how far batch norm's and {them}'s errors rose at {} (batch norm's rose more in {} of {}).", seeds(c.n), c.a_ahead, c.n),
             });
         }

@@ -3,7 +3,9 @@
 
 use super::file::{LabFile, LabRun};
 use super::rule::{holds_in, Verdict};
-use super::words::{accuracy, by_seed, capital, compared, list, name, pct, seeds, spread_of};
+use super::words::{
+    accuracy, by_seed, capital, compared, list, name, pct, points_of, seeds, spread_of,
+};
 use super::{chance, kinds_in, runs_of, task_of, task_words, Settings};
 
 pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
@@ -86,7 +88,8 @@ pub(super) fn conclude(file: &LabFile, settings: &Settings) -> Vec<String> {
         let group = acc("group");
         if let Some((c, text)) = compared("batch norm", "group norm", &bn, &group) {
             out.push(text);
-            let lr = runs.iter().find_map(|r| r.record.config.lr).unwrap_or(0.02);
+            // As the engine holds it (f32): 0.02, not 0.019999999552965164.
+            let lr = runs.iter().find_map(|r| r.record.config.lr).unwrap_or(0.02) as f32;
             let gap = (c.b.mean - c.a.mean).abs() * 100.0;
             out.push(format!(
                 "The Group Norm paper (Wu & He 2018, ResNet-50 on ImageNet, 32 images per GPU) reports 23.6% error with batch norm and 24.1% with group norm, half a point apart; here the means are {gap:.0} points apart. This network is far smaller (8–32 channels, so 4 groups hold 2–8 channels each), and every kind trains with the same peak learning rate ({lr}), tuned for none of them."
@@ -149,9 +152,9 @@ fn leader(kinds: &[String], acc: &dyn Fn(&str) -> super::rule::BySeed) -> Option
             name(second)
         ),
         _ if c.n == 1 => format!(
-            "{} did best, {} points ahead of {}, but that rests on one seed.",
+            "{} did best, {} ahead of {}, but that rests on one seed.",
             capital(&name(top)),
-            (c.gap * 100.0).round(),
+            points_of(c.gap),
             name(second)
         ),
         _ => format!(

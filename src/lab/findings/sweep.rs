@@ -6,7 +6,7 @@
 
 use super::file::{LabFile, LabRun};
 use super::rule::{compare, Comparison, Verdict};
-use super::words::{accuracy, by_seed, name, points, seeds, spread_of};
+use super::words::{accuracy, by_seed, name, points_of, seeds, spread_of};
 use crate::nn::TrainConfig;
 
 /// One setting of the sweep: a kind at a peak rate, with group norm's group count.
@@ -142,32 +142,32 @@ pub(super) fn conclude(file: &LabFile) -> Vec<String> {
         .filter(|(g, _)| g != closest)
         .map(|(_, d)| {
             format!(
-                ", against {} points at the default setting ({})",
-                points(d.gap),
+                ", against {} at the default setting ({})",
+                points_of(d.gap),
                 default.words()
             )
         })
         .unwrap_or_default();
-    let gap = points(c.gap);
+    let gap = points_of(c.gap);
     out.push(match c.verdict {
         _ if *closest == default => format!(
-            "Group norm came closest to batch norm at the default setting ({}), {gap} points behind on average: no other rate or group count in the sweep narrows the gap.",
+            "Group norm came closest to batch norm at the default setting ({}), {gap} behind on average: no other rate or group count in the sweep narrows the gap.",
             closest.words()
         ),
         Verdict::AHigher => format!(
-            "At its closest ({}), group norm is still clearly behind batch norm, by {gap} points on average{at_default}: neither the shared learning rate nor the group count closes the gap in this network.",
+            "At its closest ({}), group norm is still clearly behind batch norm, by {gap} on average{at_default}: neither the shared learning rate nor the group count closes the gap in this network.",
             closest.words()
         ),
         Verdict::Unclear => format!(
-            "At {} there is no clear difference between group and batch norm at {} (a mean gap of {gap} points; group norm's sd {} points){at_default}: a better rate or group count narrows the gap, but these seeds cannot say it closes.",
+            "At {} there is no clear difference between group and batch norm at {} (a mean gap of {gap}; group norm's sd {}){at_default}: a better rate or group count narrows the gap, but these seeds cannot say it closes.",
             closest.words(),
             seeds(c.n),
-            points(c.b.sd)
+            points_of(c.b.sd)
         ),
         Verdict::BHigher => format!(
-            "At {} group norm is clearly ahead of batch norm ({} points on average){at_default}: the shared learning rate held group norm back.",
+            "At {} group norm is clearly ahead of batch norm ({} on average){at_default}: the shared learning rate held group norm back.",
             closest.words(),
-            points(-c.gap)
+            points_of(-c.gap)
         ),
     });
     out

@@ -15,6 +15,14 @@ pub fn points(x: f64) -> i64 {
     (x * 100.0).round() as i64
 }
 
+/// A fraction as whole points, with the word: 0.01 → "1 point", 0.13 → "13 points".
+pub fn points_of(x: f64) -> String {
+    match points(x) {
+        1 | -1 => format!("{} point", points(x)),
+        p => format!("{p} points"),
+    }
+}
+
 /// "1 seed", "5 seeds".
 pub fn seeds(n: usize) -> String {
     if n == 1 {
@@ -112,24 +120,24 @@ pub fn compared(
 ) -> Option<(Comparison, String)> {
     let c = compare(a, b)?;
     let both = format!("{a_name} {}, {b_name} {}", accuracy(&c.a), accuracy(&c.b));
-    let gap = points(c.gap.abs());
+    let gap = points_of(c.gap.abs());
     let text = match c.verdict {
-        _ if c.n == 1 && gap == 0 => format!("{} and {b_name} tied ({both}), in one seed.", capital(a_name)),
+        _ if c.n == 1 && points(c.gap) == 0 => format!("{} and {b_name} tied ({both}), in one seed.", capital(a_name)),
         _ if c.n == 1 => {
             let (ahead, behind) = if c.gap > 0.0 { (a_name, b_name) } else { (b_name, a_name) };
             format!(
-                "{} was ahead of {behind} by {gap} points ({both}), but that rests on one seed.",
+                "{} was ahead of {behind} by {gap} ({both}), but that rests on one seed.",
                 capital(ahead)
             )
         }
         Verdict::AHigher => format!(
-            "{} was ahead of {b_name} in {} of {} seeds, by {gap} points on average ({both}).",
+            "{} was ahead of {b_name} in {} of {} seeds, by {gap} on average ({both}).",
             capital(a_name),
             c.a_ahead,
             c.n
         ),
         Verdict::BHigher => format!(
-            "{} was ahead of {a_name} in {} of {} seeds, by {gap} points on average ({both}).",
+            "{} was ahead of {a_name} in {} of {} seeds, by {gap} on average ({both}).",
             capital(b_name),
             c.b_ahead,
             c.n
@@ -158,6 +166,14 @@ mod tests {
             change(&Spread::of(&[-0.1, 0.2]).expect("values")),
             "+5 ± 21 points (-10 to +20)"
         );
+    }
+
+    #[test]
+    fn one_point_is_singular() {
+        assert_eq!(points_of(0.01), "1 point");
+        assert_eq!(points_of(-0.01), "-1 point");
+        assert_eq!(points_of(0.13), "13 points");
+        assert_eq!(points_of(0.0), "0 points");
     }
 
     #[test]
