@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _chromium import chromium_page
 
 CHROMIUM = os.environ.get("NORMSCOPE_CHROMIUM", "/usr/bin/chromium")
 
@@ -122,31 +123,9 @@ def marimo(tmp_path_factory):
 
 @pytest.fixture
 def page(marimo):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.errors = []
-        page.outside = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
-        local = re.compile(r"^(https?|wss?)://127\.0\.0\.1:\d+/|^(data|blob):")
-
-        def outside(route):
-            page.outside.append(route.request.url)
-            route.abort()
-
-        # Requests that would leave the machine are recorded and refused.
-        context.route(re.compile(r"^(?!(https?|wss?)://127\.0\.0\.1:\d+/|data:|blob:)"), outside)
-        page.on("websocket", lambda w: None if local.match(w.url) else page.outside.append(w.url))
+    # Requests that would leave the machine are recorded and refused.
+    with chromium_page(playwright_api, CHROMIUM, refuse_outside=True) as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def kernel_contrast(page):
