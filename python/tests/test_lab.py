@@ -32,25 +32,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from _chromium import chromium_page
+from _chromium import chromium_page, missing
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("NORMSCOPE_CHROMIUM", "/usr/bin/chromium")
-
-
-def missing(reason):
-    # `cargo xtask test` sets NORMSCOPE_REQUIRE_LAB: there a missing piece fails.
-    if os.environ.get("NORMSCOPE_REQUIRE_LAB"):
-        raise RuntimeError(reason)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
-    import playwright.sync_api as playwright_api
-except ImportError:
-    missing("the playwright package is not installed")
-if not Path(CHROMIUM).is_file():
-    missing(f"no Chromium at {CHROMIUM} (set NORMSCOPE_CHROMIUM)")
 if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
     missing("JupyterLab is not installed next to this Python")
 
@@ -157,7 +141,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture
 def page(lab):
-    with chromium_page(playwright_api, CHROMIUM) as page:
+    with chromium_page() as page:
         yield page
 
 

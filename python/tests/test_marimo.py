@@ -20,24 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from _chromium import chromium_page
+from _chromium import chromium_page, missing
 
-CHROMIUM = os.environ.get("NORMSCOPE_CHROMIUM", "/usr/bin/chromium")
-
-
-def missing(reason):
-    # `cargo xtask test` sets NORMSCOPE_REQUIRE_LAB: there a missing piece fails.
-    if os.environ.get("NORMSCOPE_REQUIRE_LAB"):
-        raise RuntimeError(reason)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
-    import playwright.sync_api as playwright_api
-except ImportError:
-    missing("the playwright package is not installed")
-if not Path(CHROMIUM).is_file():
-    missing(f"no Chromium at {CHROMIUM} (set NORMSCOPE_CHROMIUM)")
 if shutil.which("marimo", path=str(Path(sys.executable).parent)) is None:
     missing("marimo is not installed next to this Python")
 
@@ -124,7 +108,7 @@ def marimo(tmp_path_factory):
 @pytest.fixture
 def page(marimo):
     # Requests that would leave the machine are recorded and refused.
-    with chromium_page(playwright_api, CHROMIUM, refuse_outside=True) as page:
+    with chromium_page(refuse_outside=True) as page:
         yield page
 
 
